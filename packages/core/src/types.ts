@@ -1,0 +1,217 @@
+import type { Dispatcher } from 'undici';
+
+/**
+ * What an adapter gives core. Core never imports a CI library: logging, masking and the OIDC token
+ * come in through this port.
+ */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  /** Register a secret with the CI system so it is redacted from every later log line. */
+  mask(secret: string): void;
+}
+
+/** A logger that drops everything: handy in tests and for library use. */
+export const nullLogger: Logger = {
+  debug() {},
+  info() {},
+  warning() {},
+  mask() {},
+};
+
+/** Returns a federated identity token (a JWT) for the given audience, e.g. GitHub's `core.getIDToken`. */
+export type OidcTokenProvider = (audience: string) => Promise<string>;
+
+export interface Clock {
+  now(): number;
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Everything core reads from the world, injectable so tests are exact. */
+export interface Environment {
+  readonly logger: Logger;
+  /** Transport for every request core makes (ACR and, through an adapter, Entra ID). Default: env proxy aware. */
+  readonly dispatcher?: Dispatcher;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+  /** Process environment, for `DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, `HOME`, `AZURE_*`. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly oidcToken?: OidcTokenProvider;
+}
+
+/** Raw inputs as an adapter reads them: strings, unvalidated. Names mirror the action's kebab-case inputs. */
+export interface LoginInputs {
+  /** One or more registries separated by newlines or commas; each may carry `key=value` overrides. */
+  readonly registry: string;
+  readonly authType?: string;
+  readonly clientId?: string;
+  readonly tenantId?: string;
+  readonly clientSecret?: string;
+  /** PEM text (certificate and private key) or a path to a PEM file. */
+  readonly clientCertificate?: string;
+  readonly clientCertificatePassword?: string;
+  /** JSON of `az ad sp create-for-rbac --sdk-auth`. */
+  readonly creds?: string;
+  readonly managedIdentityResourceId?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly environment?: string;
+  readonly authorityHost?: string;
+  readonly registrySuffix?: string;
+  /** OIDC audience requested from the CI's token service. */
+  readonly audience?: string;
+  /** `acr` (default) or `arm`. */
+  readonly tokenAudience?: string;
+  /** `docker` (default), `podman`, `helm`, `oras`, `all`; comma or newline separated. */
+  readonly clients?: string;
+  /** Login servers outside the cloud's registry suffix that may still receive an Entra token. */
+  readonly trustedRegistries?: string;
+  /** Azure Pipelines: service connection id, needed by `AzurePipelinesCredential`. */
+  readonly serviceConnectionId?: string;
+  /** Azure Pipelines: `System.AccessToken` for the OIDC request. */
+  readonly systemAccessToken?: string;
+}
+
+export type AuthType =
+  | 'oidc'
+  | 'azure-pipelines'
+  | 'service-principal'
+  | 'managed-identity'
+  | 'workload-identity'
+  | 'azure-cli'
+  | 'username-password'
+  | 'anonymous';
+
+export type ClientKind = 'docker' | 'podman' | 'helm' | 'oras';
+
+export interface Cloud {
+  readonly name: 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'custom';
+  /** https origin of Microsoft Entra ID, e.g. `https://login.microsoftonline.com`. */
+  readonly authorityHost: string;
+  /** e.g. `azurecr.io`. */
+  readonly registrySuffix: string;
+  /** Default audience for federated (OIDC) tokens, e.g. `api://AzureADTokenExchange`. */
+  readonly oidcAudience: string;
+  /** ARM scope used when `token-audience: arm`, e.g. `https://management.azure.com/.default`. */
+  readonly armScope: string;
+  /** Only custom clouds: MSAL must not ask the public cloud about the authority. */
+  readonly disableInstanceDiscovery: boolean;
+}
+
+/** A certificate is either PEM text from an input or a file path; loaded (and checked) lazily. */
+export type CertificateSource =
+  | { readonly kind: 'pem'; readonly pem: string }
+  | { readonly kind: 'path'; readonly path: string };
+
+/** How to get an Entra token. `key` is equal for identities that can share one token. */
+export type Identity =
+  | {
+      readonly type: 'oidc';
+      readonly key: string;
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly audience: string;
+    }
+  | {
+      readonly type: 'azure-pipelines';
+      readonly key: string;
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly serviceConnectionId: string;
+      readonly systemAccessToken: string;
+    }
+  | {
+      readonly type: 'service-principal';
+      readonly key: string;
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly secret?: string;
+      readonly certificate?: CertificateSource;
+      readonly certificatePassword?: string;
+    }
+  | {
+      readonly type: 'managed-identity';
+      readonly key: string;
+      readonly tenantId?: string;
+      readonly clientId?: string;
+      readonly resourceId?: string;
+    }
+  | {
+      readonly type: 'workload-identity';
+      readonly key: string;
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly tokenFile: string;
+    }
+  | { readonly type: 'azure-cli'; readonly key: string; readonly tenantId?: string };
+
+export type RegistryAuth =
+  | { readonly type: 'entra'; readonly identity: Identity; readonly scope: string }
+  | { readonly type: 'username-password'; readonly username: string; readonly password: string }
+  | { readonly type: 'anonymous' };
+
+export interface RegistryPlan {
+  /** Normalised host (lower case, no scheme, no path), e.g. `contoso.azurecr.io`. */
+  readonly loginServer: string;
+  /** `https://<loginServer>` */
+  readonly origin: string;
+  readonly auth: RegistryAuth;
+}
+
+/** The validated, normalised result of `planLogin(inputs)`. Everything core does is driven by it. */
+export interface LoginPlan {
+  readonly cloud: Cloud;
+  readonly authType: AuthType;
+  /** Why `auto` chose `authType`, for the log. */
+  readonly reason: string;
+  readonly registries: readonly RegistryPlan[];
+  readonly clients: readonly ClientKind[];
+  /** Secret values taken from inputs; the adapter masks them before anything else happens. */
+  readonly secrets: readonly string[];
+}
+
+export const ACR_REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+export interface RegistryCredential {
+  readonly loginServer: string;
+  readonly username: string;
+  /** ACR refresh token, or the given password. Empty for anonymous. */
+  readonly password: string;
+  /** Expiry read from the refresh token's `exp`; undefined when unknown (admin user, anonymous). */
+  readonly expiresOn: Date | undefined;
+  readonly authType: AuthType;
+  /** Human-readable identity, no secrets: e.g. `app 1234… in tenant abcd…`. */
+  readonly identity: string;
+  /** Entra scope that was exchanged, when any. */
+  readonly audience?: string;
+}
+
+/** One entry a login wrote into a client's file, and what that entry held before. */
+export interface WrittenEntry {
+  readonly client: ClientKind;
+  /** `file`: we edited `file` ourselves; `docker-cli`: a credential helper owns it, `docker login` wrote it. */
+  readonly method: 'file' | 'docker-cli';
+  readonly file: string;
+  readonly key: string;
+  /** The exact JSON value written, to recognise it at logout. */
+  readonly written: unknown;
+  /** The JSON value before the login, or null when there was none. */
+  readonly previous: unknown;
+}
+
+/** Serialisable: the adapter stores it for the post step and passes it back to `logout`. */
+export interface LoginState {
+  readonly version: 1;
+  readonly entries: readonly WrittenEntry[];
+}
+
+export interface LoginResult {
+  readonly credentials: readonly RegistryCredential[];
+  /** Every value an adapter must mask: refresh/access tokens, passwords, base64 `user:pass`. */
+  readonly secrets: readonly string[];
+  /** The Docker config file written, when docker was configured. */
+  readonly dockerConfig: string | undefined;
+  readonly state: LoginState;
+}
