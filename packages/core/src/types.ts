@@ -199,6 +199,8 @@ export interface WrittenEntry {
   readonly written: unknown;
   /** The JSON value before the login, or null when there was none. */
   readonly previous: unknown;
+  /** The login created `file`; logout deletes it again when nothing else was added to it since. */
+  readonly createdFile: boolean;
 }
 
 /** Serialisable: the adapter stores it for the post step and passes it back to `logout`. */
