@@ -1,0 +1,220 @@
+import { bearerChallenge } from './challenge.ts';
+import { AcrLoginError } from './errors.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+
+/**
+ * The ACR auth protocol (Azure/acr docs AAD-OAuth.md, Token-BasicAuth.md). Each step is a request
+ * builder and a response processor, so both can be tested without a network.
+ */
+
+export interface Challenge {
+  /** `service` from the Bearer challenge: the value the exchange and token requests must name. */
+  readonly service: string;
+  /** The registry answered `/v2/` without asking for credentials. */
+  readonly open: boolean;
+}
+
+export function challengeRequest(origin: string): HttpRequest {
+  return { method: 'GET', url: `${origin}/v2/`, purpose: `registry challenge at ${new URL(origin).host}` };
+}
+
+export function processChallengeResponse(loginServer: string, res: HttpResponse): Challenge {
+  if (res.status === 200) return { service: loginServer, open: true };
+  if (res.status === 401) {
+    const header = res.headers['www-authenticate'];
+    const bearer = header === undefined ? undefined : bearerChallenge(header);
+    if (bearer === undefined) {
+      throw new AcrLoginError(
+        'REGISTRY_PROTOCOL',
+        `"${loginServer}" answered /v2/ with 401 but without a Bearer challenge, so it is not an Azure Container Registry. Check the "registry" input.`,
+        { input: 'registry' },
+      );
+    }
+    return { service: bearer.service ?? loginServer, open: false };
+  }
+  if (res.status === 403) {
+    throw new AcrLoginError(
+      'REGISTRY_FORBIDDEN',
+      `"${loginServer}" refused the connection from this machine (HTTP 403 on /v2/). The registry's firewall or disabled public network access blocks this runner: add its outbound IP to the registry's network rules, or run on a runner or agent inside the registry's virtual network.`,
+      { details: correlation(res) },
+    );
+  }
+  if (res.status === 404) {
+    throw new AcrLoginError(
+      'REGISTRY_PROTOCOL',
+      `"${loginServer}" has no /v2/ endpoint (HTTP 404), so it is not a container registry. Check the "registry" input.`,
+      { input: 'registry' },
+    );
+  }
+  throw unexpected(loginServer, '/v2/', res);
+}
+
+export interface ExchangeParams {
+  readonly origin: string;
+  readonly service: string;
+  readonly tenantId: string | undefined;
+  readonly entraToken: string;
+}
+
+export function exchangeRequest(params: ExchangeParams): HttpRequest {
+  return {
+    method: 'POST',
+    url: `${params.origin}/oauth2/exchange`,
+    purpose: `token exchange at ${new URL(params.origin).host}`,
+    form: {
+      grant_type: 'access_token',
+      service: params.service,
+      ...(params.tenantId === undefined ? {} : { tenant: params.tenantId }),
+      access_token: params.entraToken,
+    },
+  };
+}
+
+export interface ExchangeContext {
+  readonly loginServer: string;
+  /** Who asked, for the message: `the app 1234... in tenant abcd...`. */
+  readonly identity: string;
+  readonly audience: 'acr' | 'arm';
+}
+
+export function processExchangeResponse(ctx: ExchangeContext, res: HttpResponse): string {
+  if (res.status === 200) {
+    const token = jsonField(res.body, 'refresh_token');
+    if (token !== undefined) return token;
+    throw new AcrLoginError(
+      'REGISTRY_PROTOCOL',
+      `"${ctx.loginServer}" answered the token exchange without a refresh_token.`,
+      { details: correlation(res) },
+    );
+  }
+  if (res.status === 401 || res.status === 403) {
+    const said = acrErrorText(res.body);
+    const armHint =
+      ctx.audience === 'arm'
+        ? ' This login asked for an ARM-audience token ("token-audience: arm"); a registry with authentication-as-arm disabled accepts only the ACR audience: remove "token-audience" or set it to "acr".'
+        : '';
+    throw new AcrLoginError(
+      'ACR_EXCHANGE_DENIED',
+      `"${ctx.loginServer}" refused the Entra token of ${ctx.identity} (HTTP ${res.status}${said}). Grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.${armHint}`,
+      { details: correlation(res) },
+    );
+  }
+  throw unexpected(ctx.loginServer, '/oauth2/exchange', res);
+}
+
+export interface RefreshTokenParams {
+  readonly origin: string;
+  readonly service: string;
+  readonly refreshToken: string;
+  /** e.g. `repository:team/app:pull,push`; repeated in the form. */
+  readonly scopes: readonly string[];
+}
+
+export function accessTokenRequest(params: RefreshTokenParams): HttpRequest {
+  return {
+    method: 'POST',
+    url: `${params.origin}/oauth2/token`,
+    purpose: `access token request at ${new URL(params.origin).host}`,
+    form: {
+      grant_type: 'refresh_token',
+      service: params.service,
+      scope: params.scopes,
+      refresh_token: params.refreshToken,
+    },
+  };
+}
+
+export function processAccessTokenResponse(loginServer: string, res: HttpResponse): string {
+  if (res.status === 200) {
+    const token = jsonField(res.body, 'access_token');
+    if (token !== undefined) return token;
+    throw new AcrLoginError('REGISTRY_PROTOCOL', `"${loginServer}" answered /oauth2/token without an access_token.`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw new AcrLoginError(
+      'ACR_TOKEN_DENIED',
+      `"${loginServer}" refused the access token request (HTTP ${res.status}${acrErrorText(res.body)}). The identity lacks a role that allows the requested repository actions.`,
+      { details: correlation(res) },
+    );
+  }
+  throw unexpected(loginServer, '/oauth2/token', res);
+}
+
+export interface BasicTokenParams {
+  readonly origin: string;
+  readonly service: string;
+  /** Undefined: ask anonymously. */
+  readonly basic?: { readonly username: string; readonly password: string };
+}
+
+/** What docker and skopeo do with a username and password: GET /oauth2/token with Basic auth. */
+export function basicTokenRequest(params: BasicTokenParams): HttpRequest {
+  const query = new URLSearchParams({ service: params.service });
+  const headers: Record<string, string> = {};
+  if (params.basic !== undefined) {
+    const pair = `${params.basic.username}:${params.basic.password}`;
+    headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+  }
+  return {
+    method: 'GET',
+    url: `${params.origin}/oauth2/token?${query.toString()}`,
+    headers,
+    purpose: `${params.basic === undefined ? 'anonymous' : 'password'} token request at ${new URL(params.origin).host}`,
+  };
+}
+
+export function processBasicTokenResponse(loginServer: string, anonymous: boolean, res: HttpResponse): void {
+  if (res.status === 200 && jsonField(res.body, 'access_token') !== undefined) return;
+  if (res.status === 401 || res.status === 403) {
+    if (anonymous) {
+      throw new AcrLoginError(
+        'ACR_ANONYMOUS_DISABLED',
+        `"${loginServer}" does not allow anonymous pull (HTTP ${res.status}). Enable it with "az acr update --name <registry> --anonymous-pull-enabled", or choose an "auth-type" that signs in.`,
+        { input: 'auth-type', details: correlation(res) },
+      );
+    }
+    throw new AcrLoginError(
+      'ACR_TOKEN_DENIED',
+      `"${loginServer}" rejected the "username" and "password" (HTTP ${res.status}${acrErrorText(res.body)}). For the admin user, check that it is enabled and copy a current password from the registry's Access keys; for a repository-scoped token, check that the token is enabled, not expired and that the password was generated for it.`,
+      { input: 'password', details: correlation(res) },
+    );
+  }
+  throw unexpected(loginServer, '/oauth2/token', res);
+}
+
+function jsonField(body: string, field: string): string | undefined {
+  try {
+    const value = (JSON.parse(body) as Record<string, unknown>)[field];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `: <message>` from ACR's `{"errors":[{"code","message"}]}`, or nothing. Never echoes tokens: ACR does not. */
+export function acrErrorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = parsed.errors?.[0];
+    const message = typeof first?.message === 'string' ? first.message : undefined;
+    const code = typeof first?.code === 'string' ? first.code : undefined;
+    if (message === undefined && code === undefined) return '';
+    return `: ${[code, message].filter((part) => part !== undefined).join(' ')}`.slice(0, 300);
+  } catch {
+    return '';
+  }
+}
+
+function correlation(res: HttpResponse): Record<string, string> {
+  const id = res.headers['x-ms-correlation-request-id'];
+  return id === undefined ? {} : { correlationId: id };
+}
+
+function unexpected(loginServer: string, path: string, res: HttpResponse): AcrLoginError {
+  const id = res.headers['x-ms-correlation-request-id'];
+  return new AcrLoginError(
+    'HTTP_FAILED',
+    `"${loginServer}" answered ${path} with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. If this persists, check the Azure status page and retry later.`,
+    { details: correlation(res) },
+  );
+}

@@ -1,0 +1,217 @@
+import { type Dispatcher, EnvHttpProxyAgent, getGlobalDispatcher, request } from 'undici';
+import { AcrLoginError, errorMessage } from './errors.ts';
+import type { Clock, Logger, Sleep } from './types.ts';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `application/x-www-form-urlencoded`; arrays repeat the key (ACR's `scope`). */
+  readonly form?: Readonly<Record<string, string | readonly string[]>>;
+  /** For messages and logs: what this request is, e.g. `token exchange at contoso.azurecr.io`. */
+  readonly purpose: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Per attempt: headers and body must arrive within this time. */
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 20_000, timeoutMs: 30_000 };
+
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+// Network failures worth another attempt; a name that does not resolve will not resolve a second later.
+const RETRY_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The dispatcher used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
+ * because self-hosted runners and agents often sit behind a proxy.
+ */
+export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Dispatcher {
+  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
+  return proxied ? new EnvHttpProxyAgent() : getGlobalDispatcher();
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined): number {
+  const exponential = policy.baseDelayMs * 2 ** attempt;
+  return Math.min(policy.maxDelayMs, retryAfterMs ?? exponential);
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  // undici wraps socket errors; the code that tells what happened is often on the cause.
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function encodeForm(form: Readonly<Record<string, string | readonly string[]>>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) {
+    for (const item of typeof value === 'string' ? [value] : value) params.append(key, item);
+  }
+  return params.toString();
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    flat[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+export interface HttpClientOptions {
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  readonly sleep?: Sleep;
+  readonly clock?: Clock;
+  readonly retry?: RetryPolicy;
+}
+
+/** Sends requests over https only, retrying what a retry can fix: 408, 429, 5xx and dropped connections. */
+export class HttpClient {
+  readonly #dispatcher: Dispatcher;
+  readonly #logger: Logger;
+  readonly #sleep: Sleep;
+  readonly #clock: Clock;
+  readonly #retry: RetryPolicy;
+
+  constructor(options: HttpClientOptions) {
+    this.#dispatcher = options.dispatcher;
+    this.#logger = options.logger;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#clock = options.clock ?? systemClock;
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.#dispatcher;
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url);
+    if (url.protocol !== 'https:') {
+      throw new AcrLoginError(
+        'INPUT_INVALID',
+        `Refusing to send the ${req.purpose} over ${url.protocol.replace(':', '')}: credentials travel over https only.`,
+      );
+    }
+    const headers: Record<string, string> = { 'user-agent': 'acr-login', ...req.headers };
+    let body: string | undefined;
+    if (req.form !== undefined) {
+      body = encodeForm(req.form);
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        const res = await request(url, {
+          method: req.method,
+          headers,
+          body,
+          dispatcher: this.#dispatcher,
+          headersTimeout: this.#retry.timeoutMs,
+          bodyTimeout: this.#retry.timeoutMs,
+        });
+        response = {
+          status: res.statusCode,
+          headers: flattenHeaders(res.headers as Record<string, string | string[] | undefined>),
+          body: await res.body.text(),
+        };
+      } catch (error) {
+        const code = errorCode(error);
+        if (attempt < this.#retry.retries && code !== undefined && RETRY_ERRORS.has(code)) {
+          const delay = backoffDelay(attempt, this.#retry, undefined);
+          this.#logger.debug(`${req.purpose}: ${code}, attempt ${attempt + 1}; retrying in ${delay} ms`);
+          await this.#sleep(delay);
+          continue;
+        }
+        throw networkError(req, url, error, code);
+      }
+      if (attempt < this.#retry.retries && RETRY_STATUS.has(response.status)) {
+        const retryAfter = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
+        const delay = backoffDelay(attempt, this.#retry, retryAfter);
+        this.#logger.debug(`${req.purpose}: HTTP ${response.status}, attempt ${attempt + 1}; retrying in ${delay} ms`);
+        await this.#sleep(delay);
+        continue;
+      }
+      return response;
+    }
+  }
+}
+
+function networkError(req: HttpRequest, url: URL, error: unknown, code: string | undefined): AcrLoginError {
+  const host = url.host;
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`,
+      { cause: error },
+    );
+  }
+  if (code === 'UND_ERR_ABORTED' || /proxy/i.test(errorMessage(error))) {
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} failed: the proxy refused the connection to "${host}" (${errorMessage(error)}). Check the host name and the proxy's allow list.`,
+      { cause: error },
+    );
+  }
+  return new AcrLoginError(
+    'REGISTRY_UNREACHABLE',
+    `The ${req.purpose} failed: could not reach "${host}" (${code ?? errorMessage(error)}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`,
+    { cause: error },
+  );
+}
