@@ -128,7 +128,10 @@ export function processAccessTokenResponse(loginServer: string, res: HttpRespons
   if (res.status === 200) {
     const token = jsonField(res.body, 'access_token');
     if (token !== undefined) return token;
-    throw new AcrLoginError('REGISTRY_PROTOCOL', `"${loginServer}" answered /oauth2/token without an access_token.`);
+    throw new AcrLoginError(
+      'REGISTRY_PROTOCOL',
+      `"${loginServer}" answered /oauth2/token without an access_token.`,
+    );
   }
   if (res.status === 401 || res.status === 403) {
     throw new AcrLoginError(

@@ -27,7 +27,12 @@ export interface RetryPolicy {
   readonly timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 20_000, timeoutMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+  timeoutMs: 30_000,
+};
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 // Network failures worth another attempt; a name that does not resolve will not resolve a second later.
@@ -105,7 +110,9 @@ function encodeForm(form: Readonly<Record<string, string | readonly string[]>>):
   return params.toString();
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+function flattenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(headers)) {
     flat[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -184,7 +191,9 @@ export class HttpClient {
       if (attempt < this.#retry.retries && RETRY_STATUS.has(response.status)) {
         const retryAfter = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
         const delay = backoffDelay(attempt, this.#retry, retryAfter);
-        this.#logger.debug(`${req.purpose}: HTTP ${response.status}, attempt ${attempt + 1}; retrying in ${delay} ms`);
+        this.#logger.debug(
+          `${req.purpose}: HTTP ${response.status}, attempt ${attempt + 1}; retrying in ${delay} ms`,
+        );
         await this.#sleep(delay);
         continue;
       }
