@@ -8,8 +8,12 @@ export interface Logger {
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;
-  /** Register a secret with the CI system so it is redacted from every later log line. */
-  mask(secret: string): void;
+  /**
+   * Register a secret with the CI system so it is redacted from every later log line. `registry-password`
+   * marks the password a client logs in with (refresh token, its base64 pair), which a user may choose to
+   * leave unmasked to pass it to another job.
+   */
+  mask(secret: string, kind?: 'registry-password'): void;
 }
 
 /** A logger that drops everything: handy in tests and for library use. */
