@@ -1,0 +1,61 @@
+import type { LoginInputs } from '@acr-login/core';
+
+/** The action's inputs, read once. Values are raw strings: core's `planLogin` validates them. */
+export interface ActionInputs {
+  readonly login: LoginInputs;
+  readonly logout: boolean;
+  readonly maskPassword: boolean;
+}
+
+export type InputReader = (name: string) => string;
+
+const LOGIN_INPUTS = {
+  registry: 'registry',
+  authType: 'auth-type',
+  clientId: 'client-id',
+  tenantId: 'tenant-id',
+  clientSecret: 'client-secret',
+  clientCertificate: 'client-certificate',
+  clientCertificatePassword: 'client-certificate-password',
+  creds: 'creds',
+  managedIdentityResourceId: 'managed-identity-resource-id',
+  username: 'username',
+  password: 'password',
+  environment: 'environment',
+  authorityHost: 'authority-host',
+  registrySuffix: 'registry-suffix',
+  audience: 'audience',
+  tokenAudience: 'token-audience',
+  clients: 'clients',
+  trustedRegistries: 'trusted-registries',
+} as const satisfies Partial<Record<keyof LoginInputs, string>>;
+
+/** The input names that carry secrets: masked before anything else happens. */
+export const SECRET_INPUTS = [
+  'client-secret',
+  'client-certificate',
+  'client-certificate-password',
+  'creds',
+  'password',
+];
+
+export function parseBoolean(name: string, value: string, fallback: boolean): boolean {
+  const normalised = value.trim().toLowerCase();
+  if (normalised === '') return fallback;
+  if (['true', 'yes', '1', 'on'].includes(normalised)) return true;
+  if (['false', 'no', '0', 'off'].includes(normalised)) return false;
+  throw new TypeError(`Input "${name}" must be "true" or "false", not "${value.trim()}".`);
+}
+
+export function readInputs(read: InputReader): ActionInputs {
+  const login: Record<string, string> = {};
+  for (const [key, name] of Object.entries(LOGIN_INPUTS)) {
+    const value = read(name);
+    if (value.trim() !== '') login[key] = value;
+  }
+  return {
+    login: { registry: '', ...login },
+    logout: parseBoolean('logout', read('logout'), true),
+    maskPassword: parseBoolean('mask-password', read('mask-password'), true),
+  };
+}

@@ -1,0 +1,3 @@
+import { main, run } from './run.ts';
+
+void run(main);

@@ -1,0 +1,3 @@
+import { post, run } from './run.ts';
+
+void run(post);

@@ -1,0 +1,124 @@
+import {
+  AcrLoginError,
+  type Environment,
+  errorMessage,
+  type Logger,
+  type LoginResult,
+  login,
+  logout,
+  parseState,
+  planLogin,
+} from '@acr-login/core';
+import * as core from '@actions/core';
+import { readInputs, SECRET_INPUTS } from './context.ts';
+import { forkOrDependabot, oidcUnavailableHint } from './hints.ts';
+import { writeSummary } from './summary.ts';
+
+const STATE_KEY = 'login-state';
+const LOGOUT_KEY = 'logout';
+
+function logger(maskPassword: boolean): Logger {
+  let warned = false;
+  return {
+    debug: (message) => core.debug(message),
+    info: (message) => core.info(message),
+    warning: (message) => core.warning(message),
+    mask(secret, kind) {
+      if (kind === 'registry-password' && !maskPassword) {
+        if (!warned) core.warning('"mask-password" is false: the registry password is not masked in logs.');
+        warned = true;
+        return;
+      }
+      core.setSecret(secret);
+    },
+  };
+}
+
+/** The failure as the user sees it: the message, then any non-secret facts that help fix it. */
+export function formatFailure(error: unknown): string {
+  if (!(error instanceof AcrLoginError)) return errorMessage(error);
+  const facts = Object.entries(error.details).map(([key, value]) => `  ${key}: ${value}`);
+  return facts.length === 0 ? error.message : `${error.message}\n${facts.join('\n')}`;
+}
+
+export async function main(): Promise<void> {
+  // Mask secret inputs before anything else can print them.
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name);
+    if (value.trim() !== '') core.setSecret(value);
+  }
+  const inputs = readInputs((name) => core.getInput(name));
+  const env = process.env;
+  const oidcAvailable = Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  let plan: ReturnType<typeof planLogin>;
+  try {
+    plan = planLogin(inputs.login, { oidcAvailable, oidcUnavailableHint: oidcUnavailableHint(env), env });
+  } catch (error) {
+    const hint =
+      error instanceof AcrLoginError && error.code === 'INPUT_REQUIRED' ? forkOrDependabot(env) : undefined;
+    throw hint === undefined
+      ? error
+      : new AcrLoginError(error.code, `${error.message}\n${hint}`, { cause: error });
+  }
+  for (const secret of plan.secrets) core.setSecret(secret);
+  core.info(
+    `Logging in to ${plan.registries.map((r) => r.loginServer).join(', ')} (${plan.authType}: ${plan.reason})`,
+  );
+
+  const environment: Environment = {
+    logger: logger(inputs.maskPassword),
+    env,
+    oidcToken: (audience) => core.getIDToken(audience),
+  };
+  const result = await login(plan, environment);
+  // Save state before anything else can fail, so the post step can undo what was written.
+  core.saveState(STATE_KEY, JSON.stringify(result.state));
+  core.saveState(LOGOUT_KEY, String(inputs.logout));
+  setOutputs(result);
+  for (const credential of result.credentials) {
+    const expiry =
+      credential.expiresOn === undefined ? '' : `, valid until ${credential.expiresOn.toISOString()}`;
+    core.info(`Logged in to ${credential.loginServer} as ${credential.identity}${expiry}`);
+  }
+  if (result.dockerConfig !== undefined) core.info(`Docker config: ${result.dockerConfig}`);
+  await writeSummary(result, plan);
+}
+
+function setOutputs(result: LoginResult): void {
+  const [first] = result.credentials;
+  const expiries = result.credentials.flatMap((c) =>
+    c.expiresOn === undefined ? [] : [c.expiresOn.getTime()],
+  );
+  core.setOutput('login-server', first?.loginServer ?? '');
+  core.setOutput('login-servers', JSON.stringify(result.credentials.map((c) => c.loginServer)));
+  core.setOutput('username', first?.username ?? '');
+  core.setOutput('password', first?.password ?? '');
+  core.setOutput('expires-on', expiries.length === 0 ? '' : new Date(Math.min(...expiries)).toISOString());
+  core.setOutput('docker-config', result.dockerConfig ?? '');
+}
+
+export async function post(): Promise<void> {
+  if (core.getState(LOGOUT_KEY) !== 'true') {
+    core.info('"logout" is false: leaving the credentials in place.');
+    return;
+  }
+  const saved = core.getState(STATE_KEY);
+  if (saved === '') {
+    core.info('Nothing to log out: the login step wrote no credentials.');
+    return;
+  }
+  const outcome = await logout(parseState(saved), { logger: logger(true), env: process.env });
+  core.info(`Logged out: ${outcome.removed} entries removed, ${outcome.restored} restored.`);
+  for (const skipped of outcome.skipped) {
+    core.warning(`Left ${skipped.key} in ${skipped.file}: ${skipped.reason}`);
+  }
+}
+
+/** Runs a step and turns any failure into a failed step with a readable message. */
+export async function run(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    core.setFailed(formatFailure(error));
+  }
+}
