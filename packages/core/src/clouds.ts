@@ -1,0 +1,209 @@
+import { AcrLoginError } from './errors.ts';
+import type { Cloud } from './types.ts';
+
+type KnownCloudName = Exclude<Cloud['name'], 'custom'>;
+
+export const CLOUDS: Readonly<Record<KnownCloudName, Cloud>> = {
+  AzureCloud: {
+    name: 'AzureCloud',
+    authorityHost: 'https://login.microsoftonline.com',
+    registrySuffix: 'azurecr.io',
+    oidcAudience: 'api://AzureADTokenExchange',
+    armScope: 'https://management.azure.com/.default',
+    disableInstanceDiscovery: false,
+  },
+  AzureChinaCloud: {
+    name: 'AzureChinaCloud',
+    authorityHost: 'https://login.chinacloudapi.cn',
+    registrySuffix: 'azurecr.cn',
+    oidcAudience: 'api://AzureADTokenExchangeChina',
+    armScope: 'https://management.chinacloudapi.cn/.default',
+    disableInstanceDiscovery: false,
+  },
+  AzureUSGovernment: {
+    name: 'AzureUSGovernment',
+    authorityHost: 'https://login.microsoftonline.us',
+    registrySuffix: 'azurecr.us',
+    oidcAudience: 'api://AzureADTokenExchangeUSGov',
+    armScope: 'https://management.usgovcloudapi.net/.default',
+    disableInstanceDiscovery: false,
+  },
+};
+
+/**
+ * Accepted `environment` values, lower case. Besides the azure/login and Azure CLI names we accept the
+ * names the Azure SDKs for Go/Java/.NET use (`AzurePublicCloud`, `AzureUSGovernmentCloud`), because users
+ * copy `AZURE_ENVIRONMENT` values from those. `AzureStack` is what an Azure Pipelines service connection
+ * reports for Azure Stack Hub: it is a custom cloud.
+ */
+const ALIASES: Readonly<Record<string, KnownCloudName | 'custom'>> = {
+  azurecloud: 'AzureCloud',
+  azurepubliccloud: 'AzureCloud',
+  azurechinacloud: 'AzureChinaCloud',
+  azureusgovernment: 'AzureUSGovernment',
+  azureusgovernmentcloud: 'AzureUSGovernment',
+  custom: 'custom',
+  azurestack: 'custom',
+};
+
+export const CLOUD_NAMES = ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'custom'] as const;
+
+/** Default OIDC audience of a custom cloud: Azure Stack and private clouds use the public value. */
+const CUSTOM_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
+
+export interface CloudInputs {
+  readonly environment?: string | undefined;
+  readonly authorityHost?: string | undefined;
+  readonly registrySuffix?: string | undefined;
+  /** OIDC audience override; defaults to the cloud's. */
+  readonly audience?: string | undefined;
+}
+
+/**
+ * The cloud named by `environment` (case-insensitive, default `AzureCloud`).
+ *
+ * `custom` (or `AzureStack`) needs `authority-host` and `registry-suffix`. It has no ARM scope (`armScope`
+ * is empty: `token-audience: arm` is refused for it) and sets `disableInstanceDiscovery`, since MSAL
+ * would otherwise ask the public cloud about an authority it does not know.
+ *
+ * With a named cloud:
+ * - `authority-host` is an override (a private or proxied Entra endpoint): the cloud keeps its suffix,
+ *   audience and ARM scope; a host other than the cloud's own also disables instance discovery.
+ * - `registry-suffix` must equal the cloud's suffix. A different one is a conflict, not an override,
+ *   because the suffix decides which hosts receive an Entra token: use `trusted-registries` for single
+ *   hosts, or `environment: custom` for a different cloud.
+ */
+export function resolveCloud(inputs: CloudInputs): Cloud {
+  const environment = inputs.environment?.trim() ?? '';
+  const name = environment === '' ? 'AzureCloud' : ALIASES[environment.toLowerCase()];
+  if (name === undefined) {
+    throw new AcrLoginError(
+      'CLOUD_UNKNOWN',
+      `"environment" is "${environment}", which is not a cloud acr-login knows. Use one of ${CLOUD_NAMES.join(', ')} (case-insensitive); for Azure Stack or a private cloud use "custom" with "authority-host" and "registry-suffix".`,
+      { input: 'environment' },
+    );
+  }
+  const authorityInput = blankToUndefined(inputs.authorityHost);
+  const suffixInput = blankToUndefined(inputs.registrySuffix);
+  const audience = blankToUndefined(inputs.audience);
+
+  if (name === 'custom') {
+    const missing = [
+      ...(authorityInput === undefined ? ['authority-host'] : []),
+      ...(suffixInput === undefined ? ['registry-suffix'] : []),
+    ];
+    if (authorityInput === undefined || suffixInput === undefined) {
+      throw new AcrLoginError(
+        'INPUT_REQUIRED',
+        `"environment" is "${environment}", a custom cloud, which also needs ${missing.map((n) => `"${n}"`).join(' and ')}: "authority-host" is the https URL of its Microsoft Entra ID (for example https://login.microsoftonline.com) and "registry-suffix" the DNS suffix of its registries (for example azurecr.io).`,
+        { input: missing[0] ?? 'environment' },
+      );
+    }
+    return {
+      name: 'custom',
+      authorityHost: normaliseAuthorityHost(authorityInput),
+      registrySuffix: normaliseRegistrySuffix(suffixInput),
+      oidcAudience: audience ?? CUSTOM_OIDC_AUDIENCE,
+      armScope: '',
+      disableInstanceDiscovery: true,
+    };
+  }
+
+  const known = CLOUDS[name];
+  if (suffixInput !== undefined) {
+    const suffix = normaliseRegistrySuffix(suffixInput);
+    if (suffix !== known.registrySuffix) {
+      throw new AcrLoginError(
+        'INPUT_CONFLICT',
+        `"registry-suffix" is "${suffix}" but "environment" ${environment === '' ? 'defaults to' : 'is'} ${known.name}, whose registries end in "${known.registrySuffix}". The suffix decides which hosts may receive a Microsoft Entra token, so it cannot be changed for a named cloud: list single hosts in "trusted-registries", or set "environment: custom" with "authority-host" for another cloud.`,
+        { input: 'registry-suffix' },
+      );
+    }
+  }
+  const authorityHost =
+    authorityInput === undefined ? known.authorityHost : normaliseAuthorityHost(authorityInput);
+  return {
+    ...known,
+    authorityHost,
+    oidcAudience: audience ?? known.oidcAudience,
+    disableInstanceDiscovery: authorityHost !== known.authorityHost,
+  };
+}
+
+/** The named cloud whose Entra authority is `url` (as in the `activeDirectoryEndpointUrl` of `--sdk-auth` creds). */
+export function cloudForAuthority(url: string): KnownCloudName | undefined {
+  let origin: string;
+  try {
+    origin = new URL(url.trim()).origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  // MSAL's alias for the China authority (protocol-facts: it rewrites login.chinacloudapi.cn to it).
+  if (origin === 'https://login.partner.microsoftonline.cn') return 'AzureChinaCloud';
+  for (const cloud of Object.values(CLOUDS)) {
+    if (cloud.authorityHost === origin) return cloud.name as KnownCloudName;
+  }
+  return undefined;
+}
+
+/** An https URL reduced to its origin. A path is refused: the tenant goes into `tenant-id`, not the URL. */
+export function normaliseAuthorityHost(value: string): string {
+  const text = value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `"authority-host" is "${text}", which is not a URL. Give the https URL of Microsoft Entra ID, for example https://login.microsoftonline.com.`,
+      { input: 'authority-host' },
+    );
+  }
+  if (url.protocol !== 'https:') {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `"authority-host" is "${text}", but Microsoft Entra ID is reached over HTTPS only. Use an https:// URL.`,
+      { input: 'authority-host' },
+    );
+  }
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.pathname !== '/'
+  ) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `"authority-host" must be the bare https origin of Microsoft Entra ID (for example https://login.microsoftonline.com), without a path, query or credentials; put the tenant into "tenant-id".`,
+      { input: 'authority-host' },
+    );
+  }
+  return url.origin;
+}
+
+/** A DNS suffix such as `azurecr.io`: lower case, leading dot stripped, at least two labels. */
+export function normaliseRegistrySuffix(value: string): string {
+  const suffix = value.trim().toLowerCase().replace(/^\./, '');
+  if (!isDnsName(suffix) || !suffix.includes('.')) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `"registry-suffix" is "${value.trim()}", which is not a DNS suffix. Give the domain the registries' login servers end in, without scheme or dots around it, for example azurecr.io.`,
+      { input: 'registry-suffix' },
+    );
+  }
+  return suffix;
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Lower-case DNS name: labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen. */
+export function isDnsName(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  return name.split('.').every((label) => LABEL.test(label));
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
