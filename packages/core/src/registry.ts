@@ -1,0 +1,209 @@
+import { isDnsName } from './clouds.ts';
+import { AcrLoginError } from './errors.ts';
+import type { Cloud } from './types.ts';
+
+/** Per-registry settings for cross-tenant setups: `contoso tenant-id=<guid> client-id=<guid> token-audience=arm`. */
+export interface RegistryOverrides {
+  readonly tenantId?: string;
+  readonly clientId?: string;
+  readonly tokenAudience?: 'acr' | 'arm';
+}
+
+export interface RegistryEntry {
+  /** Lower-case host (with `:port` only in custom clouds), e.g. `contoso.azurecr.io`. */
+  readonly loginServer: string;
+  readonly overrides: RegistryOverrides;
+}
+
+/** Items separated by newlines or commas, trimmed; blank items (YAML block scalars leave some) dropped. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\r\n,]+/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** `host` is a strict subdomain of `suffix`: `x.azurecr.io` is under `azurecr.io`, `evilazurecr.io` is not. */
+export function isUnderSuffix(host: string, suffix: string): boolean {
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  const dotted = `.${suffix.toLowerCase().replace(/^\./, '')}`;
+  return name.length > dotted.length && name.endsWith(dotted);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+/** A tenant is a GUID or one of its verified domains (`contoso.onmicrosoft.com`). */
+export function isTenantId(value: string): boolean {
+  return isGuid(value) || (value.includes('.') && isDnsName(value.toLowerCase()));
+}
+
+/** ACR registry names: 5-50 letters and digits (case-insensitive; the login server is lower case). */
+const ACR_NAME = /^[a-z0-9]{5,50}$/;
+
+/**
+ * A registry name or login server, normalised to the lower-case host:
+ * - `contoso` -> `contoso.<suffix>`; `https://Contoso.AzureCR.io/` -> `contoso.azurecr.io`.
+ * - `http://` is refused: an Entra or ACR token must never travel in clear text.
+ * - A path is refused with the host as the fix (the repository belongs in the image name).
+ * - Ports: ACR login servers have none, so in a named cloud only `:443` (the https default, dropped) is
+ *   accepted; a custom cloud may serve its registries on another port, kept as `host:port` because
+ *   that is how clients key their config files.
+ * - Data endpoints (`contoso.westeurope.data.azurecr.io`) serve layers, not logins: refused with the
+ *   login server as the fix.
+ */
+export function normaliseLoginServer(value: string, cloud: Cloud, input = 'registry'): string {
+  const original = value.trim();
+  const invalid = (rule: string) =>
+    new AcrLoginError('REGISTRY_INVALID', `"${input}" has "${original}", ${rule}`, { input });
+
+  let text = original;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === 'http') {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `"${input}" has "${original}", but registries are reached over HTTPS only. Give the host without a scheme (or with https://).`,
+      { input },
+    );
+  }
+  if (scheme !== undefined && scheme !== 'https') {
+    throw invalid(
+      `which has the scheme "${scheme}://". Give the login server's host name, for example contoso.${cloud.registrySuffix}.`,
+    );
+  }
+  if (scheme !== undefined) text = text.slice('https://'.length);
+  if (text.endsWith('/')) text = text.slice(0, -1);
+  const slash = text.indexOf('/');
+  if (slash >= 0) {
+    throw invalid(
+      `which has a path. A login server is a host name only (the repository belongs in the image name): use "${text.slice(0, slash).toLowerCase()}".`,
+    );
+  }
+  text = text.toLowerCase();
+
+  let host = text;
+  const portMatch = /^(.*):(\d{1,5})$/.exec(text);
+  if (portMatch !== null) {
+    host = portMatch[1] ?? '';
+    const port = Number(portMatch[2]);
+    if (port === 443) {
+      text = host;
+    } else if (cloud.name !== 'custom') {
+      throw invalid(
+        `which has the port ${port}. Azure Container Registry login servers listen on 443 only: use "${host}".`,
+      );
+    } else if (port < 1 || port > 65535) {
+      throw invalid(`whose port ${port} is outside 1-65535.`);
+    }
+  }
+
+  if (!host.includes('.')) {
+    if (!ACR_NAME.test(host)) {
+      throw invalid(
+        `which is neither a login server (a DNS name such as contoso.${cloud.registrySuffix}) nor a registry name (5-50 letters and digits, such as contoso).`,
+      );
+    }
+    const loginServer = `${host}.${cloud.registrySuffix}`;
+    return text === host ? loginServer : `${loginServer}${text.slice(host.length)}`;
+  }
+  if (!isDnsName(host)) {
+    throw invalid(
+      'which is not a valid host name: labels are 1-63 letters, digits or hyphens, not starting or ending with a hyphen.',
+    );
+  }
+  if (isUnderSuffix(host, cloud.registrySuffix)) {
+    const labels = host.slice(0, -cloud.registrySuffix.length - 1).split('.');
+    if (labels.length === 3 && labels[2] === 'data') {
+      throw invalid(
+        `which is a data endpoint (it serves image layers), not a login server. Use "${labels[0]}.${cloud.registrySuffix}".`,
+      );
+    }
+  }
+  return text;
+}
+
+const OVERRIDE_KEYS = ['tenant-id', 'client-id', 'token-audience'] as const;
+
+/** One `registry` entry: a name or host, then optional whitespace-separated `key=value` overrides. */
+export function parseRegistryEntry(entry: string, cloud: Cloud): RegistryEntry {
+  const [first = '', ...rest] = entry.trim().split(/\s+/);
+  const loginServer = normaliseLoginServer(first, cloud);
+  const overrides: { tenantId?: string; clientId?: string; tokenAudience?: 'acr' | 'arm' } = {};
+  const seen = new Set<string>();
+  for (const item of rest) {
+    const eq = item.indexOf('=');
+    const key = (eq < 0 ? item : item.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? '' : item.slice(eq + 1);
+    const invalid = (rule: string) =>
+      new AcrLoginError('REGISTRY_INVALID', `"registry" entry for "${loginServer}": ${rule}`, {
+        input: 'registry',
+      });
+    if (!(OVERRIDE_KEYS as readonly string[]).includes(key) || eq < 0) {
+      throw invalid(
+        `"${item}" is not a setting. After the registry, only ${OVERRIDE_KEYS.map((k) => `${k}=<value>`).join(', ')} may follow, separated by spaces; separate registries with commas or new lines.`,
+      );
+    }
+    if (seen.has(key)) throw invalid(`"${key}" is given twice; give it once.`);
+    seen.add(key);
+    if (key === 'tenant-id') {
+      if (!isTenantId(value)) {
+        throw invalid(
+          `tenant-id "${value}" is not a tenant: give the Directory (tenant) ID GUID or a domain such as contoso.onmicrosoft.com.`,
+        );
+      }
+      overrides.tenantId = value;
+    } else if (key === 'client-id') {
+      if (!isGuid(value)) {
+        throw invalid(`client-id "${value}" is not a GUID: give the Application (client) ID.`);
+      }
+      overrides.clientId = value;
+    } else {
+      const audience = value.toLowerCase();
+      if (audience !== 'acr' && audience !== 'arm') {
+        throw invalid(`token-audience "${value}" must be "acr" or "arm".`);
+      }
+      overrides.tokenAudience = audience;
+    }
+  }
+  return { loginServer, overrides };
+}
+
+/**
+ * Every entry of the `registry` input. Entries that normalise to the same login server are merged;
+ * the same server with different overrides is a conflict, since one login cannot use two identities.
+ */
+export function parseRegistries(text: string, cloud: Cloud): RegistryEntry[] {
+  const entries = splitList(text).map((entry) => parseRegistryEntry(entry, cloud));
+  if (entries.length === 0) {
+    throw new AcrLoginError(
+      'INPUT_REQUIRED',
+      `"registry" is empty. Give one or more registries (for example contoso or contoso.${cloud.registrySuffix}), separated by commas or new lines.`,
+      { input: 'registry' },
+    );
+  }
+  const merged = new Map<string, RegistryEntry>();
+  for (const entry of entries) {
+    const previous = merged.get(entry.loginServer);
+    if (previous === undefined) {
+      merged.set(entry.loginServer, entry);
+    } else if (!sameOverrides(previous.overrides, entry.overrides)) {
+      throw new AcrLoginError(
+        'INPUT_CONFLICT',
+        `"registry" lists "${entry.loginServer}" twice with different settings. List it once, with the settings it needs.`,
+        { input: 'registry' },
+      );
+    }
+  }
+  return [...merged.values()];
+}
+
+function sameOverrides(a: RegistryOverrides, b: RegistryOverrides): boolean {
+  return (
+    a.tenantId?.toLowerCase() === b.tenantId?.toLowerCase() &&
+    a.clientId?.toLowerCase() === b.clientId?.toLowerCase() &&
+    (a.tokenAudience ?? 'acr') === (b.tokenAudience ?? 'acr')
+  );
+}
