@@ -1,8 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import './reflect.ts';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import * as x509 from './x509.ts';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -22,7 +19,7 @@ function toPem(der: ArrayBuffer, label: string): string {
   return `-----BEGIN ${label}-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
 
-export async function exportKeyPem(key: CryptoKey): Promise<string> {
+export async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
   return toPem(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
