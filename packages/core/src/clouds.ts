@@ -75,7 +75,7 @@ export interface CloudInputs {
  */
 export function resolveCloud(inputs: CloudInputs): Cloud {
   const environment = inputs.environment?.trim() ?? '';
-  const name = environment === '' ? 'AzureCloud' : ALIASES[environment.toLowerCase()];
+  const name = cloudNameOf(environment);
   if (name === undefined) {
     throw new AcrLoginError(
       'CLOUD_UNKNOWN',
@@ -128,6 +128,12 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
     oidcAudience: audience ?? known.oidcAudience,
     disableInstanceDiscovery: authorityHost !== known.authorityHost,
   };
+}
+
+/** The cloud an `environment` value names (case-insensitive; empty is AzureCloud), or undefined. */
+export function cloudNameOf(environment: string): KnownCloudName | 'custom' | undefined {
+  const text = environment.trim();
+  return text === '' ? 'AzureCloud' : ALIASES[text.toLowerCase()];
 }
 
 /** The named cloud whose Entra authority is `url` (as in the `activeDirectoryEndpointUrl` of `--sdk-auth` creds). */
