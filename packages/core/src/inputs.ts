@@ -277,7 +277,7 @@ function chooseAuthType(values: Values, facts: PlanFacts): { authType: AuthType;
       // Falling through to managed identity would make a runner wait on an IMDS that is not there.
       throw oidcUnavailable(
         facts,
-        '"client-id" and "tenant-id" are set, which means OIDC for "auth-type: auto"',
+        '"client-id" and "tenant-id" are set, which means OIDC when "auth-type" is auto',
         ' To use a user-assigned managed identity instead, set "auth-type: managed-identity" and leave "tenant-id" empty.',
       );
     }
