@@ -13,6 +13,8 @@ import {
 } from './scenario.ts';
 
 export const ENTRA_TOKEN_LIFETIME = 3599;
+/** Entra tolerates this much clock skew in assertions (MSAL may set `nbf` a moment ahead). */
+const CLOCK_SKEW = 300;
 
 export interface EntraContext {
   readonly scenario: Scenario;
@@ -116,6 +118,7 @@ async function checkCertificateAssertion(app: App, assertion: string, tokenUrl: 
       issuer: app.clientId,
       subject: app.clientId,
       audience: tokenUrl,
+      clockTolerance: CLOCK_SKEW,
     });
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
@@ -149,7 +152,7 @@ async function checkFederatedAssertion(ctx: EntraContext, app: App, assertion: s
   }
   let payload: JWTPayload;
   try {
-    payload = await signer.verify(assertion);
+    payload = await signer.verify(assertion, { clockTolerance: CLOCK_SKEW });
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
       throw new EntraError(

@@ -86,7 +86,8 @@ export async function createClientCertificate(subject: string): Promise<{
     keys,
     signingAlgorithm: rsa,
   });
-  const certPem = cert.toString('pem');
+  // @peculiar/x509 ends PEM without a newline; the key follows it in the same file.
+  const certPem = `${cert.toString('pem').trimEnd()}\n`;
   const der = new X509Certificate(certPem).raw;
   return {
     pem: `${certPem}${await exportKeyPem(keys.privateKey)}`,
