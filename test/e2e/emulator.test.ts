@@ -537,6 +537,58 @@ describe('ACR /oauth2/exchange', () => {
   });
 });
 
+describe('ACR /oauth2/token', () => {
+  test.each([
+    ['spSecret', ['pull', 'push']],
+    ['spPullOnly', ['pull']],
+  ] as const)('grants %s the requested actions its role allows: %j', async (appName, actions) => {
+    const reply = await send(`https://${REGISTRIES.contoso}/oauth2/token`, {
+      form: {
+        grant_type: 'refresh_token',
+        service: REGISTRIES.contoso,
+        scope: `repository:${HELLO_REPOSITORY}:pull,push`,
+        refresh_token: await refreshToken(emu.scenario.apps[appName]),
+      },
+    });
+    expect(reply.status).toBe(200);
+    expect(decodeJwt(String(reply.json.access_token))).toMatchObject({
+      aud: REGISTRIES.contoso,
+      access: [{ type: 'repository', name: HELLO_REPOSITORY, actions }],
+    });
+  });
+
+  test('a refresh token for another registry is refused', async () => {
+    const reply = await send(`https://${REGISTRIES.noarm}/oauth2/token`, {
+      form: {
+        grant_type: 'refresh_token',
+        service: REGISTRIES.noarm,
+        scope: `repository:${HELLO_REPOSITORY}:pull`,
+        refresh_token: await refreshToken(emu.scenario.apps.spSecret),
+      },
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe(
+      `Bearer realm="https://${REGISTRIES.noarm}/oauth2/token",service="${REGISTRIES.noarm}"`,
+    );
+  });
+});
+
+test('extraRegistries adds reg1..regN with a push role for spSecret, each seeded', async () => {
+  const extra = await startEmulator({ extraRegistries: 2 });
+  const agent = extra.dispatcher();
+  try {
+    expect(extra.scenario.extraRegistries).toEqual(['reg1.azurecr.io', 'reg2.azurecr.io']);
+    const registry = extra.scenario.registries.get('reg2.azurecr.io');
+    expect(registry?.roles.get(extra.scenario.apps.spSecret.objectId)).toBe('push');
+    const response = await request('https://reg2.azurecr.io/v2/', { dispatcher: agent });
+    await response.body.dump();
+    expect(response.statusCode).toBe(401);
+  } finally {
+    await agent.close();
+    await extra.stop();
+  }
+});
+
 describe('real clients against the registries', () => {
   test('skopeo pulls hello:latest from contoso with the admin user', async (ctx) => {
     requireTool('skopeo', ctx);
