@@ -17,6 +17,22 @@ import { writeSummary } from './summary.ts';
 const STATE_KEY = 'login-state';
 const LOGOUT_KEY = 'logout';
 
+/**
+ * The runner masks a multi-line value only as a whole, so a PEM key printed line by line would leak:
+ * register each line too (the BEGIN/END markers are not secret).
+ */
+export function maskParts(secret: string): string[] {
+  const lines = secret
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 8 && !/^-----(BEGIN|END) /.test(line));
+  return lines.length > 1 ? [secret, ...lines] : [secret];
+}
+
+function setSecret(secret: string): void {
+  for (const part of maskParts(secret)) core.setSecret(part);
+}
+
 function logger(maskPassword: boolean): Logger {
   let warned = false;
   return {
@@ -29,7 +45,7 @@ function logger(maskPassword: boolean): Logger {
         warned = true;
         return;
       }
-      core.setSecret(secret);
+      setSecret(secret);
     },
   };
 }
@@ -45,7 +61,7 @@ export async function main(): Promise<void> {
   // Mask secret inputs before anything else can print them.
   for (const name of SECRET_INPUTS) {
     const value = core.getInput(name);
-    if (value.trim() !== '') core.setSecret(value);
+    if (value.trim() !== '') setSecret(value);
   }
   const inputs = readInputs((name) => core.getInput(name));
   const env = process.env;
@@ -54,13 +70,13 @@ export async function main(): Promise<void> {
   try {
     plan = planLogin(inputs.login, { oidcAvailable, oidcUnavailableHint: oidcUnavailableHint(env), env });
   } catch (error) {
-    const hint =
-      error instanceof AcrLoginError && error.code === 'INPUT_REQUIRED' ? forkOrDependabot(env) : undefined;
+    if (!(error instanceof AcrLoginError) || error.code !== 'INPUT_REQUIRED') throw error;
+    const hint = forkOrDependabot(env);
     throw hint === undefined
       ? error
       : new AcrLoginError(error.code, `${error.message}\n${hint}`, { cause: error });
   }
-  for (const secret of plan.secrets) core.setSecret(secret);
+  for (const secret of plan.secrets) setSecret(secret);
   core.info(
     `Logging in to ${plan.registries.map((r) => r.loginServer).join(', ')} (${plan.authType}: ${plan.reason})`,
   );

@@ -1,0 +1,193 @@
+import {
+  basicTokenRequest,
+  type Challenge,
+  challengeRequest,
+  exchangeRequest,
+  processBasicTokenResponse,
+  processChallengeResponse,
+  processExchangeResponse,
+} from './acr.ts';
+import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
+import { AcrLoginError, withContext } from './errors.ts';
+import { defaultDispatcher, HttpClient } from './http.ts';
+import { describeIdentity, type EntraToken, getEntraToken } from './identity.ts';
+import { ACR_SCOPE } from './inputs.ts';
+import { readTokenInfo } from './jwt.ts';
+import {
+  ACR_REFRESH_TOKEN_USERNAME,
+  type Environment,
+  type LoginPlan,
+  type LoginResult,
+  type LoginState,
+  type RegistryCredential,
+  type RegistryPlan,
+} from './types.ts';
+
+function httpClient(environment: Environment): HttpClient {
+  const env = environment.env ?? process.env;
+  return new HttpClient({
+    dispatcher: environment.dispatcher ?? defaultDispatcher(env),
+    logger: environment.logger,
+    ...(environment.sleep === undefined ? {} : { sleep: environment.sleep }),
+    ...(environment.clock === undefined ? {} : { clock: environment.clock }),
+  });
+}
+
+/**
+ * Logs every registry of the plan in: Entra tokens (one per identity and scope) and `/v2/` challenges run
+ * in parallel, then one exchange per registry; client files are written only when every registry
+ * succeeded, so a failed run leaves them as they were.
+ */
+export async function login(plan: LoginPlan, environment: Environment): Promise<LoginResult> {
+  const { logger } = environment;
+  const env = environment.env ?? process.env;
+  const http = httpClient(environment);
+  const tokens = new Map<string, Promise<EntraToken>>();
+
+  const entraToken = (registry: RegistryPlan): Promise<EntraToken> => {
+    if (registry.auth.type !== 'entra') throw new Error('unreachable: not an Entra registry');
+    const { identity, scope } = registry.auth;
+    const key = `${identity.key}|${scope}`;
+    let token = tokens.get(key);
+    if (token === undefined) {
+      token = getEntraToken(identity, scope, {
+        cloud: plan.cloud,
+        dispatcher: http.dispatcher,
+        logger,
+        ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
+      });
+      tokens.set(key, token);
+    }
+    return token;
+  };
+
+  const loginOne = async (registry: RegistryPlan): Promise<RegistryCredential> => {
+    const { loginServer, origin, auth } = registry;
+    // Start the Entra token first: the challenge needs no credentials, so both travel at once.
+    const tokenPromise = auth.type === 'entra' ? entraToken(registry) : undefined;
+    tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
+    const challenge: Challenge = processChallengeResponse(
+      loginServer,
+      await http.send(challengeRequest(origin)),
+    );
+
+    if (auth.type === 'anonymous') {
+      if (!challenge.open) {
+        const res = await http.send(basicTokenRequest({ origin, service: challenge.service }));
+        processBasicTokenResponse(loginServer, true, res);
+      }
+      return {
+        loginServer,
+        username: '',
+        password: '',
+        expiresOn: undefined,
+        authType: 'anonymous',
+        identity: 'anonymous',
+      };
+    }
+    if (auth.type === 'username-password') {
+      const res = await http.send(
+        basicTokenRequest({
+          origin,
+          service: challenge.service,
+          basic: { username: auth.username, password: auth.password },
+        }),
+      );
+      processBasicTokenResponse(loginServer, false, res);
+      const info = readTokenInfo(auth.password);
+      return {
+        loginServer,
+        username: auth.username,
+        password: auth.password,
+        expiresOn: info?.expiresOn,
+        authType: 'username-password',
+        identity: `user ${auth.username}`,
+      };
+    }
+
+    const entra = await (tokenPromise as Promise<EntraToken>);
+    const identity = describeIdentity(auth.identity);
+    const tenantId = 'tenantId' in auth.identity ? auth.identity.tenantId : undefined;
+    const res = await http.send(
+      exchangeRequest({ origin, service: challenge.service, tenantId, entraToken: entra.token }),
+    );
+    const refreshToken = processExchangeResponse(
+      { loginServer, identity, audience: auth.scope === ACR_SCOPE ? 'acr' : 'arm' },
+      res,
+    );
+    logger.mask(refreshToken, 'registry-password');
+    return {
+      loginServer,
+      username: ACR_REFRESH_TOKEN_USERNAME,
+      password: refreshToken,
+      expiresOn: readTokenInfo(refreshToken)?.expiresOn,
+      authType: plan.authType,
+      identity,
+      audience: auth.scope,
+    };
+  };
+
+  const settled = await Promise.allSettled(
+    plan.registries.map((registry) =>
+      loginOne(registry).catch((error: unknown) => {
+        throw withContext(error, `Registry "${registry.loginServer}"`);
+      }),
+    ),
+  );
+  const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
+
+  const credentials = settled.map((result) => (result as PromiseFulfilledResult<RegistryCredential>).value);
+  const logins: ClientLogin[] = credentials
+    .filter((credential) => credential.authType !== 'anonymous')
+    .map(({ loginServer, username, password }) => ({ loginServer, username, password }));
+  const secrets = new Set<string>();
+  for (const { username, password } of logins) {
+    secrets.add(password);
+    // What the config files hold, and what `docker login` prints in its debug output.
+    secrets.add(Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
+  }
+  for (const secret of secrets) logger.mask(secret, 'registry-password');
+
+  let state: LoginState = { version: 1, entries: [] };
+  let dockerConfig: string | undefined;
+  if (logins.length > 0) {
+    const written = await writeClientLogins(plan.clients, logins, { env, logger });
+    state = { version: 1, entries: written.entries };
+    dockerConfig = written.files.docker ?? written.files.oras;
+  }
+  return { credentials, secrets: [...secrets], dockerConfig, state };
+}
+
+/** One error for several failed registries: the first one's code, every message. */
+function combine(errors: readonly AcrLoginError[]): AcrLoginError {
+  const [first] = errors;
+  if (first === undefined) throw new Error('unreachable: no errors');
+  if (errors.length === 1) return first;
+  return new AcrLoginError(first.code, errors.map((error) => error.message).join('\n'), {
+    cause: new AggregateError(errors),
+    details: first.details,
+    ...(first.input === undefined ? {} : { input: first.input }),
+  });
+}
+
+export function parseState(text: string): LoginState {
+  try {
+    const state = JSON.parse(text) as LoginState;
+    if (state.version === 1 && Array.isArray(state.entries)) return state;
+  } catch {
+    // fall through
+  }
+  throw new AcrLoginError(
+    'STATE_INVALID',
+    'The state saved by the login step is unreadable, so logout cannot tell which entries it wrote; nothing was removed.',
+  );
+}
+
+/** Removes exactly what `login` wrote, restoring what each entry held before. */
+export async function logout(state: LoginState, environment: Environment) {
+  return removeClientLogins(state.entries, {
+    env: environment.env ?? process.env,
+    logger: environment.logger,
+  });
+}

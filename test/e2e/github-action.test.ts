@@ -1,0 +1,322 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Emulator,
+  HELLO_REPOSITORY,
+  REFRESH_TOKEN_USERNAME,
+  REGISTRIES,
+  startEmulator,
+} from '../emulator/index.ts';
+import {
+  ACTION_MAIN,
+  ACTION_POST,
+  inputEnv,
+  type Job,
+  maskViolations,
+  newJob,
+  runStep,
+  type StepResult,
+  stateEnv,
+} from '../support/actions-runner.ts';
+import { hasTool, skopeoInspect, skopeoPush } from '../support/clients.ts';
+
+/** The committed bundle, run as the runner runs it, against the emulator; then the post step. */
+
+let emulator: Emulator;
+beforeAll(async () => {
+  if (process.env.CI)
+    for (const tool of ['skopeo', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  emulator = await startEmulator();
+});
+afterAll(() => emulator?.stop());
+
+const hello = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
+
+async function main(
+  job: Job,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<StepResult> {
+  return runStep(ACTION_MAIN, job, { ...emulator.env(), ...inputEnv(inputs), ...env });
+}
+
+async function post(job: Job, state: Record<string, string>): Promise<StepResult> {
+  return runStep(ACTION_POST, job, { ...emulator.env(), ...stateEnv(state) });
+}
+
+/** Logs in, checks masking, outputs and a real pull, logs out; returns the main step. */
+async function loginAndPull(job: Job, inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const step = await main(job, inputs, env);
+  expect(step.stdout + step.stderr).not.toContain('::error::');
+  expect(step.code).toBe(0);
+  const password = step.outputs.password ?? '';
+  expect(password).not.toBe('');
+  const pair = Buffer.from(`${step.outputs.username}:${password}`).toString('base64');
+  const inputSecrets = ['client-secret', 'password', 'creds']
+    .map((name) => inputs[name] ?? '')
+    .filter((value) => value !== '' && !value.includes('\n'));
+  expect(maskViolations(step.stdout + step.stderr, [password, pair, ...inputSecrets])).toEqual([]);
+  const pulled = await skopeoInspect(hello, {
+    env: emulator.env({ HOME: job.home }),
+    authFile: job.dockerConfig,
+  });
+  expect(pulled.code, pulled.stderr).toBe(0);
+  return step;
+}
+
+describe('each auth type logs docker in, and the post step removes it', () => {
+  test('GitHub OIDC chosen by auto from client-id, tenant-id and the OIDC variables', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.githubApp;
+    const step = await loginAndPull(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+    });
+    expect(step.stdout).toContain('(oidc: ');
+    expect(step.outputs).toMatchObject({
+      'login-server': REGISTRIES.contoso,
+      'login-servers': JSON.stringify([REGISTRIES.contoso]),
+      username: REFRESH_TOKEN_USERNAME,
+      'docker-config': job.dockerConfig,
+    });
+    expect(Date.parse(step.outputs['expires-on'] ?? '')).toBeGreaterThan(Date.now());
+    expect(step.summary).toContain(REGISTRIES.contoso);
+    expect(step.summary).toContain(`the app ${app.clientId}`);
+    expect(step.summary).not.toContain(step.outputs.password ?? '');
+    expect(emulator.count({ service: 'github' })).toBeGreaterThanOrEqual(1);
+
+    const after = await post(job, step.state);
+    expect(after.code, after.stdout).toBe(0);
+    await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('service principal secret, pushing too', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.spSecret;
+    await loginAndPull(job, {
+      registry: 'contoso.azurecr.io',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+    });
+    const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:from-action`, {
+      env: emulator.env({ HOME: job.home }),
+      authFile: job.dockerConfig,
+    });
+    expect(pushed.code, pushed.stderr).toBe(0);
+  });
+
+  test('creds JSON', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.spSecret;
+    const creds = JSON.stringify({
+      clientId: app.clientId,
+      clientSecret: app.secret,
+      tenantId: emulator.scenario.tenantId,
+    });
+    await loginAndPull(job, { registry: 'contoso', creds });
+  });
+
+  test('certificate as PEM text: every line of the key is masked', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.spCert;
+    const pem = app.certPem ?? '';
+    const step = await loginAndPull(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-certificate': pem,
+    });
+    const keyLines = pem.split('\n').filter((line) => line.length >= 8 && !line.startsWith('-----'));
+    for (const line of keyLines) expect(step.stdout).toContain(`::add-mask::${line}`);
+  });
+
+  test.each([
+    ['system-assigned', {}],
+    ['user-assigned by client id', { 'client-id': 'userMi' }],
+    ['user-assigned by resource id', { 'managed-identity-resource-id': 'userMi' }],
+  ])('managed identity, %s', async (_name, selector: Record<string, string>) => {
+    const job = await newJob(emulator.dir);
+    const mi = emulator.scenario.managedIdentities.userMi;
+    const inputs: Record<string, string> = { registry: 'contoso', 'auth-type': 'managed-identity' };
+    if ('client-id' in selector) inputs['client-id'] = mi.clientId;
+    if ('managed-identity-resource-id' in selector)
+      inputs['managed-identity-resource-id'] = mi.resourceId ?? '';
+    await loginAndPull(job, inputs);
+    const query = 'client-id' in selector ? { client_id: mi.clientId } : {};
+    expect(emulator.count({ service: 'imds', query })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('workload identity token file', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.workloadApp;
+    const step = await loginAndPull(
+      job,
+      { registry: 'contoso' },
+      {
+        AZURE_FEDERATED_TOKEN_FILE: emulator.scenario.workload.tokenFile,
+        AZURE_CLIENT_ID: app.clientId,
+        AZURE_TENANT_ID: emulator.scenario.tenantId,
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: '',
+      },
+    );
+    expect(step.stdout).toContain('(workload-identity: ');
+  });
+
+  test('admin user', async () => {
+    const job = await newJob(emulator.dir);
+    const admin = emulator.scenario.registries.get(REGISTRIES.contoso)?.admin;
+    const step = await loginAndPull(job, {
+      registry: 'contoso',
+      username: admin?.username ?? '',
+      password: admin?.password ?? '',
+    });
+    expect(step.outputs).toMatchObject({ username: admin?.username, 'expires-on': '' });
+  });
+
+  test('anonymous writes nothing', async () => {
+    const job = await newJob(emulator.dir);
+    const step = await main(job, { registry: 'public', 'auth-type': 'anonymous' });
+    expect(step.code, step.stdout).toBe(0);
+    await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
+    const after = await post(job, step.state);
+    expect(after.code).toBe(0);
+  });
+});
+
+describe('the user files survive', () => {
+  const original = `${JSON.stringify({ auths: { 'ghcr.io': { auth: 'dXNlcjpwYXNz' } }, detachKeys: 'ctrl-e,e' }, null, '\t')}\n`;
+
+  async function jobWithConfig(): Promise<Job> {
+    const job = await newJob(emulator.dir);
+    await mkdir(dirname(job.dockerConfig), { recursive: true });
+    await writeFile(job.dockerConfig, original, { mode: 0o600 });
+    return job;
+  }
+
+  test('the post step restores an existing Docker config byte for byte', async () => {
+    const job = await jobWithConfig();
+    const app = emulator.scenario.apps.spSecret;
+    const step = await loginAndPull(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+    });
+    const during = JSON.parse(await readFile(job.dockerConfig, 'utf8'));
+    expect(Object.keys(during.auths).sort()).toEqual(['contoso.azurecr.io', 'ghcr.io']);
+    const after = await post(job, step.state);
+    expect(after.code).toBe(0);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
+  });
+
+  test('logout: false keeps the credentials', async () => {
+    const job = await jobWithConfig();
+    const app = emulator.scenario.apps.spSecret;
+    const step = await main(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+      logout: 'false',
+    });
+    expect(step.code).toBe(0);
+    await post(job, step.state);
+    expect(JSON.parse(await readFile(job.dockerConfig, 'utf8')).auths['contoso.azurecr.io']).toBeDefined();
+  });
+
+  test('a corrupt Docker config fails the step and is left untouched', async () => {
+    const job = await newJob(emulator.dir);
+    await mkdir(dirname(job.dockerConfig), { recursive: true });
+    await writeFile(job.dockerConfig, '{"auths": {', { mode: 0o600 });
+    const app = emulator.scenario.apps.spSecret;
+    const step = await main(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+    });
+    expect(step.code).toBe(1);
+    expect(step.stdout).toContain('::error::');
+    expect(step.stdout).toContain(job.dockerConfig);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe('{"auths": {');
+  });
+});
+
+describe('failures explain the fix', () => {
+  test('OIDC without id-token: write shows the permissions YAML', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.githubApp;
+    const step = await main(
+      job,
+      {
+        registry: 'contoso',
+        'auth-type': 'oidc',
+        'client-id': app.clientId,
+        'tenant-id': emulator.scenario.tenantId,
+      },
+      { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
+    );
+    expect(step.code).toBe(1);
+    expect(step.stdout).toContain('id-token: write');
+    expect(step.outputs).toEqual({});
+  });
+
+  test('a wrong secret is named by its AADSTS code and never printed', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.spSecret;
+    const wrong = 'Wr0ng-s3cret-value-1234567890';
+    const step = await main(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': wrong,
+    });
+    expect(step.code).toBe(1);
+    expect(step.stdout).toContain('AADSTS7000215');
+    expect(maskViolations(step.stdout + step.stderr, [wrong])).toEqual([]);
+  });
+
+  test('a registry outside the cloud suffix is refused before any token is requested', async () => {
+    const job = await newJob(emulator.dir);
+    emulator.resetRequests();
+    const app = emulator.scenario.apps.spSecret;
+    const step = await main(job, {
+      registry: 'registry.example.com',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+    });
+    expect(step.code).toBe(1);
+    expect(step.stdout).toContain('trusted-registries');
+    expect(emulator.count({ service: 'entra' })).toBe(0);
+  });
+});
+
+test('ten registries in one step: one Entra token, ten exchanges', async () => {
+  const many = await startEmulator({ extraRegistries: 10 });
+  try {
+    const job = await newJob(many.dir);
+    const app = many.scenario.apps.spSecret;
+    const step = await runStep(ACTION_MAIN, job, {
+      ...many.env(),
+      ...inputEnv({
+        registry: many.scenario.extraRegistries.join('\n'),
+        'client-id': app.clientId,
+        'tenant-id': many.scenario.tenantId,
+        'client-secret': app.secret ?? '',
+      }),
+    });
+    expect(step.code, step.stdout).toBe(0);
+    expect(JSON.parse(step.outputs['login-servers'] ?? '[]')).toHaveLength(10);
+    expect(many.count({ service: 'entra' })).toBe(1);
+    expect(many.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(10);
+    const config = JSON.parse(await readFile(join(job.home, '.docker', 'config.json'), 'utf8'));
+    expect(Object.keys(config.auths)).toHaveLength(10);
+  } finally {
+    await many.stop();
+  }
+});
