@@ -8,7 +8,6 @@ import {
   type LoginResult,
   login,
   logout,
-  nullLogger,
   type PlanFacts,
   planLogin,
 } from '../../packages/core/src/index.ts';

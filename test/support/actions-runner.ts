@@ -93,7 +93,7 @@ export function maskViolations(output: string, secrets: readonly string[]): stri
   for (const secret of secrets) {
     if (secret === '') continue;
     const lines = output.split('\n');
-    const maskLine = lines.findIndex((line) => line === `::add-mask::${secret}`);
+    const maskLine = lines.indexOf(`::add-mask::${secret}`);
     if (maskLine === -1) violations.push(`never masked: ${secret.slice(0, 6)}...`);
     lines.forEach((line, index) => {
       if (line !== `::add-mask::${secret}` && line.includes(secret)) {
