@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, readlink, realpath, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AcrLoginError } from '../errors.ts';
+
+/** A parsed credentials file: a JSON object whose unknown keys are kept as they are. */
+export type ConfigObject = Record<string, unknown>;
+
+export function errnoOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+}
+
+export function writeFailed(file: string, error: unknown, doing: string): AcrLoginError {
+  const code = errnoOf(error);
+  return new AcrLoginError(
+    'CONFIG_WRITE_FAILED',
+    `Cannot ${doing} "${file}": ${code}. Credentials files must be writable by the user running the login: ` +
+      'fix the permissions or free space, or point the client at another file (DOCKER_CONFIG, ' +
+      'REGISTRY_AUTH_FILE, HELM_REGISTRY_CONFIG).',
+    { cause: error, details: { file, errno: code } },
+  );
+}
+
+/**
+ * The file to edit for `file`: a symlink is followed so that the link itself survives the rename (dotfile
+ * managers link config files), and the directory is canonicalised so that two spellings of one file share
+ * one lock.
+ */
+export async function resolveTarget(file: string): Promise<string> {
+  let current = resolve(file);
+  for (let hops = 0; hops < 40; hops++) {
+    let isLink: boolean;
+    try {
+      isLink = (await lstat(current)).isSymbolicLink();
+    } catch {
+      break;
+    }
+    if (!isLink) break;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  try {
+    return join(await realpath(dirname(current)), basename(current));
+  } catch {
+    return current;
+  }
+}
+
+/**
+ * V8's JSON.parse messages quote a slice of the input, which may hold another registry's credentials: keep
+ * only the description and turn the position into a line and column.
+ */
+function describeParseError(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const quote = message.indexOf('"');
+  let description = (quote === -1 ? message : message.slice(0, quote)).replace(/[\s,]+$/, '');
+  description = description.replace(/ in JSON at position \d+.*$/, '');
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return description;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${description} at line ${line} column ${column}`;
+}
+
+function corrupt(file: string, problem: string): AcrLoginError {
+  return new AcrLoginError(
+    'CONFIG_CORRUPT',
+    `"${file}" is not a JSON object (${problem}), so docker, podman and helm cannot read it either. ` +
+      'It was left untouched: repair it, or delete it if it holds nothing you need, and run again.',
+    { details: { file } },
+  );
+}
+
+/** `undefined` when the file does not exist; `{}` for an empty file, like docker. */
+export async function readConfig(file: string): Promise<ConfigObject | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return undefined;
+    throw writeFailed(file, error, 'read');
+  }
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(file, describeParseError(text, error));
+  }
+  if (value === null) throw corrupt(file, 'it holds null');
+  if (Array.isArray(value)) throw corrupt(file, 'it holds an array');
+  if (typeof value !== 'object') throw corrupt(file, `it holds a ${typeof value}`);
+  const config = value as ConfigObject;
+  const auths = config.auths;
+  if (auths !== undefined && (auths === null || typeof auths !== 'object' || Array.isArray(auths))) {
+    throw corrupt(file, '"auths" is not an object');
+  }
+  return config;
+}
+
+/** Docker writes its config with tab indentation (json.MarshalIndent(..., "", "\t")); so do we. */
+export function serialise(config: ConfigObject): string {
+  return JSON.stringify(config, null, '\t');
+}
+
+export async function ensureDirectory(file: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw writeFailed(dirname(file), error, 'create the directory');
+  }
+}
+
+/**
+ * Replace `file` atomically: a reader sees the old or the new content, never a half-written file, even if
+ * this process dies mid-way. The temporary file lives in the same directory so the rename cannot cross a
+ * file system, and is created 0600 so the credentials are never readable by others, not even briefly.
+ */
+export async function writeConfigAtomic(file: string, config: ConfigObject): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(serialise(config));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw writeFailed(file, error, 'write');
+  }
+  await syncDirectory(dirname(file));
+}
+
+/** Make the rename itself durable; not possible (nor needed) on Windows. */
+async function syncDirectory(directory: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort: the data itself is already on disk.
+  }
+}
+
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw writeFailed(file, error, 'delete');
+  }
+}

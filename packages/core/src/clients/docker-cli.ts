@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { AcrLoginError, errorMessage } from '../errors.ts';
+
+export interface DockerLoginRequest {
+  /** Directory holding config.json, passed as `docker --config`. */
+  readonly configDir: string;
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+  /** The credential helper that owns `server`, for messages. */
+  readonly helper: string;
+}
+
+export interface DockerLogoutRequest {
+  readonly configDir: string;
+  readonly server: string;
+  readonly helper: string;
+}
+
+/** `docker login` / `docker logout`, for registries whose credentials a credential helper owns. */
+export interface DockerCli {
+  login(request: DockerLoginRequest): Promise<void>;
+  logout(request: DockerLogoutRequest): Promise<void>;
+}
+
+export interface DockerCliOptions {
+  /** Environment of the child; its PATH locates `docker` and the helper. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Default `docker`. */
+  readonly command?: string;
+}
+
+interface Outcome {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+function run(command: string, args: readonly string[], env: DockerCliOptions['env'], stdin: string) {
+  return new Promise<Outcome>((resolve, reject) => {
+    // No shell: arguments reach docker as they are, and the password only ever travels on stdin.
+    const child = spawn(command, args, { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8').trim() }));
+    // docker may exit before reading stdin (e.g. a bad flag): that is reported by its exit code.
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
+  });
+}
+
+function scrub(text: string, secret: string): string {
+  return secret === '' ? text : text.split(secret).join('***');
+}
+
+export function createDockerCli(options: DockerCliOptions): DockerCli {
+  const command = options.command ?? 'docker';
+
+  async function invoke(
+    args: readonly string[],
+    stdin: string,
+    request: { readonly server: string; readonly helper: string },
+    action: 'login' | 'logout',
+  ): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await run(command, args, options.env, stdin);
+    } catch (error) {
+      const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new AcrLoginError(
+        'DOCKER_LOGIN_FAILED',
+        notFound
+          ? `The Docker config routes "${request.server}" to the credential helper "docker-credential-${request.helper}" ` +
+              '(credsStore or credHelpers), so docker would ignore credentials written to config.json, and ' +
+              `running \`docker ${action}\` to store them through the helper failed: "${command}" is not installed ` +
+              'or not on PATH. Install the docker CLI, or remove credsStore/credHelpers for this registry, or set ' +
+              'DOCKER_CONFIG to a directory without them.'
+          : `Running \`docker ${action} ${request.server}\` failed: ${scrub(errorMessage(error), stdin)}.`,
+        { cause: error, details: { server: request.server, helper: request.helper } },
+      );
+    }
+    if (outcome.code !== 0) {
+      throw new AcrLoginError(
+        'DOCKER_LOGIN_FAILED',
+        `\`docker ${action} ${request.server}\` exited with ${outcome.code ?? 'a signal'} while storing credentials ` +
+          `through the credential helper "docker-credential-${request.helper}": ${scrub(outcome.output, stdin)}. ` +
+          'Check that the helper works (`docker-credential-' +
+          `${request.helper} list\`), or remove credsStore/credHelpers for this registry from the Docker config.`,
+        { details: { server: request.server, helper: request.helper } },
+      );
+    }
+  }
+
+  return {
+    login: (request) =>
+      invoke(
+        [
+          '--config',
+          request.configDir,
+          'login',
+          request.server,
+          '--username',
+          request.username,
+          '--password-stdin',
+        ],
+        request.password,
+        request,
+        'login',
+      ),
+    logout: (request) =>
+      invoke(['--config', request.configDir, 'logout', request.server], '', request, 'logout'),
+  };
+}

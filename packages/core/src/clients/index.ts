@@ -1,0 +1,318 @@
+import { lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { errorMessage } from '../errors.ts';
+import type { ClientKind, Logger, WrittenEntry } from '../types.ts';
+import {
+  type ConfigObject,
+  ensureDirectory,
+  errnoOf,
+  readConfig,
+  removeFile,
+  resolveTarget,
+  writeConfigAtomic,
+} from './config-file.ts';
+import { createDockerCli, type DockerCli } from './docker-cli.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
+import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
+
+export type { DockerCli, DockerCliOptions, DockerLoginRequest, DockerLogoutRequest } from './docker-cli.ts';
+export { createDockerCli } from './docker-cli.ts';
+export { type ClientFiles, resolveClientFiles };
+
+export interface ClientLogin {
+  readonly loginServer: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface WriteOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  /** Runs `docker login` when a credential helper owns the registry; injectable for tests. */
+  readonly dockerCli?: DockerCli;
+  readonly lockTimeoutMs?: number;
+}
+
+/**
+ * What this module records beyond `WrittenEntry`: whether the login created the `auths` object in an
+ * existing file, so logout can remove it again and leave the file as it was. The field survives the JSON
+ * round trip of `LoginState`.
+ */
+export interface ClientWrittenEntry extends WrittenEntry {
+  readonly createdAuths?: true;
+}
+
+export interface RemoveResult {
+  restored: number;
+  removed: number;
+  skipped: { file: string; key: string; reason: string }[];
+}
+
+/** What `docker login` stores: base64 of `user:password`. */
+export function authValue(login: ClientLogin): { auth: string } {
+  return { auth: Buffer.from(`${login.username}:${login.password}`, 'utf8').toString('base64') };
+}
+
+function isObject(value: unknown): value is ConfigObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The credential helper docker would use for `server`, if any: then an `auths` entry is ignored. */
+export function credentialHelper(config: ConfigObject, server: string): string | undefined {
+  const helpers = config.credHelpers;
+  if (isObject(helpers)) {
+    const helper = helpers[server];
+    if (typeof helper === 'string' && helper !== '') return helper;
+  }
+  const store = config.credsStore;
+  return typeof store === 'string' && store !== '' ? store : undefined;
+}
+
+interface FileGroup {
+  /** The path clients read (maybe a symlink). */
+  readonly configured: string;
+  /** The file we edit. */
+  readonly target: string;
+  readonly clients: ClientKind[];
+}
+
+async function groupFiles(
+  clients: readonly ClientKind[],
+  env: WriteOptions['env'],
+): Promise<{ groups: FileGroup[]; files: Partial<Record<ClientKind, string>> }> {
+  const files: Partial<Record<ClientKind, string>> = {};
+  const byFamily = new Map<FileFamily, string>();
+  const groups = new Map<string, FileGroup>();
+  for (const client of clients) {
+    const family = CLIENT_FAMILY[client];
+    let configured = byFamily.get(family);
+    if (configured === undefined) {
+      configured = clientFile(family, env);
+      byFamily.set(family, configured);
+    }
+    files[client] = configured;
+    // Several clients may read one file (REGISTRY_AUTH_FILE pointing at Docker's): write it once.
+    const target = await resolveTarget(configured);
+    const group = groups.get(target);
+    if (group === undefined) groups.set(target, { configured, target, clients: [client] });
+    else if (!group.clients.includes(client)) group.clients.push(client);
+  }
+  return { groups: [...groups.values()], files };
+}
+
+/**
+ * Writes one `auths` entry per login server into the file of every client, under a lock, atomically, with
+ * mode 0600, keeping everything else in the file. Registries owned by a Docker credential helper go through
+ * `docker login` instead. On failure, whatever was already written is removed again before rethrowing.
+ */
+export async function writeClientLogins(
+  clients: readonly ClientKind[],
+  logins: readonly ClientLogin[],
+  options: WriteOptions,
+): Promise<{ entries: WrittenEntry[]; files: Partial<Record<ClientKind, string>> }> {
+  const { groups, files } = await groupFiles(clients, options.env);
+  // One entry per server: the last login for a server wins, as it would with repeated `docker login`.
+  const unique = [...new Map(logins.map((login) => [login.loginServer, login])).values()];
+  const entries: ClientWrittenEntry[] = [];
+  if (unique.length === 0) return { entries, files };
+  const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const docker = options.dockerCli ?? createDockerCli({ env: options.env });
+  try {
+    for (const group of groups) {
+      const [client] = group.clients;
+      if (client === undefined) continue;
+      options.logger.debug(
+        `Writing ${unique.length} registry login(s) for ${group.clients.join(', ')} to "${group.target}"` +
+          (group.target === group.configured ? '' : ` (the target of "${group.configured}")`),
+      );
+      await ensureDirectory(group.target);
+      await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, async () => {
+        const existing = await readConfig(group.target);
+        const readsDockerConfig = group.clients.some((kind) => CLIENT_FAMILY[kind] === 'docker');
+        const viaFile: ClientLogin[] = [];
+        for (const login of unique) {
+          const helper = readsDockerConfig ? credentialHelper(existing ?? {}, login.loginServer) : undefined;
+          if (helper === undefined) {
+            viaFile.push(login);
+            continue;
+          }
+          options.logger.debug(
+            `"${login.loginServer}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
+          );
+          await docker.login({
+            configDir: dirname(group.configured),
+            server: login.loginServer,
+            username: login.username,
+            password: login.password,
+            helper,
+          });
+          entries.push({
+            client,
+            method: 'docker-cli',
+            // docker resolves its own config through --config; the helper, not the file, holds the secret.
+            file: group.configured,
+            key: login.loginServer,
+            written: { credentialHelper: helper },
+            previous: null,
+            createdFile: false,
+          });
+        }
+        if (viaFile.length === 0) return;
+        // docker login rewrites the file itself: merge into what it left.
+        const current = viaFile.length === unique.length ? existing : await readConfig(group.target);
+        const config: ConfigObject = current ?? {};
+        const createdFile = current === undefined;
+        let createdAuths = false;
+        if (!isObject(config.auths)) {
+          config.auths = {};
+          createdAuths = !createdFile;
+        }
+        const auths = config.auths as ConfigObject;
+        for (const login of viaFile) {
+          const written = authValue(login);
+          const previous = Object.hasOwn(auths, login.loginServer)
+            ? structuredClone(auths[login.loginServer])
+            : null;
+          auths[login.loginServer] = written;
+          entries.push({
+            client,
+            method: 'file',
+            file: group.target,
+            key: login.loginServer,
+            written: structuredClone(written),
+            previous,
+            createdFile,
+            ...(createdAuths ? { createdAuths: true as const } : {}),
+          });
+          createdAuths = false;
+        }
+        await writeConfigAtomic(group.target, config);
+      });
+    }
+  } catch (error) {
+    // Leave no credentials behind that the caller has no state for.
+    if (entries.length > 0) await removeClientLogins(entries, options).catch(() => undefined);
+    throw error;
+  }
+  return { entries, files };
+}
+
+function helperOf(entry: WrittenEntry): string {
+  const written = entry.written;
+  return isObject(written) && typeof written.credentialHelper === 'string'
+    ? written.credentialHelper
+    : 'unknown';
+}
+
+function isEmptyConfig(config: ConfigObject): boolean {
+  const keys = Object.keys(config);
+  if (keys.length === 0) return true;
+  return keys.length === 1 && isObject(config.auths) && Object.keys(config.auths).length === 0;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Undo `writeClientLogins`: each entry still holding what we wrote gets its previous value back (or goes),
+ * an `auths` object or file we created goes when nothing else was added. An entry that changed since (a
+ * later login) is left alone and reported in `skipped`. Never throws for one file: it reports and goes on.
+ */
+export async function removeClientLogins(
+  entries: readonly WrittenEntry[],
+  options: WriteOptions,
+): Promise<RemoveResult> {
+  const result: RemoveResult = { restored: 0, removed: 0, skipped: [] };
+  const byFile = new Map<string, ClientWrittenEntry[]>();
+  for (const entry of entries) {
+    const list = byFile.get(entry.file) ?? [];
+    list.push(entry);
+    byFile.set(entry.file, list);
+  }
+  const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const docker = options.dockerCli ?? createDockerCli({ env: options.env });
+  const skipAll = (list: readonly WrittenEntry[], reason: string) => {
+    for (const entry of list) result.skipped.push({ file: entry.file, key: entry.key, reason });
+  };
+
+  for (const [file, list] of byFile) {
+    try {
+      const target = await resolveTarget(file);
+      if (!(await exists(target))) {
+        options.logger.debug(`"${target}" no longer exists: nothing to remove`);
+        continue;
+      }
+      options.logger.debug(`Removing ${list.length} registry login(s) from "${target}"`);
+      await withLock(`${target}.lock`, { timeoutMs, file: target }, async () => {
+        for (const entry of list.filter((item) => item.method === 'docker-cli')) {
+          try {
+            // What the helper held before is not readable without the secret store itself: log out.
+            await docker.logout({ configDir: dirname(file), server: entry.key, helper: helperOf(entry) });
+            result.removed++;
+          } catch (error) {
+            skipAll([entry], errorMessage(error));
+          }
+        }
+        const fileEntries = list.filter((item) => item.method === 'file');
+        if (fileEntries.length === 0) return;
+        let config: ConfigObject | undefined;
+        try {
+          config = await readConfig(target);
+        } catch (error) {
+          skipAll(fileEntries, errorMessage(error));
+          return;
+        }
+        if (config === undefined) return;
+        const auths = isObject(config.auths) ? config.auths : undefined;
+        let changed = false;
+        // Last written first, so that a server written twice ends with its oldest previous value.
+        for (const entry of [...fileEntries].reverse()) {
+          const current =
+            auths === undefined || !Object.hasOwn(auths, entry.key) ? undefined : auths[entry.key];
+          if (current === undefined) {
+            skipAll([entry], 'the entry was removed since the login (a logout ran); nothing to restore');
+            continue;
+          }
+          if (!isDeepStrictEqual(current, entry.written)) {
+            skipAll([entry], 'the entry changed since the login (another login wrote it); left as it is');
+            continue;
+          }
+          if (auths === undefined) continue;
+          if (entry.previous === null || entry.previous === undefined) {
+            delete auths[entry.key];
+            result.removed++;
+          } else {
+            auths[entry.key] = structuredClone(entry.previous);
+            result.restored++;
+          }
+          changed = true;
+        }
+        if (!changed) return;
+        if (
+          fileEntries.some((entry) => entry.createdAuths === true) &&
+          auths &&
+          Object.keys(auths).length === 0
+        ) {
+          delete config.auths;
+        }
+        if (fileEntries.some((entry) => entry.createdFile) && isEmptyConfig(config)) {
+          options.logger.debug(`Deleting "${target}": the login created it and it holds nothing else`);
+          await removeFile(target);
+        } else {
+          await writeConfigAtomic(target, config);
+        }
+      });
+    } catch (error) {
+      skipAll(list, errorMessage(error));
+    }
+  }
+  return result;
+}
