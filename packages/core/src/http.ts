@@ -157,7 +157,7 @@ export class HttpClient {
       );
     }
     const headers: Record<string, string> = { 'user-agent': 'acr-login', ...req.headers };
-    let body: string | undefined;
+    let body: string | null = null;
     if (req.form !== undefined) {
       body = encodeForm(req.form);
       headers['content-type'] = 'application/x-www-form-urlencoded';
