@@ -1,0 +1,32 @@
+// One acr-login process for the concurrency test: `node --import tsx worker.ts <login|logout> <configDir>
+// <server> <stateFile>`. It prints "ready" and waits for a line on stdin, so that every worker starts its
+// write at the same moment.
+import { readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
+import { nullLogger, type WrittenEntry } from '../../src/types.ts';
+
+const [mode, configDir, server, stateFile] = process.argv.slice(2);
+if (mode === undefined || configDir === undefined || server === undefined || stateFile === undefined) {
+  throw new Error('usage: worker.ts <login|logout> <configDir> <server> <stateFile>');
+}
+const options = {
+  env: { ...process.env, DOCKER_CONFIG: configDir },
+  logger: nullLogger,
+  lockTimeoutMs: 30_000,
+};
+
+const lines = createInterface({ input: process.stdin });
+process.stdout.write('ready\n');
+await new Promise((resolve) => lines.once('line', resolve));
+lines.close();
+
+if (mode === 'login') {
+  const login = { loginServer: server, username: 'worker', password: `secret-of-${server}` };
+  const { entries } = await writeClientLogins(['docker'], [login], options);
+  await writeFile(stateFile, JSON.stringify(entries));
+} else {
+  const entries = JSON.parse(await readFile(stateFile, 'utf8')) as WrittenEntry[];
+  const outcome = await removeClientLogins(entries, options);
+  if (outcome.removed !== 1) throw new Error(`expected one removal, got ${JSON.stringify(outcome)}`);
+}
