@@ -50,8 +50,9 @@ function run(command: string, args: readonly string[], env: DockerCliOptions['en
   });
 }
 
+/** docker never echoes the password, but its output is not ours to trust; very short values would mangle it. */
 function scrub(text: string, secret: string): string {
-  return secret === '' ? text : text.split(secret).join('***');
+  return secret.length < 4 ? text : text.split(secret).join('***');
 }
 
 export function createDockerCli(options: DockerCliOptions): DockerCli {
@@ -81,12 +82,16 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
       );
     }
     if (outcome.code !== 0) {
+      // docker prints its retries as info lines first; the last line is the error itself.
+      const lines = outcome.output.split('\n').filter((line) => line.trim() !== '');
+      const reason = scrub(lines.at(-1) ?? 'no output', stdin);
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
-        `\`docker ${action} ${request.server}\` exited with ${outcome.code ?? 'a signal'} while storing credentials ` +
-          `through the credential helper "docker-credential-${request.helper}": ${scrub(outcome.output, stdin)}. ` +
-          'Check that the helper works (`docker-credential-' +
-          `${request.helper} list\`), or remove credsStore/credHelpers for this registry from the Docker config.`,
+        `\`docker ${action} ${request.server}\` (run because the credential helper ` +
+          `"docker-credential-${request.helper}" owns this registry) exited with ${outcome.code ?? 'a signal'}: ` +
+          `${reason}. Check that the registry accepts the credentials and that the helper works ` +
+          `(\`docker-credential-${request.helper} list\`), or remove credsStore/credHelpers for this registry ` +
+          'from the Docker config.',
         { details: { server: request.server, helper: request.helper } },
       );
     }

@@ -1,0 +1,188 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ClientLogin, removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
+import { recordingLogger, tempDir } from './support.ts';
+
+const USER = '00000000-0000-0000-0000-000000000000';
+const PASSWORD = 'refresh.token-that-must-never-be-in-argv';
+
+/**
+ * A registry on loopback that accepts exactly USER:PASSWORD with Basic auth: docker login checks the
+ * credentials before it hands them to the helper (docker treats 127.0.0.0/8 as insecure and speaks http).
+ */
+let server: Server;
+let registry: string;
+const seenAuthorizations: string[] = [];
+beforeAll(async () => {
+  const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+  server = createServer((request, response) => {
+    seenAuthorizations.push(request.headers.authorization ?? '');
+    const ok = request.headers.authorization === expected;
+    response.writeHead(ok ? 200 : 401, {
+      'Docker-Distribution-API-Version': 'registry/2.0',
+      ...(ok ? {} : { 'WWW-Authenticate': 'Basic realm="acrtest"' }),
+    });
+    response.end(ok ? '{}' : '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  registry = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((done) => server.close(done));
+});
+
+/**
+ * `docker-credential-acrtest`: a credential helper that keeps one credential in a directory and records
+ * its own argv and its parent's (docker's) command line, to show where the password travelled.
+ */
+async function credentialHelper(dir: string): Promise<{ bin: string; store: string }> {
+  const bin = join(dir, 'bin');
+  const store = join(dir, 'store');
+  await mkdir(bin);
+  await mkdir(store);
+  const script = `#!/bin/sh
+store='${store}'
+printf '%s\\n' "$*" >> "$store/argv.log"
+tr '\\0' ' ' < /proc/$PPID/cmdline >> "$store/docker-argv.log"
+echo >> "$store/docker-argv.log"
+case "$1" in
+  store) cat > "$store/credential.json" ;;
+  get) cat > /dev/null
+       if [ -f "$store/credential.json" ]; then cat "$store/credential.json"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  erase) cat > /dev/null; rm -f "$store/credential.json" ;;
+  list) echo '{}' ;;
+esac
+`;
+  await writeFile(join(bin, 'docker-credential-acrtest'), script);
+  await chmod(join(bin, 'docker-credential-acrtest'), 0o755);
+  return { bin, store };
+}
+
+async function setup(config: object) {
+  const dir = await tempDir();
+  const { bin, store } = await credentialHelper(dir);
+  const configDir = join(dir, 'docker');
+  await mkdir(configDir);
+  const file = join(configDir, 'config.json');
+  await writeFile(file, JSON.stringify(config, null, '\t'));
+  // A minimal environment: no proxy variables, a fresh HOME, the helper first on PATH.
+  const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: dir, DOCKER_CONFIG: configDir };
+  return { dir, store, file, env };
+}
+
+function login(): ClientLogin {
+  return { loginServer: registry, username: USER, password: PASSWORD };
+}
+
+describe('registries owned by a credential helper go through the real docker CLI', () => {
+  test('credsStore: docker login with --password-stdin stores the secret in the helper; logout erases it', async () => {
+    const { store, file, env } = await setup({ credsStore: 'acrtest', currentContext: 'default' });
+    const logger = recordingLogger();
+
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger });
+    expect(entries).toEqual([
+      {
+        client: 'docker',
+        method: 'docker-cli',
+        file,
+        key: registry,
+        written: { credentialHelper: 'acrtest' },
+        previous: null,
+        createdFile: false,
+      },
+    ]);
+    expect(JSON.parse(await readFile(join(store, 'credential.json'), 'utf8'))).toEqual({
+      ServerURL: registry,
+      Username: USER,
+      Secret: PASSWORD,
+    });
+    const dockerArgv = await readFile(join(store, 'docker-argv.log'), 'utf8');
+    expect(dockerArgv).toContain(
+      `--config ${join(env.HOME, 'docker')} login ${registry} --username ${USER} --password-stdin`,
+    );
+    expect(dockerArgv).not.toContain(PASSWORD);
+    expect(await readFile(join(store, 'argv.log'), 'utf8')).not.toContain(PASSWORD);
+    // docker leaves an empty marker in auths; the secret is only in the helper.
+    const config = JSON.parse(await readFile(file, 'utf8')) as { auths: Record<string, unknown> };
+    expect(config).toMatchObject({
+      credsStore: 'acrtest',
+      currentContext: 'default',
+      auths: { [registry]: {} },
+    });
+    expect(JSON.stringify(config)).not.toContain(Buffer.from(`${USER}:${PASSWORD}`).toString('base64'));
+    expect(seenAuthorizations).toContain(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
+    for (const line of logger.lines) expect(line).not.toContain(PASSWORD);
+
+    const outcome = await removeClientLogins(entries, { env, logger });
+    expect(outcome).toEqual({ restored: 0, removed: 1, skipped: [] });
+    expect(await readFile(join(store, 'argv.log'), 'utf8')).toMatch(/^erase$/m);
+    await expect(readFile(join(store, 'credential.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      auths: {},
+      credsStore: 'acrtest',
+      currentContext: 'default',
+    });
+  });
+
+  test('credHelpers for one registry: that one through docker, another one in the file', async () => {
+    const { store, file, env } = await setup({ credHelpers: { [registry]: 'acrtest' } });
+    const other: ClientLogin = { loginServer: 'contoso.azurecr.io', username: USER, password: 'other-token' };
+
+    const { entries } = await writeClientLogins(['docker'], [login(), other], {
+      env,
+      logger: recordingLogger(),
+    });
+    expect(entries.map((entry) => [entry.method, entry.key])).toEqual([
+      ['docker-cli', registry],
+      ['file', 'contoso.azurecr.io'],
+    ]);
+    expect(JSON.parse(await readFile(join(store, 'credential.json'), 'utf8'))).toMatchObject({
+      Secret: PASSWORD,
+    });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
+      credHelpers: { [registry]: 'acrtest' },
+      auths: { 'contoso.azurecr.io': { auth: Buffer.from(`${USER}:other-token`).toString('base64') } },
+    });
+
+    expect(await removeClientLogins(entries, { env, logger: recordingLogger() })).toEqual({
+      restored: 0,
+      removed: 2,
+      skipped: [],
+    });
+    expect(JSON.parse(await readFile(file, 'utf8'))).not.toHaveProperty(['auths', 'contoso.azurecr.io']);
+  });
+
+  test('docker rejecting the login: DOCKER_LOGIN_FAILED with docker output, without the password', async () => {
+    const { file, env } = await setup({ credsStore: 'acrtest' });
+    const before = await readFile(file, 'utf8');
+    const wrong: ClientLogin = { loginServer: registry, username: USER, password: 'wrong-secret-value' };
+    const error = await writeClientLogins(['docker'], [wrong], { env, logger: recordingLogger() }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({
+      code: 'DOCKER_LOGIN_FAILED',
+      details: { server: registry, helper: 'acrtest' },
+    });
+    expect((error as Error).message).toMatch(/docker-credential-acrtest.*exited with 1: .*401 Unauthorized/s);
+    expect((error as Error).message).not.toContain('wrong-secret-value');
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  test('docker not installed: DOCKER_LOGIN_FAILED explaining the helper and the fix', async () => {
+    const { dir, file, env } = await setup({ credsStore: 'acrtest' });
+    const before = await readFile(file, 'utf8');
+    const noDocker = { ...env, PATH: join(dir, 'bin') };
+    await expect(
+      writeClientLogins(['docker'], [login()], { env: noDocker, logger: recordingLogger() }),
+    ).rejects.toMatchObject({
+      code: 'DOCKER_LOGIN_FAILED',
+      message: expect.stringMatching(
+        /credential helper "docker-credential-acrtest".*"docker" is not installed.*Install the docker CLI, or remove credsStore/s,
+      ),
+    });
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+});
