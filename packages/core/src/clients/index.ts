@@ -169,13 +169,14 @@ export async function writeClientLogins(
           createdAuths = !createdFile;
         }
         const auths = config.auths as ConfigObject;
+        const pending: ClientWrittenEntry[] = [];
         for (const login of viaFile) {
           const written = authValue(login);
           const previous = Object.hasOwn(auths, login.loginServer)
             ? structuredClone(auths[login.loginServer])
             : null;
           auths[login.loginServer] = written;
-          entries.push({
+          pending.push({
             client,
             method: 'file',
             file: group.target,
@@ -188,6 +189,7 @@ export async function writeClientLogins(
           createdAuths = false;
         }
         await writeConfigAtomic(group.target, config);
+        entries.push(...pending);
       });
     }
   } catch (error) {

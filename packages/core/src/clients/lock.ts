@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
@@ -133,9 +133,16 @@ export async function withLock<T>(
     await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 200);
   }
+  // A holder waiting on a slow `docker login` must not look abandoned: keep the lock's mtime fresh.
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    utimes(lockPath, now, now).catch(() => {});
+  }, STALE_LOCK_MS / 3);
+  heartbeat.unref();
   try {
     return await action();
   } finally {
+    clearInterval(heartbeat);
     // Remove the lock only if it is still ours (it may have been broken as stale if we were very slow).
     const current = await readFile(lockPath, 'utf8').catch(() => undefined);
     if (current === text) await unlink(lockPath).catch(() => {});
