@@ -75,6 +75,8 @@ interface FileGroup {
   /** The file we edit. */
   readonly target: string;
   readonly clients: ClientKind[];
+  /** Docker's own path to this file, when docker or oras read it: what `docker --config` needs. */
+  dockerFile?: string;
 }
 
 async function groupFiles(
@@ -94,9 +96,10 @@ async function groupFiles(
     files[client] = configured;
     // Several clients may read one file (REGISTRY_AUTH_FILE pointing at Docker's): write it once.
     const target = await resolveTarget(configured);
-    const group = groups.get(target);
-    if (group === undefined) groups.set(target, { configured, target, clients: [client] });
-    else if (!group.clients.includes(client)) group.clients.push(client);
+    const group = groups.get(target) ?? { configured, target, clients: [] };
+    groups.set(target, group);
+    if (!group.clients.includes(client)) group.clients.push(client);
+    if (family === 'docker') group.dockerFile = configured;
   }
   return { groups: [...groups.values()], files };
 }
@@ -129,11 +132,12 @@ export async function writeClientLogins(
       await ensureDirectory(group.target);
       await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, async () => {
         const existing = await readConfig(group.target);
-        const readsDockerConfig = group.clients.some((kind) => CLIENT_FAMILY[kind] === 'docker');
+        const { dockerFile } = group;
         const viaFile: ClientLogin[] = [];
         for (const login of unique) {
-          const helper = readsDockerConfig ? credentialHelper(existing ?? {}, login.loginServer) : undefined;
-          if (helper === undefined) {
+          const helper =
+            dockerFile === undefined ? undefined : credentialHelper(existing ?? {}, login.loginServer);
+          if (helper === undefined || dockerFile === undefined) {
             viaFile.push(login);
             continue;
           }
@@ -141,7 +145,7 @@ export async function writeClientLogins(
             `"${login.loginServer}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
           );
           await docker.login({
-            configDir: dirname(group.configured),
+            configDir: dirname(dockerFile),
             server: login.loginServer,
             username: login.username,
             password: login.password,
@@ -151,7 +155,7 @@ export async function writeClientLogins(
             client,
             method: 'docker-cli',
             // docker resolves its own config through --config; the helper, not the file, holds the secret.
-            file: group.configured,
+            file: dockerFile,
             key: login.loginServer,
             written: { credentialHelper: helper },
             previous: null,
