@@ -1,0 +1,4 @@
+import { main, run } from './run.ts';
+
+// The bundle is dist/ado/main/index.js; task.json is one folder up, in the task folder.
+void run(main, import.meta.url);

@@ -1,0 +1,4 @@
+import { post, run } from './run.ts';
+
+// The bundle is dist/ado/post/index.js; task.json is one folder up, in the task folder.
+void run(post, import.meta.url);
