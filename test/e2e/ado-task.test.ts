@@ -1,0 +1,522 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  ADO_ORGANIZATION_ID,
+  ADO_SERVICE_CONNECTION,
+  type Emulator,
+  HELLO_REPOSITORY,
+  REFRESH_TOKEN_USERNAME,
+  REGISTRIES,
+  startEmulator,
+} from '../emulator/index.ts';
+import { hasTool, skopeoInspect } from '../support/clients.ts';
+
+/**
+ * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
+ * SYSTEM_* variables, talking through the agent's proxy (Agent.ProxyUrl) to the emulator. Everything the
+ * task tells the agent is read back from its `##vso[...]` commands.
+ */
+
+const TASK = fileURLToPath(new URL('../../dist/ado/', import.meta.url));
+const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
+const CONNECTION = ADO_SERVICE_CONNECTION.id;
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  expect(
+    existsSync(join(TASK, 'main', 'index.js')),
+    'dist/ado has no bundle: run npm run build -w @acr-login/ado-task',
+  ).toBe(true);
+  if (process.env.CI)
+    for (const tool of ['skopeo', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  emulator = await startEmulator();
+});
+afterAll(() => emulator?.stop());
+
+interface Command {
+  readonly name: string;
+  readonly properties: Record<string, string>;
+  readonly value: string;
+  /** Offset of the command in stdout. */
+  readonly at: number;
+}
+
+interface TaskRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly commands: readonly Command[];
+}
+
+const unescapeCommand = (text: string) =>
+  text
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%3B/g, ';')
+    .replace(/%AZP25/g, '%');
+
+/** `##vso[area.event k=v;k=v;]data`, escaped as task-lib escapes it. */
+function parseCommands(stdout: string): Command[] {
+  const commands: Command[] = [];
+  for (const match of stdout.matchAll(/##vso\[([\w.]+)([^\]]*)\]([^\n]*)/g)) {
+    const properties: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').trim().split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1));
+    }
+    commands.push({
+      name: match[1] ?? '',
+      properties,
+      value: unescapeCommand((match[3] ?? '').replace(/\r$/, '')),
+      at: match.index,
+    });
+  }
+  return commands;
+}
+
+function runBundle(entry: 'main' | 'post', env: Record<string, string>): Promise<TaskRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [join(TASK, entry, 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('close', (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, commands: parseCommands(stdout) }),
+    );
+  });
+}
+
+interface Job {
+  readonly home: string;
+  readonly dockerConfig: string;
+  /** What every step of the job sees: agent variables, the proxy, the CA, IMDS. */
+  readonly env: Record<string, string>;
+}
+
+async function newJob(): Promise<Job> {
+  const home = await mkdtemp(join(emulator.dir, 'agent-'));
+  const temp = join(home, '_temp');
+  await mkdir(temp);
+  const { NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, AZURE_POD_IDENTITY_AUTHORITY_HOST, SYSTEM_OIDCREQUESTURI } =
+    emulator.env();
+  return {
+    home,
+    dockerConfig: join(home, '.docker', 'config.json'),
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      XDG_RUNTIME_DIR: join(home, 'run'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+      NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS ?? '',
+      SSL_CERT_FILE: SSL_CERT_FILE ?? '',
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: AZURE_POD_IDENTITY_AUTHORITY_HOST ?? '',
+      SYSTEM_OIDCREQUESTURI: SYSTEM_OIDCREQUESTURI ?? '',
+      // The agent keeps its proxy in its settings and passes it as variables, not HTTPS_PROXY.
+      AGENT_PROXYURL: emulator.proxyUrl,
+      AGENT_PROXYBYPASSLIST: JSON.stringify(['^https?://dev\\.azure\\.com']),
+      AGENT_TEMPDIRECTORY: temp,
+      AGENT_VERSION: '3.250.0',
+      SYSTEM_COLLECTIONID: ADO_ORGANIZATION_ID,
+      SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+      SYSTEM_TEAMPROJECT: 'web',
+      SYSTEM_CULTURE: 'en-US',
+      ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: emulator.ado.accessToken,
+      ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
+        parameters: { AccessToken: emulator.ado.accessToken },
+        scheme: 'OAuth',
+      }),
+    },
+  };
+}
+
+/** `INPUT_*` for the task's inputs, with task.json's defaults as the agent applies them. */
+function inputs(values: Record<string, string>): Record<string, string> {
+  const all = {
+    authType: 'serviceConnection',
+    tokenAudience: 'acr',
+    clients: 'docker',
+    logout: 'true',
+    ...values,
+  };
+  return Object.fromEntries(
+    Object.entries(all).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
+}
+
+/** The variables the agent sets for an Azure Resource Manager service connection. */
+function endpoint(
+  id: string,
+  scheme: string,
+  parameters: Record<string, string>,
+  data: Record<string, string> = { environment: 'AzureCloud' },
+): Record<string, string> {
+  const env: Record<string, string> = {
+    [`ENDPOINT_URL_${id}`]: 'https://management.azure.com/',
+    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
+    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
+  };
+  for (const [key, value] of Object.entries(parameters))
+    env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
+  return env;
+}
+
+const tenantId = () => emulator.scenario.tenantId;
+
+function wifConnection(): Record<string, string> {
+  return endpoint(CONNECTION, 'WorkloadIdentityFederation', {
+    serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
+    tenantid: tenantId(),
+    scope: '/subscriptions/00000000-0000-4000-8000-00000000abcd',
+  });
+}
+
+function spConnection(kind: 'secret' | 'certificate', app: 'spSecret' | 'spNoRole' = 'spSecret') {
+  const { clientId, secret, certPem } = emulator.scenario.apps[kind === 'secret' ? app : 'spCert'];
+  return endpoint(
+    CONNECTION,
+    'ServicePrincipal',
+    kind === 'secret'
+      ? {
+          serviceprincipalid: clientId,
+          tenantid: tenantId(),
+          authenticationType: 'spnKey',
+          serviceprincipalkey: secret ?? '',
+        }
+      : {
+          serviceprincipalid: clientId,
+          tenantid: tenantId(),
+          authenticationType: 'spnCertificate',
+          servicePrincipalCertificate: certPem ?? '',
+        },
+  );
+}
+
+const outputs = (run: TaskRun) =>
+  Object.fromEntries(
+    run.commands
+      .filter((c) => c.name === 'task.setvariable' && c.properties.isOutput === 'true')
+      .map((c) => [c.properties.variable, { value: c.value, secret: c.properties.issecret === 'true' }]),
+  );
+
+const result = (run: TaskRun) => run.commands.find((c) => c.name === 'task.complete');
+
+/**
+ * Every secret was registered with `##vso[task.setsecret]` before it appeared anywhere in stdout, and
+ * never reached stderr. Multi-line secrets are registered line by line.
+ */
+function expectMaskedFirst(run: TaskRun, secrets: readonly string[]): void {
+  const pieces = secrets.flatMap((secret) =>
+    /[\r\n]/.test(secret)
+      ? secret
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line.length >= 8 && !line.startsWith('-----'))
+      : [secret],
+  );
+  expect(pieces.length).toBeGreaterThan(0);
+  for (const piece of pieces) {
+    expect(piece.length, 'a secret to look for').toBeGreaterThan(0);
+    const registered = run.commands.find((c) => c.name === 'task.setsecret' && c.value === piece);
+    expect(registered, `setsecret for a secret of length ${piece.length}`).toBeDefined();
+    const first = run.stdout.indexOf(piece);
+    expect(first, 'the first appearance of the secret is its setsecret command').toBe(
+      (registered?.at ?? -1) + '##vso[task.setsecret]'.length,
+    );
+    expect(run.stderr.includes(piece)).toBe(false);
+  }
+}
+
+/** Run the post-job step as the agent would: the task variables the main step set come back as VSTS_TASKVARIABLE_*. */
+function runPost(job: Job, main: TaskRun): Promise<TaskRun> {
+  const taskVariables = Object.fromEntries(
+    main.commands
+      .filter((c) => c.name === 'task.settaskvariable')
+      .map((c) => [`VSTS_TASKVARIABLE_${(c.properties.variable ?? '').toUpperCase()}`, c.value]),
+  );
+  return runBundle('post', { ...job.env, ...taskVariables });
+}
+
+async function expectPull(job: Job, server: string, authFile = job.dockerConfig) {
+  const pulled = await skopeoInspect(`${server}/${HELLO_REPOSITORY}:latest`, {
+    env: emulator.env({ HOME: job.home }),
+    authFile,
+  });
+  expect(pulled.code, pulled.stderr).toBe(0);
+  expect(JSON.parse(pulled.stdout)).toMatchObject({ Name: `${server}/${HELLO_REPOSITORY}` });
+}
+
+/** A config as the docker CLI writes it (json.MarshalIndent with tabs), with an older entry for contoso. */
+const PREVIOUS_CONFIG = JSON.stringify(
+  {
+    auths: {
+      'other.example.com': { auth: 'b3RoZXI6cGFzcw==' },
+      'contoso.azurecr.io': { auth: 'b2xkOm9sZA==' },
+    },
+    detachKeys: 'ctrl-q',
+  },
+  null,
+  '\t',
+);
+
+describe.each([
+  {
+    name: 'WorkloadIdentityFederation connection',
+    env: () => ({ ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }), ...wifConnection() }),
+    secrets: () => [emulator.ado.accessToken],
+    username: REFRESH_TOKEN_USERNAME,
+  },
+  {
+    name: 'ServicePrincipal connection with a secret (spnKey)',
+    env: () => ({
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('secret'),
+    }),
+    secrets: () => [emulator.scenario.apps.spSecret.secret ?? ''],
+    username: REFRESH_TOKEN_USERNAME,
+  },
+  {
+    name: 'ServicePrincipal connection with a certificate (spnCertificate)',
+    env: () => ({
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('certificate'),
+    }),
+    secrets: () => [emulator.scenario.apps.spCert.certPem ?? ''],
+    username: REFRESH_TOKEN_USERNAME,
+  },
+  {
+    name: 'ManagedServiceIdentity connection with a user-assigned identity',
+    env: () => ({
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...endpoint(
+        CONNECTION,
+        'ManagedServiceIdentity',
+        { tenantid: tenantId() },
+        { environment: 'AzureCloud', msiclientId: emulator.scenario.managedIdentities.userMi.clientId },
+      ),
+    }),
+    secrets: () => [],
+    username: REFRESH_TOKEN_USERNAME,
+  },
+  {
+    name: 'authType managedIdentity, system-assigned',
+    env: () => inputs({ authType: 'managedIdentity', registry: 'contoso' }),
+    secrets: () => [],
+    username: REFRESH_TOKEN_USERNAME,
+  },
+  {
+    name: 'authType usernamePassword with the admin user',
+    env: () => {
+      const admin = emulator.scenario.registries.get(REGISTRIES.contoso)?.admin;
+      return inputs({
+        authType: 'usernamePassword',
+        registry: 'contoso.azurecr.io',
+        username: admin?.username ?? '',
+        password: admin?.password ?? '',
+      });
+    },
+    secrets: () => [emulator.scenario.registries.get(REGISTRIES.contoso)?.admin?.password ?? ''],
+    username: 'contoso',
+  },
+])('$name', ({ env, secrets, username }) => {
+  let job: Job;
+  let main: TaskRun;
+
+  beforeAll(async () => {
+    job = await newJob();
+    await mkdir(join(job.home, '.docker'));
+    await writeFile(job.dockerConfig, PREVIOUS_CONFIG, { mode: 0o600 });
+    main = await runBundle('main', { ...job.env, ...env() });
+  });
+
+  test('succeeds, through the agent proxy', () => {
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(result(main)?.properties.result ?? 'Succeeded').toBe('Succeeded');
+    expect(main.commands.filter((c) => c.name === 'task.issue' && c.properties.type === 'error')).toEqual([]);
+    expect(main.stdout).toContain(`Using the agent's proxy ${emulator.proxyUrl}`);
+  });
+
+  test('masks every secret before anything prints it', async () => {
+    const out = outputs(main);
+    const password = out.password?.value ?? '';
+    expectMaskedFirst(main, [
+      ...secrets(),
+      password,
+      Buffer.from(`${username}:${password}`).toString('base64'),
+    ]);
+  });
+
+  test('sets the output variables, the password as a secret', () => {
+    const out = outputs(main);
+    expect(out.loginServer).toEqual({ value: REGISTRIES.contoso, secret: false });
+    expect(out.loginServers).toEqual({ value: JSON.stringify([REGISTRIES.contoso]), secret: false });
+    expect(out.username).toEqual({ value: username, secret: false });
+    expect(out.password?.secret).toBe(true);
+    expect(out.password?.value.length).toBeGreaterThan(8);
+    expect(out.dockerConfig).toEqual({ value: job.dockerConfig, secret: false });
+    if (username === REFRESH_TOKEN_USERNAME) {
+      expect(Date.parse(out.expiresOn?.value ?? '')).toBeGreaterThan(Date.now());
+    } else {
+      expect(out.expiresOn?.value).toBe('');
+    }
+  });
+
+  test('skopeo pulls with the written Docker config, which kept the other entries', async () => {
+    await expectPull(job, REGISTRIES.contoso);
+    const config = JSON.parse(await readFile(job.dockerConfig, 'utf8'));
+    expect(config.auths['other.example.com']).toEqual({ auth: 'b3RoZXI6cGFzcw==' });
+    expect(config.detachKeys).toBe('ctrl-q');
+  });
+
+  test('the post-job step restores the Docker config byte for byte', async () => {
+    const post = await runPost(job, main);
+    expect(post.code, post.stdout + post.stderr).toBe(0);
+    expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
+    expect(post.stdout).toMatch(/Logged out: 0 entries removed, 1 restored\./);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
+  });
+});
+
+describe('several registries, anonymous and logout', () => {
+  test('one service connection, several registries: one output list, every registry usable', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({
+        azureSubscription: CONNECTION,
+        registry: 'contoso\nnoarm.azurecr.io, public',
+        clients: 'docker,podman',
+      }),
+      ...spConnection('secret'),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    const out = outputs(main);
+    expect(JSON.parse(out.loginServers?.value ?? '')).toEqual([
+      REGISTRIES.contoso,
+      REGISTRIES.noarm,
+      REGISTRIES.public,
+    ]);
+    expect(out.loginServer?.value).toBe(REGISTRIES.contoso);
+    const authFile = join(job.home, 'run', 'containers', 'auth.json');
+    for (const server of [REGISTRIES.contoso, REGISTRIES.noarm]) {
+      await expectPull(job, server);
+      await expectPull(job, server, authFile);
+    }
+    // No config existed: the post-job step removes the files it created.
+    const post = await runPost(job, main);
+    expect(post.code).toBe(0);
+    expect(existsSync(job.dockerConfig)).toBe(false);
+    expect(existsSync(authFile)).toBe(false);
+  });
+
+  test('anonymous: no credentials written, nothing to log out', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ authType: 'anonymous', registry: 'public' }),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(outputs(main)).toMatchObject({
+      loginServer: { value: REGISTRIES.public },
+      username: { value: '' },
+      password: { value: '', secret: true },
+      dockerConfig: { value: '' },
+    });
+    expect(existsSync(job.dockerConfig)).toBe(false);
+    const post = await runPost(job, main);
+    expect(post.stdout).toContain('Nothing to log out');
+  });
+
+  test('logout false: the post-job step leaves the credentials', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso', logout: 'false' }),
+      ...wifConnection(),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    const post = await runPost(job, main);
+    expect(post.stdout).toContain('"logout" is false');
+    await expectPull(job, REGISTRIES.contoso);
+  });
+
+  test('without an agent proxy, HTTPS_PROXY is honoured', async () => {
+    const job = await newJob();
+    const { AGENT_PROXYURL: _url, AGENT_PROXYBYPASSLIST: _bypass, ...env } = job.env;
+    const main = await runBundle('main', {
+      ...env,
+      HTTPS_PROXY: emulator.proxyUrl,
+      NO_PROXY: '127.0.0.1,localhost',
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...wifConnection(),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.stdout).not.toContain("Using the agent's proxy");
+    await expectPull(job, REGISTRIES.contoso);
+  });
+});
+
+describe('failures name the connection, the scheme, the registry and the fix', () => {
+  async function fail(env: Record<string, string>) {
+    const job = await newJob();
+    const run = await runBundle('main', { ...job.env, ...env });
+    const complete = result(run);
+    expect(complete?.properties.result).toBe('Failed');
+    expect(existsSync(job.dockerConfig)).toBe(false);
+    return { run, message: complete?.value ?? '' };
+  }
+
+  test('WIF: the ID token request refused (connection not authorised for the pipeline)', async () => {
+    const { run, message } = await fail({
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...wifConnection(),
+      ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: 'not-the-job-token-0123456789',
+    });
+    expect(message).toContain(
+      `Service connection ${CONNECTION} (scheme WorkloadIdentityFederation, registries contoso)`,
+    );
+    expect(message).toContain(`https://vstoken.dev.azure.com/${ADO_ORGANIZATION_ID}`);
+    expect(message).toContain('sc://contoso/web/<service connection name>');
+    expect(message).toContain(`authorise service connection ${CONNECTION} for this pipeline`);
+    expectMaskedFirst(run, ['not-the-job-token-0123456789']);
+  });
+
+  test('a service principal without a role on the registry', async () => {
+    const { run, message } = await fail({
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('secret', 'spNoRole'),
+    });
+    expect(message).toContain('contoso.azurecr.io');
+    expect(message).toContain(`(scheme ServicePrincipal, registries contoso)`);
+    expect(message).toContain(`app ${emulator.scenario.apps.spNoRole.clientId}) the AcrPull role`);
+    expectMaskedFirst(run, [emulator.scenario.apps.spNoRole.secret ?? '']);
+  });
+
+  test('a connection the job cannot see', async () => {
+    const { message } = await fail(inputs({ azureSubscription: CONNECTION, registry: 'contoso' }));
+    expect(message).toContain(`Service connection "${CONNECTION}" is not available to this job`);
+  });
+
+  test('no IMDS on the machine: managed identity explained', async () => {
+    const job = await newJob();
+    const run = await runBundle('main', {
+      ...job.env,
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:9',
+      ...inputs({ authType: 'managedIdentity', registry: 'contoso' }),
+    });
+    expect(result(run)?.properties.result).toBe('Failed');
+    expect(result(run)?.value).toContain('Managed identities exist only on self-hosted agents');
+  });
+});
