@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { format } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import type { Localize } from '../../packages/ado-task/src/context.ts';
+import { federatedCredential, formatFailure, organisationName } from '../../packages/ado-task/src/hints.ts';
+import { bypassesProxy, bypassPatterns, proxyToken } from '../../packages/ado-task/src/proxy.ts';
+import { secretPieces } from '../../packages/ado-task/src/secrets.ts';
+import { AcrLoginError } from '../../packages/core/src/index.ts';
+
+const messages = (
+  JSON.parse(readFileSync(new URL('../../task.json', import.meta.url), 'utf8')) as {
+    messages: Record<string, string>;
+  }
+).messages;
+const loc: Localize = (key, ...params) => format(messages[key] ?? `missing message ${key}`, ...params);
+
+describe('proxy bypass: local hosts always, then the agent list of regular expressions', () => {
+  const bypass = bypassPatterns(['\\.internal\\.contoso\\.com', '^https://dev\\.azure\\.com/', '([invalid']);
+  test.each([
+    ['http://169.254.169.254/metadata/identity/oauth2/token', true],
+    ['http://127.0.0.1:8080/ado/oidctoken', true],
+    ['http://localhost:3000/', true],
+    ['http://[::1]:3000/', true],
+    ['https://registry.internal.contoso.com/v2/', true],
+    ['https://dev.azure.com/contoso/_apis/distributedtask', true],
+    ['https://contoso.azurecr.io/oauth2/exchange', false],
+    ['https://login.microsoftonline.com/tenant/oauth2/v2.0/token', false],
+    ['https://evil.example/?https://dev.azure.com/', false],
+  ])('%s -> direct: %s', (url, direct) => {
+    expect(bypassesProxy(new URL(url), bypass)).toBe(direct);
+  });
+
+  test('an entry that is not a regular expression is dropped, not thrown', () => {
+    expect(bypass).toHaveLength(2);
+  });
+
+  test.each([
+    [{ proxyUrl: 'http://proxy:8080' }, undefined],
+    [{ proxyUrl: 'http://proxy:8080', proxyUsername: 'u', proxyPassword: 'p;w' }, `Basic ${btoa('u:p;w')}`],
+    [{ proxyUrl: 'http://proxy:8080', proxyUsername: 'u' }, `Basic ${btoa('u:')}`],
+  ])('proxy credentials %j -> %s', (proxy, token) => {
+    expect(proxyToken(proxy)).toBe(token);
+  });
+});
+
+describe('secretPieces: what is registered with task.setsecret', () => {
+  const pem = [
+    '-----BEGIN CERTIFICATE-----',
+    'MIIBszCCAVmgAwIBAgIUJd8Xk2',
+    '-----END CERTIFICATE-----',
+    '-----BEGIN PRIVATE KEY-----',
+    'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49',
+    'AwEHBG0wawIBAQQg',
+    'Aw==',
+    '-----END PRIVATE KEY-----',
+    '',
+  ].join('\r\n');
+  test.each([
+    ['a one-line secret, as it is', 's3cret', ['s3cret']],
+    ['blank', '  ', []],
+    [
+      'a PEM, line by line without armour lines, blank or very short lines',
+      pem,
+      ['MIIBszCCAVmgAwIBAgIUJd8Xk2', 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49', 'AwEHBG0wawIBAQQg'],
+    ],
+    ['repeated lines once', 'abcdefgh\nabcdefgh\n', ['abcdefgh']],
+  ])('%s', (_name, secret, pieces) => {
+    expect(secretPieces(secret)).toEqual(pieces);
+    for (const piece of secretPieces(secret)) expect(piece).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('the federated credential a WIF connection needs', () => {
+  test.each([
+    ['https://dev.azure.com/contoso/', 'contoso'],
+    ['https://dev.azure.com/contoso', 'contoso'],
+    ['https://contoso.visualstudio.com/', 'contoso'],
+    ['', undefined],
+    ['not a url', undefined],
+  ])('organisation of %s is %s', (uri, name) => {
+    expect(organisationName(uri)).toBe(name);
+  });
+
+  test('issuer from the collection id, subject from organisation and project', () => {
+    expect(
+      federatedCredential({
+        SYSTEM_COLLECTIONID: '4b3d9c1e-5a6f-4e2d-9b8c-7a1f0e2d3c4b',
+        SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+        SYSTEM_TEAMPROJECT: 'web',
+      }),
+    ).toEqual({
+      issuer: 'https://vstoken.dev.azure.com/4b3d9c1e-5a6f-4e2d-9b8c-7a1f0e2d3c4b',
+      subject: 'sc://contoso/web/<service connection name>',
+    });
+  });
+
+  test('placeholders where the agent gave nothing', () => {
+    expect(federatedCredential({})).toEqual({
+      issuer: 'https://vstoken.dev.azure.com/<organization id>',
+      subject: 'sc://<organization>/<project>/<service connection name>',
+    });
+  });
+});
+
+describe('formatFailure', () => {
+  const wif = {
+    id: 'conn-id',
+    scheme: 'WorkloadIdentityFederation' as const,
+    clientId: 'app-id',
+    tenantId: 't',
+  };
+  const sp = { id: 'conn-id', scheme: 'ServicePrincipal' as const, clientId: 'app-id', tenantId: 't' };
+  const mi = { id: 'conn-id', scheme: 'ManagedServiceIdentity' as const };
+  const env = {
+    SYSTEM_COLLECTIONID: 'org-id',
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'web',
+  };
+  const error = (code: ConstructorParameters<typeof AcrLoginError>[0]) =>
+    new AcrLoginError(code, `Registry "contoso.azurecr.io": ${code}`, { details: { correlationId: 'c-1' } });
+
+  test.each([
+    [
+      'WIF refused by Entra: the federated credential and the pipeline authorisation',
+      error('ENTRA_AUTH_FAILED'),
+      wif,
+      [
+        'Registry "contoso.azurecr.io": ENTRA_AUTH_FAILED',
+        '  correlationId: c-1',
+        'Service connection conn-id (scheme WorkloadIdentityFederation, registries contoso, fabrikam).',
+        'app registration app-id needs a federated credential with issuer https://vstoken.dev.azure.com/org-id, subject sc://contoso/web/<service connection name>',
+        'authorise service connection conn-id for this pipeline',
+      ],
+    ],
+    [
+      'no role: the role to grant to the app',
+      error('ACR_EXCHANGE_DENIED'),
+      sp,
+      ['(app app-id) the AcrPull role'],
+    ],
+    [
+      'no role, system-assigned identity',
+      error('REGISTRY_FORBIDDEN'),
+      mi,
+      ['(app system-assigned managed identity)'],
+    ],
+    [
+      'SP refused by Entra: the secret may have expired',
+      error('ENTRA_AUTH_FAILED'),
+      sp,
+      ['has expired, renew it'],
+    ],
+    ['no IMDS', error('MANAGED_IDENTITY_UNAVAILABLE'), undefined, ['Microsoft-hosted agents have none']],
+  ])('%s', (_name, failure, connection, parts) => {
+    const message = formatFailure(failure, { connection, registries: 'contoso\nfabrikam' }, env, loc);
+    for (const part of parts) expect(message).toContain(part);
+  });
+
+  test('hints follow the scheme: no WIF advice for a service principal', () => {
+    const message = formatFailure(
+      error('ENTRA_AUTH_FAILED'),
+      { connection: sp, registries: 'contoso' },
+      env,
+      loc,
+    );
+    expect(message).not.toContain('federated credential');
+  });
+
+  test('any other error keeps its message', () => {
+    expect(formatFailure(new Error('boom'), { registries: '' }, env, loc)).toBe('boom');
+  });
+});
