@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADO_ORGANIZATION_ID,
   ADO_SERVICE_CONNECTION,
+  AUTHORITY_HOSTS,
   type Emulator,
   HELLO_REPOSITORY,
   REFRESH_TOKEN_USERNAME,
@@ -465,6 +466,44 @@ describe('several registries, anonymous and logout', () => {
     expect(main.code, main.stdout).toBe(0);
     expect(main.stdout).not.toContain("Using the agent's proxy");
     await expectPull(job, REGISTRIES.contoso);
+  });
+});
+
+describe('the connection environment selects the cloud', () => {
+  test.each([
+    ['AzureChinaCloud', {}, REGISTRIES.fabrikam, 'fabrikam', AUTHORITY_HOSTS.AzureChinaCloudPartner],
+    ['AzureUSGovernment', {}, REGISTRIES.usgov, 'usgov', AUTHORITY_HOSTS.AzureUSGovernment],
+    // Azure Stack Hub: the authority from the connection, the registry suffix from the login server.
+    [
+      'AzureStack',
+      { activeDirectoryAuthority: 'https://login.azurestack.contoso.test/' },
+      REGISTRIES.contoso,
+      REGISTRIES.contoso,
+      AUTHORITY_HOSTS.custom,
+    ],
+  ])('%s', async (environment, data, server, registry, authority) => {
+    const job = await newJob();
+    emulator.resetRequests();
+    const { clientId, secret } = emulator.scenario.apps.spSecret;
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry }),
+      ...endpoint(
+        CONNECTION,
+        'ServicePrincipal',
+        {
+          serviceprincipalid: clientId,
+          tenantid: tenantId(),
+          authenticationType: 'spnKey',
+          serviceprincipalkey: secret ?? '',
+        },
+        { environment, ...data },
+      ),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(outputs(main).loginServer?.value).toBe(server);
+    expect(emulator.count({ host: authority, status: 200 })).toBeGreaterThan(0);
+    await expectPull(job, server);
   });
 });
 
