@@ -543,9 +543,12 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     expectMaskedFirst(run, [emulator.scenario.apps.spNoRole.secret ?? '']);
   });
 
-  test('a connection the job cannot see', async () => {
-    const { message } = await fail(inputs({ azureSubscription: CONNECTION, registry: 'contoso' }));
+  test('a connection the job cannot see; the post-job step then has nothing to undo', async () => {
+    const { run, message } = await fail(inputs({ azureSubscription: CONNECTION, registry: 'contoso' }));
     expect(message).toContain(`Service connection "${CONNECTION}" is not available to this job`);
+    const post = await runPost(await newJob(), run);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('Nothing to log out: the login step wrote no credentials.');
   });
 
   test('no IMDS on the machine: managed identity explained', async () => {

@@ -147,14 +147,15 @@ function setOutputs(result: LoginResult): void {
 }
 
 export async function post(): Promise<void> {
-  if (tl.getTaskVariable(LOGOUT_VARIABLE) !== 'true') {
-    console.log(loc('LogoutDisabled'));
-    return;
-  }
+  // A login step that failed or never ran saved no state: there is nothing to undo.
   const saved = tl.getTaskVariable(STATE_VARIABLE) ?? '';
   const state = saved === '' ? undefined : parseState(saved);
   if (state === undefined || state.entries.length === 0) {
     console.log(loc('NothingToLogOut'));
+    return;
+  }
+  if (tl.getTaskVariable(LOGOUT_VARIABLE) !== 'true') {
+    console.log(loc('LogoutDisabled'));
     return;
   }
   const outcome = await logout(state, { logger, env: process.env });
