@@ -205,6 +205,8 @@ export interface WrittenEntry {
   readonly previous: unknown;
   /** The login created `file`; logout deletes it again when nothing else was added to it since. */
   readonly createdFile: boolean;
+  /** The login added the `auths` object to an existing file; logout removes it again when left empty. */
+  readonly createdAuths?: boolean;
 }
 
 /** Serialisable: the adapter stores it for the post step and passes it back to `logout`. */

@@ -71,6 +71,22 @@ function corrupt(file: string, problem: string): AcrLoginError {
   );
 }
 
+/** How a file we read was laid out, so that rewriting it (and logout) keeps the user's formatting. */
+interface Layout {
+  readonly indent: string;
+  readonly finalNewline: boolean;
+}
+
+const DOCKER_LAYOUT: Layout = { indent: '\t', finalNewline: false };
+const layouts = new WeakMap<ConfigObject, Layout>();
+
+export function detectLayout(text: string): Layout {
+  const body = text.trim();
+  const compact = body !== '{}' && body !== '' && !body.includes('\n');
+  const indent = /^\{\r?\n([ \t]+)"/.exec(text)?.[1] ?? (compact ? '' : '\t');
+  return { indent, finalNewline: text.endsWith('\n') };
+}
+
 /** `undefined` when the file does not exist; `{}` for an empty file, like docker. */
 export async function readConfig(file: string): Promise<ConfigObject | undefined> {
   let text: string;
@@ -91,6 +107,7 @@ export async function readConfig(file: string): Promise<ConfigObject | undefined
   if (Array.isArray(value)) throw corrupt(file, 'it holds an array');
   if (typeof value !== 'object') throw corrupt(file, `it holds a ${typeof value}`);
   const config = value as ConfigObject;
+  layouts.set(config, detectLayout(text));
   const auths = config.auths;
   if (auths !== undefined && (auths === null || typeof auths !== 'object' || Array.isArray(auths))) {
     throw corrupt(file, '"auths" is not an object');
@@ -98,9 +115,14 @@ export async function readConfig(file: string): Promise<ConfigObject | undefined
   return config;
 }
 
-/** Docker writes its config with tab indentation (json.MarshalIndent(..., "", "\t")); so do we. */
+/**
+ * A file we read keeps its indentation and final newline; a new one is written like docker writes its
+ * config (json.MarshalIndent(..., "", "\t"), no final newline).
+ */
 export function serialise(config: ConfigObject): string {
-  return JSON.stringify(config, null, '\t');
+  const layout = layouts.get(config) ?? DOCKER_LAYOUT;
+  const text = layout.indent === '' ? JSON.stringify(config) : JSON.stringify(config, null, layout.indent);
+  return layout.finalNewline ? `${text}\n` : text;
 }
 
 export async function ensureDirectory(file: string): Promise<void> {
