@@ -34,15 +34,6 @@ export interface WriteOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/**
- * What this module records beyond `WrittenEntry`: whether the login created the `auths` object in an
- * existing file, so logout can remove it again and leave the file as it was. The field survives the JSON
- * round trip of `LoginState`.
- */
-export interface ClientWrittenEntry extends WrittenEntry {
-  readonly createdAuths?: true;
-}
-
 export interface RemoveResult {
   restored: number;
   removed: number;
@@ -117,7 +108,7 @@ export async function writeClientLogins(
   const { groups, files } = await groupFiles(clients, options.env);
   // One entry per server: the last login for a server wins, as it would with repeated `docker login`.
   const unique = [...new Map(logins.map((login) => [login.loginServer, login])).values()];
-  const entries: ClientWrittenEntry[] = [];
+  const entries: WrittenEntry[] = [];
   if (unique.length === 0) return { entries, files };
   const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const docker = options.dockerCli ?? createDockerCli({ env: options.env });
@@ -173,7 +164,7 @@ export async function writeClientLogins(
           createdAuths = !createdFile;
         }
         const auths = config.auths as ConfigObject;
-        const pending: ClientWrittenEntry[] = [];
+        const pending: WrittenEntry[] = [];
         for (const login of viaFile) {
           const written = authValue(login);
           const previous = Object.hasOwn(auths, login.loginServer)
@@ -237,7 +228,7 @@ export async function removeClientLogins(
   options: WriteOptions,
 ): Promise<RemoveResult> {
   const result: RemoveResult = { restored: 0, removed: 0, skipped: [] };
-  const byFile = new Map<string, ClientWrittenEntry[]>();
+  const byFile = new Map<string, WrittenEntry[]>();
   for (const entry of entries) {
     const list = byFile.get(entry.file) ?? [];
     list.push(entry);
