@@ -259,8 +259,8 @@ async function expectPull(job: Job, server: string, authFile = job.dockerConfig)
   expect(JSON.parse(pulled.stdout)).toMatchObject({ Name: `${server}/${HELLO_REPOSITORY}` });
 }
 
-/** A config as the docker CLI writes it (json.MarshalIndent with tabs), with an older entry for contoso. */
-const PREVIOUS_CONFIG = JSON.stringify(
+/** A config written by hand (four spaces, final newline), with an older entry for contoso. */
+const PREVIOUS_CONFIG = `${JSON.stringify(
   {
     auths: {
       'other.example.com': { auth: 'b3RoZXI6cGFzcw==' },
@@ -269,8 +269,8 @@ const PREVIOUS_CONFIG = JSON.stringify(
     detachKeys: 'ctrl-q',
   },
   null,
-  '\t',
-);
+  4,
+)}\n`;
 
 describe.each([
   {
