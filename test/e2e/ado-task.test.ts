@@ -471,7 +471,7 @@ describe('several registries, anonymous and logout', () => {
 
 describe('the connection environment selects the cloud', () => {
   test.each([
-    ['AzureChinaCloud', {}, REGISTRIES.fabrikam, 'fabrikam', AUTHORITY_HOSTS.AzureChinaCloudPartner],
+    ['AzureChinaCloud', {}, REGISTRIES.fabrikam, 'fabrikam', AUTHORITY_HOSTS.AzureChinaCloud],
     ['AzureUSGovernment', {}, REGISTRIES.usgov, 'usgov', AUTHORITY_HOSTS.AzureUSGovernment],
     // Azure Stack Hub: the authority from the connection, the registry suffix from the login server.
     [

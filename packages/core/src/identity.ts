@@ -7,10 +7,19 @@ import type {
 } from '@azure/core-rest-pipeline';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import { explainEntraError } from './aadsts.ts';
+import {
+  type ClientProof,
+  certificateAssertion,
+  clientCredentialsRequest,
+  loadCertificate,
+  processTokenResponse,
+  tokenEndpoint,
+} from './entra.ts';
 import { AcrLoginError, errorMessage } from './errors.ts';
+import type { HttpClient } from './http.ts';
 import { checkCertificatePem } from './inputs.ts';
 import { readOidcClaims } from './jwt.ts';
-import type { Cloud, Identity, Logger, OidcTokenProvider } from './types.ts';
+import type { Clock, Cloud, Identity, Logger, OidcTokenProvider } from './types.ts';
 
 export interface EntraToken {
   readonly token: string;
@@ -19,6 +28,8 @@ export interface EntraToken {
 
 export interface IdentityContext {
   readonly cloud: Cloud;
+  readonly http: HttpClient;
+  readonly clock: Clock;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly oidcToken?: OidcTokenProvider;
@@ -100,10 +111,83 @@ async function certificatePem(identity: Extract<Identity, { type: 'service-princ
   return pem;
 }
 
-async function createCredential(
-  identity: Identity,
+type DirectIdentity = Extract<Identity, { type: 'oidc' | 'service-principal' | 'workload-identity' }>;
+
+function isDirect(identity: Identity): identity is DirectIdentity {
+  return (
+    identity.type === 'oidc' || identity.type === 'service-principal' || identity.type === 'workload-identity'
+  );
+}
+
+async function fetchOidcToken(
+  identity: Extract<Identity, { type: 'oidc' }>,
   ctx: IdentityContext,
-  assertion: () => Promise<string>,
+): Promise<string> {
+  const provider = ctx.oidcToken;
+  if (provider === undefined) {
+    throw new AcrLoginError(
+      'OIDC_UNAVAILABLE',
+      'No OIDC token provider is available for "auth-type: oidc".',
+      {
+        input: 'auth-type',
+      },
+    );
+  }
+  try {
+    const token = await provider(identity.audience);
+    ctx.logger.mask(token);
+    return token;
+  } catch (error) {
+    if (error instanceof AcrLoginError) throw error;
+    throw new AcrLoginError(
+      'OIDC_FAILED',
+      `Could not get an OIDC token for audience "${identity.audience}": ${errorMessage(error)}`,
+      { cause: error, input: 'audience' },
+    );
+  }
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `The workload identity token file "${path}" (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}). Check that the service account token is projected into this pod or runner.`,
+      { input: 'AZURE_FEDERATED_TOKEN_FILE', cause: error },
+    );
+  }
+}
+
+/** What proves the app's identity to Entra; also returns the federated token, to explain a rejection. */
+async function clientProof(
+  identity: DirectIdentity,
+  ctx: IdentityContext,
+): Promise<{ proof: ClientProof; federated?: string }> {
+  switch (identity.type) {
+    case 'oidc': {
+      const federated = await fetchOidcToken(identity, ctx);
+      return { proof: { kind: 'assertion', assertion: federated }, federated };
+    }
+    case 'workload-identity': {
+      const federated = await readTokenFile(identity.tokenFile);
+      return { proof: { kind: 'assertion', assertion: federated }, federated };
+    }
+    case 'service-principal': {
+      if (identity.secret !== undefined) return { proof: { kind: 'secret', secret: identity.secret } };
+      const certificate = loadCertificate(await certificatePem(identity), identity.certificatePassword);
+      const audience = tokenEndpoint(ctx.cloud, identity.tenantId);
+      const assertion = await certificateAssertion(certificate, identity.clientId, audience, ctx.clock.now());
+      ctx.logger.mask(assertion);
+      return { proof: { kind: 'assertion', assertion } };
+    }
+  }
+}
+
+/** Managed identities, Azure Pipelines and the Azure CLI: @azure/identity knows their many variants. */
+async function sdkCredential(
+  identity: Exclude<Identity, DirectIdentity>,
+  ctx: IdentityContext,
 ): Promise<TokenCredential> {
   const azure = await import('@azure/identity');
   const options = {
@@ -112,34 +196,12 @@ async function createCredential(
     httpClient: await azureHttpClient(ctx.dispatcher),
   };
   switch (identity.type) {
-    case 'oidc':
-      return new azure.ClientAssertionCredential(identity.tenantId, identity.clientId, assertion, options);
     case 'azure-pipelines':
       return new azure.AzurePipelinesCredential(
         identity.tenantId,
         identity.clientId,
         identity.serviceConnectionId,
         identity.systemAccessToken,
-        options,
-      );
-    case 'service-principal':
-      if (identity.secret !== undefined) {
-        return new azure.ClientSecretCredential(
-          identity.tenantId,
-          identity.clientId,
-          identity.secret,
-          options,
-        );
-      }
-      return new azure.ClientCertificateCredential(
-        identity.tenantId,
-        identity.clientId,
-        {
-          certificate: await certificatePem(identity),
-          ...(identity.certificatePassword === undefined
-            ? {}
-            : { certificatePassword: identity.certificatePassword }),
-        },
         options,
       );
     case 'managed-identity': {
@@ -152,13 +214,6 @@ async function createCredential(
       }
       return new azure.ManagedIdentityCredential(miOptions);
     }
-    case 'workload-identity':
-      return new azure.WorkloadIdentityCredential({
-        ...options,
-        tenantId: identity.tenantId,
-        clientId: identity.clientId,
-        tokenFilePath: identity.tokenFile,
-      });
     case 'azure-cli':
       return new azure.AzureCliCredential(
         identity.tenantId === undefined ? {} : { tenantId: identity.tenantId },
@@ -166,56 +221,36 @@ async function createCredential(
   }
 }
 
-/**
- * Gets one Microsoft Entra token for `scope`. The OIDC assertion is fetched once and reused: the SDK
- * asks for it more than once per token.
- */
+/** Gets one Microsoft Entra token for `scope`, masked before it is returned. */
 export async function getEntraToken(
   identity: Identity,
   scope: string,
   ctx: IdentityContext,
 ): Promise<EntraToken> {
-  let assertionPromise: Promise<string> | undefined;
-  let oidcToken: string | undefined;
-  const assertion = (): Promise<string> => {
-    if (identity.type !== 'oidc')
-      return Promise.reject(new Error('assertion requested for a non-OIDC identity'));
-    const provider = ctx.oidcToken;
-    if (provider === undefined) {
-      return Promise.reject(
-        new AcrLoginError('OIDC_UNAVAILABLE', 'No OIDC token provider is available for "auth-type: oidc".', {
-          input: 'auth-type',
-        }),
-      );
-    }
-    assertionPromise ??= provider(identity.audience).then(
-      (token) => {
-        ctx.logger.mask(token);
-        oidcToken = token;
-        return token;
-      },
-      (error: unknown) => {
-        throw error instanceof AcrLoginError
-          ? error
-          : new AcrLoginError(
-              'OIDC_FAILED',
-              `Could not get an OIDC token for audience "${identity.audience}": ${errorMessage(error)}`,
-              { cause: error, input: 'audience' },
-            );
-      },
-    );
-    return assertionPromise;
-  };
-
-  const credential = await createCredential(identity, ctx, assertion);
   ctx.logger.debug(`Requesting a Microsoft Entra token for ${describe(identity)} (scope ${scope})`);
+  let federated: string | undefined;
   try {
-    const token = await credential.getToken(scope);
-    if (token === null) throw new Error('the credential returned no token');
+    let token: EntraToken;
+    if (isDirect(identity)) {
+      const proof = await clientProof(identity, ctx);
+      federated = proof.federated;
+      const request = clientCredentialsRequest({
+        cloud: ctx.cloud,
+        tenantId: identity.tenantId,
+        clientId: identity.clientId,
+        scope,
+        proof: proof.proof,
+      });
+      token = processTokenResponse(await ctx.http.send(request), ctx.clock.now());
+    } else {
+      const result = await (await sdkCredential(identity, ctx)).getToken(scope);
+      if (result === null) throw new Error('the credential returned no token');
+      token = { token: result.token, expiresOn: new Date(result.expiresOnTimestamp) };
+    }
     ctx.logger.mask(token.token);
-    return { token: token.token, expiresOn: new Date(token.expiresOnTimestamp) };
+    return token;
   } catch (error) {
-    throw entraError(error, identity, scope, ctx.cloud, oidcToken);
+    throw entraError(error, identity, scope, ctx.cloud, federated);
   }
 }
 

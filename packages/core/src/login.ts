@@ -9,7 +9,7 @@ import {
 } from './acr.ts';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
 import { AcrLoginError, withContext } from './errors.ts';
-import { defaultDispatcher, HttpClient } from './http.ts';
+import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity, type EntraToken, getEntraToken } from './identity.ts';
 import { ACR_SCOPE } from './inputs.ts';
 import { readTokenInfo } from './jwt.ts';
@@ -52,6 +52,8 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     if (token === undefined) {
       token = getEntraToken(identity, scope, {
         cloud: plan.cloud,
+        http,
+        clock: environment.clock ?? systemClock,
         dispatcher: http.dispatcher,
         logger,
         ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
