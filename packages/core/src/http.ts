@@ -1,4 +1,4 @@
-import { type Dispatcher, EnvHttpProxyAgent, getGlobalDispatcher, request } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { AcrLoginError, errorMessage } from './errors.ts';
 import type { Clock, Logger, Sleep } from './types.ts';
 
@@ -70,11 +70,12 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * The dispatcher used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
- * because self-hosted runners and agents often sit behind a proxy.
+ * because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
+ * idle keep-alive sockets do not hold the process open after the login.
  */
 export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Dispatcher {
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
-  return proxied ? new EnvHttpProxyAgent() : getGlobalDispatcher();
+  return proxied ? new EnvHttpProxyAgent() : new Agent();
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */

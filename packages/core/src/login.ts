@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import {
   basicTokenRequest,
   type Challenge,
@@ -23,10 +24,9 @@ import {
   type RegistryPlan,
 } from './types.ts';
 
-function httpClient(environment: Environment): HttpClient {
-  const env = environment.env ?? process.env;
+function httpClient(environment: Environment, dispatcher: Dispatcher): HttpClient {
   return new HttpClient({
-    dispatcher: environment.dispatcher ?? defaultDispatcher(env),
+    dispatcher,
     logger: environment.logger,
     ...(environment.sleep === undefined ? {} : { sleep: environment.sleep }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -41,7 +41,8 @@ function httpClient(environment: Environment): HttpClient {
 export async function login(plan: LoginPlan, environment: Environment): Promise<LoginResult> {
   const { logger } = environment;
   const env = environment.env ?? process.env;
-  const http = httpClient(environment);
+  const ownDispatcher = environment.dispatcher === undefined ? defaultDispatcher(env) : undefined;
+  const http = httpClient(environment, environment.dispatcher ?? (ownDispatcher as Dispatcher));
   const tokens = new Map<string, Promise<EntraToken>>();
 
   const entraToken = (registry: RegistryPlan): Promise<EntraToken> => {
@@ -136,6 +137,8 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
       }),
     ),
   );
+  // Every request is done: close our sockets now rather than wait for keep-alive timers at exit.
+  await ownDispatcher?.close();
   const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
 

@@ -137,6 +137,8 @@ export async function ensureDirectory(file: string): Promise<void> {
  * Replace `file` atomically: a reader sees the old or the new content, never a half-written file, even if
  * this process dies mid-way. The temporary file lives in the same directory so the rename cannot cross a
  * file system, and is created 0600 so the credentials are never readable by others, not even briefly.
+ * No fsync: it guards against an operating-system crash, which ends a CI job (and its credentials) anyway,
+ * and it cost about 100 ms per file on CI disks.
  */
 export async function writeConfigAtomic(file: string, config: ConfigObject): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -144,7 +146,6 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
     const handle = await open(temp, 'wx', 0o600);
     try {
       await handle.writeFile(serialise(config));
-      await handle.sync();
     } finally {
       await handle.close();
     }
@@ -152,22 +153,6 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw writeFailed(file, error, 'write');
-  }
-  await syncDirectory(dirname(file));
-}
-
-/** Make the rename itself durable; not possible (nor needed) on Windows. */
-async function syncDirectory(directory: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort: the data itself is already on disk.
   }
 }
 
