@@ -65,11 +65,11 @@ async function actionRun(emulator: Emulator, registries: readonly string[]) {
       'client-secret': app.secret ?? '',
     }),
   };
-  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'dist/github/main/index.js')], env] as [
-    string,
-    string[],
-    Record<string, string>,
-  ];
+  return [
+    NODE,
+    ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'dist/github/main/index.js')],
+    env,
+  ] as [string, string[], Record<string, string>];
 }
 
 async function floorRun(emulator: Emulator, registries: readonly string[]) {
@@ -83,11 +83,11 @@ async function floorRun(emulator: Emulator, registries: readonly string[]) {
     FLOOR_CLIENT_ID: app.clientId,
     FLOOR_SECRET: app.secret ?? '',
   };
-  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'scripts/bench/floor.mjs')], env] as [
-    string,
-    string[],
-    Record<string, string>,
-  ];
+  return [
+    NODE,
+    ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'scripts/bench/floor.mjs')],
+    env,
+  ] as [string, string[], Record<string, string>];
 }
 
 function fmt(value: number, digits = 0): string {
@@ -98,7 +98,9 @@ const emulator = await startEmulator({ extraRegistries: 10 });
 try {
   const one = emulator.scenario.extraRegistries.slice(0, 1);
   const ten = emulator.scenario.extraRegistries.slice(0, 10);
-  console.log(`acr-login benchmark: ${RUNS} runs each (median wall time, peak RSS), ${NODE} ${process.version}`);
+  console.log(
+    `acr-login benchmark: ${RUNS} runs each (median wall time, peak RSS), ${NODE} ${process.version}`,
+  );
   const rows = [
     await series('floor, 1 registry', () => floorRun(emulator, one)),
     await series('acr-login, 1 registry', () => actionRun(emulator, one)),
@@ -108,7 +110,9 @@ try {
   if (spawnSync('sh', ['-c', 'command -v az'], { stdio: 'ignore' }).status === 0) {
     console.log('az is installed, but its comparison needs a reachable Azure: not run against the emulator.');
   } else {
-    console.log('az: not installed, so "az login --service-principal" + "az acr login --expose-token" is not measured.');
+    console.log(
+      'az: not installed, so "az login --service-principal" + "az acr login --expose-token" is not measured.',
+    );
   }
   console.log(`\n${'scenario'.padEnd(28)}${'ms'.padStart(8)}${'RSS MB'.padStart(8)}`);
   for (const row of rows) console.log(`${row.name.padEnd(28)}${fmt(row.ms)}${fmt(row.rssMb, 1)}`);

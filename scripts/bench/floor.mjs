@@ -31,7 +31,13 @@ function send(url, { method = 'GET', form } = {}) {
   const body = form === undefined ? undefined : new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host, path: pathname + search, method, agent: agentFor(host), headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {} },
+      {
+        host,
+        path: pathname + search,
+        method,
+        agent: agentFor(host),
+        headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -46,7 +52,12 @@ function send(url, { method = 'GET', form } = {}) {
 
 const tokenPromise = send(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`, {
   method: 'POST',
-  form: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://containerregistry.azure.net/.default' },
+  form: {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
+    scope: 'https://containerregistry.azure.net/.default',
+  },
 }).then((res) => JSON.parse(res.text).access_token);
 
 const auths = {};
@@ -59,7 +70,9 @@ await Promise.all(
       form: { grant_type: 'access_token', service: server, tenant, access_token: token },
     });
     const refresh = JSON.parse(res.text).refresh_token;
-    auths[server] = { auth: Buffer.from(`00000000-0000-0000-0000-000000000000:${refresh}`).toString('base64') };
+    auths[server] = {
+      auth: Buffer.from(`00000000-0000-0000-0000-000000000000:${refresh}`).toString('base64'),
+    };
   }),
 );
 const dir = join(process.env.HOME, '.docker');
