@@ -15,7 +15,7 @@ const agents = new Map();
 function agentFor(host) {
   if (!agents.has(host)) {
     const agent = new Agent({ keepAlive: true });
-    agent.createConnection = (options, callback) => {
+    agent.createConnection = (_options, callback) => {
       httpRequest({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: `${host}:443` })
         .on('connect', (_res, socket) => callback(null, connect({ socket, servername: host })))
         .on('error', callback)

@@ -124,7 +124,9 @@ export async function post(): Promise<void> {
     return;
   }
   const outcome = await logout(parseState(saved), { logger: logger(true), env: process.env });
-  core.info(`Logged out: ${outcome.removed} credential entries removed, ${outcome.restored} restored to their earlier value.`);
+  core.info(
+    `Logged out: ${outcome.removed} credential entries removed, ${outcome.restored} restored to their earlier value.`,
+  );
   for (const skipped of outcome.skipped) {
     core.warning(`Left ${skipped.key} in ${skipped.file}: ${skipped.reason}`);
   }
