@@ -1,6 +1,8 @@
+export { explainEntraError } from './aadsts.ts';
+export { CLOUDS, resolveCloud } from './clouds.ts';
 export * from './errors.ts';
 export { defaultDispatcher } from './http.ts';
-export { type PlanFacts, planLogin } from './inputs.ts';
+export { AUTH_TYPES, CLIENT_KINDS, INPUT_NAMES, type InputKey, type PlanFacts, planLogin } from './inputs.ts';
 export { readOidcClaims, readTokenInfo } from './jwt.ts';
 export { login, logout, parseState } from './login.ts';
 export * from './types.ts';

@@ -46,10 +46,10 @@ export const AUTH_TYPES: readonly AuthType[] = [
 
 export const CLIENT_KINDS: readonly ClientKind[] = ['docker', 'podman', 'helm', 'oras'];
 
-type InputKey = Exclude<keyof LoginInputs, 'registry'>;
+export type InputKey = Exclude<keyof LoginInputs, 'registry'>;
 
 /** Adapter-neutral input names, as the action spells them; messages and `AcrLoginError.input` use these. */
-const NAMES: Readonly<Record<InputKey, string>> = {
+export const INPUT_NAMES: Readonly<Record<InputKey, string>> = {
   authType: 'auth-type',
   clientId: 'client-id',
   tenantId: 'tenant-id',
@@ -195,7 +195,7 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
 
 function trimInputs(inputs: LoginInputs): Values {
   const values: Values = {};
-  for (const key of Object.keys(NAMES) as InputKey[]) {
+  for (const key of Object.keys(INPUT_NAMES) as InputKey[]) {
     const value = inputs[key]?.trim();
     if (value !== undefined && value !== '') values[key] = value;
   }
@@ -302,7 +302,7 @@ function oidcUnavailable(facts: PlanFacts, why: string, extra = ''): AcrLoginErr
 }
 
 function setList(values: Values, keys: readonly InputKey[]): string {
-  const set = keys.filter((key) => values[key] !== undefined).map((key) => `"${NAMES[key]}"`);
+  const set = keys.filter((key) => values[key] !== undefined).map((key) => `"${INPUT_NAMES[key]}"`);
   return `${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'}`;
 }
 
@@ -316,13 +316,13 @@ function checkBelongs(authType: AuthType, reason: string, values: Values): void 
       : reason.replace(/\.$/, '');
     throw new AcrLoginError(
       'INPUT_CONFLICT',
-      `"${NAMES[key]}" is set, but ${why}, which does not use it. Remove "${NAMES[key]}", or set "auth-type" to the type it belongs to.`,
-      { input: NAMES[key] },
+      `"${INPUT_NAMES[key]}" is set, but ${why}, which does not use it. Remove "${INPUT_NAMES[key]}", or set "auth-type" to the type it belongs to.`,
+      { input: INPUT_NAMES[key] },
     );
   }
   const conflict = (a: InputKey, b: InputKey, rule: string) =>
-    new AcrLoginError('INPUT_CONFLICT', `"${NAMES[a]}" and "${NAMES[b]}" are both set: ${rule}`, {
-      input: NAMES[a],
+    new AcrLoginError('INPUT_CONFLICT', `"${INPUT_NAMES[a]}" and "${INPUT_NAMES[b]}" are both set: ${rule}`, {
+      input: INPUT_NAMES[a],
     });
   if (values.clientSecret !== undefined && values.clientCertificate !== undefined) {
     throw conflict(
@@ -444,8 +444,8 @@ function servicePrincipal(
       if (given !== undefined && given.toLowerCase() !== fromCreds.toLowerCase()) {
         throw new AcrLoginError(
           'INPUT_CONFLICT',
-          `"${NAMES[key]}" is "${given}", but "creds" names another ${key === 'clientId' ? 'application' : 'tenant'}. Remove "${NAMES[key]}" (the one in "creds" is used) or make them equal.`,
-          { input: NAMES[key] },
+          `"${INPUT_NAMES[key]}" is "${given}", but "creds" names another ${key === 'clientId' ? 'application' : 'tenant'}. Remove "${INPUT_NAMES[key]}" (the one in "creds" is used) or make them equal.`,
+          { input: INPUT_NAMES[key] },
         );
       }
     }
@@ -536,7 +536,7 @@ function requireInputs<T extends Record<string, string | undefined>>(
   if (missing.length === 0) return fields as Required<T>;
   const label = (key: string) => {
     if (key === 'tokenFile') return 'the AZURE_FEDERATED_TOKEN_FILE environment variable';
-    const name = `"${NAMES[key as InputKey]}"`;
+    const name = `"${INPUT_NAMES[key as InputKey]}"`;
     if (authType === 'workload-identity' && key === 'clientId') return `${name} (or AZURE_CLIENT_ID)`;
     if (authType === 'workload-identity' && key === 'tenantId') return `${name} (or AZURE_TENANT_ID)`;
     if (authType === 'service-principal' && key === 'clientSecret')
@@ -547,7 +547,9 @@ function requireInputs<T extends Record<string, string | undefined>>(
   throw new AcrLoginError(
     'INPUT_REQUIRED',
     `"auth-type" ${authType} needs ${missing.map(label).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set.`,
-    { input: first === 'tokenFile' ? 'AZURE_FEDERATED_TOKEN_FILE' : (NAMES[first as InputKey] ?? first) },
+    {
+      input: first === 'tokenFile' ? 'AZURE_FEDERATED_TOKEN_FILE' : (INPUT_NAMES[first as InputKey] ?? first),
+    },
   );
 }
 

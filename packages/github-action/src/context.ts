@@ -1,4 +1,4 @@
-import type { LoginInputs } from '@acr-login/core';
+import { INPUT_NAMES, type InputKey, type LoginInputs } from '@acr-login/core';
 
 /** The action's inputs, read once. Values are raw strings: core's `planLogin` validates them. */
 export interface ActionInputs {
@@ -9,26 +9,9 @@ export interface ActionInputs {
 
 export type InputReader = (name: string) => string;
 
-const LOGIN_INPUTS = {
-  registry: 'registry',
-  authType: 'auth-type',
-  clientId: 'client-id',
-  tenantId: 'tenant-id',
-  clientSecret: 'client-secret',
-  clientCertificate: 'client-certificate',
-  clientCertificatePassword: 'client-certificate-password',
-  creds: 'creds',
-  managedIdentityResourceId: 'managed-identity-resource-id',
-  username: 'username',
-  password: 'password',
-  environment: 'environment',
-  authorityHost: 'authority-host',
-  registrySuffix: 'registry-suffix',
-  audience: 'audience',
-  tokenAudience: 'token-audience',
-  clients: 'clients',
-  trustedRegistries: 'trusted-registries',
-} as const satisfies Partial<Record<keyof LoginInputs, string>>;
+// Azure Pipelines' own inputs have no place in a workflow.
+const ACTION_ONLY = new Set<InputKey>(['serviceConnectionId', 'systemAccessToken']);
+const LOGIN_INPUTS = Object.entries(INPUT_NAMES).filter(([key]) => !ACTION_ONLY.has(key as InputKey));
 
 /** The input names that carry secrets: masked before anything else happens. */
 export const SECRET_INPUTS = [
@@ -49,12 +32,12 @@ export function parseBoolean(name: string, value: string, fallback: boolean): bo
 
 export function readInputs(read: InputReader): ActionInputs {
   const login: Record<string, string> = {};
-  for (const [key, name] of Object.entries(LOGIN_INPUTS)) {
+  for (const [key, name] of LOGIN_INPUTS) {
     const value = read(name);
     if (value.trim() !== '') login[key] = value;
   }
   return {
-    login: { registry: '', ...login },
+    login: { registry: read('registry'), ...login },
     logout: parseBoolean('logout', read('logout'), true),
     maskPassword: parseBoolean('mask-password', read('mask-password'), true),
   };
