@@ -50,11 +50,16 @@ function logger(maskPassword: boolean): Logger {
   };
 }
 
-/** The failure as the user sees it: the message, then any non-secret facts that help fix it. */
+/**
+ * The failure as the user sees it: the message, then the non-secret facts that help fix it and the error
+ * code the README's troubleshooting section is ordered by.
+ */
 export function formatFailure(error: unknown): string {
   if (!(error instanceof AcrLoginError)) return errorMessage(error);
-  const facts = Object.entries(error.details).map(([key, value]) => `  ${key}: ${value}`);
-  return facts.length === 0 ? error.message : `${error.message}\n${facts.join('\n')}`;
+  const facts = Object.entries({ ...error.details, 'error code': error.code }).map(
+    ([key, value]) => `  ${key}: ${value}`,
+  );
+  return `${error.message}\n${facts.join('\n')}`;
 }
 
 export async function main(): Promise<void> {

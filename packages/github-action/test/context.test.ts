@@ -66,3 +66,17 @@ describe('hints', () => {
     expect(forkOrDependabot({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path })).toBeUndefined();
   });
 });
+
+describe('formatFailure', () => {
+  test('shows the message, the facts and the error code, in that order', async () => {
+    const { AcrLoginError } = await import('@acr-login/core');
+    const { formatFailure } = await import('../src/run.ts');
+    const error = new AcrLoginError('ENTRA_AUTH_FAILED', 'Entra said no.', {
+      details: { sub: 'repo:o/r:ref:refs/heads/x' },
+    });
+    expect(formatFailure(error)).toBe(
+      'Entra said no.\n  sub: repo:o/r:ref:refs/heads/x\n  error code: ENTRA_AUTH_FAILED',
+    );
+    expect(formatFailure(new Error('plain'))).toBe('plain');
+  });
+});
