@@ -146,7 +146,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const registry = await startRegistry(loginServer, registryDir, registryCertFile);
       liveRegistries.add(registry);
       backends.set(loginServer, registry);
-      await seedHello(registry, registrySigner, image);
+      // One more try: a registry that has just started refused the first upload once (401) under load.
+      await seedHello(registry, registrySigner, image).catch(() =>
+        seedHello(registry, registrySigner, image),
+      );
     }),
   );
   const stopRegistries = async (): Promise<void> => {

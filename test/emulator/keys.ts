@@ -17,12 +17,16 @@ function signerFor(keys: webcrypto.CryptoKeyPair, kid: string): Signer {
     kid,
     async sign(claims, lifetimeSeconds) {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ jti: randomUUID(), ...claims })
-        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(now + lifetimeSeconds)
-        .sign(keys.privateKey);
+      return (
+        new SignJWT({ jti: randomUUID(), ...claims })
+          .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
+          .setIssuedAt(now)
+          // Backdated like Entra's tokens, so a second boundary between two clocks never makes a fresh token
+          // "not yet valid" (a seeding 401 was seen once under load).
+          .setNotBefore(now - 30)
+          .setExpirationTime(now + lifetimeSeconds)
+          .sign(keys.privateKey)
+      );
     },
     async verify(token, options) {
       const { payload } = await jwtVerify(token, keys.publicKey, { algorithms: ['ES256'], ...options });
