@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   AcrLoginError,
   type Environment,
+  getAccessToken,
   type LoginInputs,
   type LoginResult,
   login,
@@ -428,5 +430,34 @@ describe('clients and logout', () => {
     for (const file of [run.dockerConfig, containers, helm]) {
       await expect(stat(file), file).rejects.toMatchObject({ code: 'ENOENT' });
     }
+  });
+});
+
+describe('repository-scoped access tokens', () => {
+  test.each([
+    ['spSecret', ['pull', 'push']],
+    ['spPullOnly', ['pull']],
+  ] as const)('%s gets the actions its role allows', async (name, actions) => {
+    const run = await newRun();
+    const { result } = await loginWith({ registry: 'contoso', ...sp(name) }, run);
+    const token = await getAccessToken(
+      REGISTRIES.contoso,
+      result.credentials[0]?.password ?? '',
+      [`repository:${HELLO_REPOSITORY}:pull,push`],
+      environment(run),
+    );
+    expect(run.masked).toContain(token);
+    expect(decodeJwt(token).access).toEqual([{ type: 'repository', name: HELLO_REPOSITORY, actions }]);
+  });
+
+  test('a refresh token for another registry is refused', async () => {
+    const { result } = await loginWith({ registry: 'contoso', ...sp('spSecret') });
+    const error = await getAccessToken(
+      REGISTRIES.noarm,
+      result.credentials[0]?.password ?? '',
+      [`repository:${HELLO_REPOSITORY}:pull`],
+      environment(await newRun()),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ACR_TOKEN_DENIED' });
   });
 });

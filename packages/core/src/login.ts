@@ -1,9 +1,11 @@
 import type { Dispatcher } from 'undici';
 import {
+  accessTokenRequest,
   basicTokenRequest,
   type Challenge,
   challengeRequest,
   exchangeRequest,
+  processAccessTokenResponse,
   processBasicTokenResponse,
   processChallengeResponse,
   processExchangeResponse,
@@ -162,6 +164,30 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     dockerConfig = written.files.docker ?? written.files.oras;
   }
   return { credentials, secrets: [...secrets], dockerConfig, state };
+}
+
+/**
+ * A repository-scoped access token from a refresh token (`POST /oauth2/token`), for callers of the registry
+ * API (`Authorization: Bearer`); `scopes` as ACR writes them, e.g. `repository:team/app:pull,push`.
+ */
+export async function getAccessToken(
+  loginServer: string,
+  refreshToken: string,
+  scopes: readonly string[],
+  environment: Environment,
+): Promise<string> {
+  const ownDispatcher =
+    environment.dispatcher === undefined ? defaultDispatcher(environment.env ?? process.env) : undefined;
+  const http = httpClient(environment, environment.dispatcher ?? (ownDispatcher as Dispatcher));
+  try {
+    const origin = `https://${loginServer}`;
+    const res = await http.send(accessTokenRequest({ origin, service: loginServer, refreshToken, scopes }));
+    const token = processAccessTokenResponse(loginServer, res);
+    environment.logger.mask(token);
+    return token;
+  } finally {
+    await ownDispatcher?.close();
+  }
 }
 
 /** One error for several failed registries: the first one's code, every message. */
