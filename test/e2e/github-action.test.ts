@@ -265,6 +265,33 @@ describe('failures explain the fix', () => {
     expect(step.outputs).toEqual({});
   });
 
+  test('OIDC from a branch without a federated credential shows its claims and the credential to create', async () => {
+    const job = await newJob(emulator.dir);
+    const app = emulator.scenario.apps.githubApp;
+    const subject = 'repo:octo-org/octo-repo:ref:refs/heads/feature-x';
+    emulator.githubSubject(subject);
+    try {
+      const step = await main(job, {
+        registry: 'contoso',
+        'client-id': app.clientId,
+        'tenant-id': emulator.scenario.tenantId,
+      });
+      expect(step.code).toBe(1);
+      expect(step.stdout).toContain('AADSTS70021');
+      expect(step.stdout).toContain(`sub: ${subject}`);
+      expect(step.stdout).toContain('iss: https://token.actions.githubusercontent.com');
+      expect(step.stdout).toContain('error code: ENTRA_AUTH_FAILED');
+      const masked = step.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('::add-mask::ey'))
+        .map((l) => l.slice(12));
+      expect(masked.length).toBeGreaterThan(0);
+      expect(maskViolations(step.stdout + step.stderr, masked)).toEqual([]);
+    } finally {
+      emulator.githubSubject('repo:octo-org/octo-repo:ref:refs/heads/main');
+    }
+  });
+
   test('a wrong secret is named by its AADSTS code and never printed', async () => {
     const job = await newJob(emulator.dir);
     const app = emulator.scenario.apps.spSecret;
