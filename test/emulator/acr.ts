@@ -25,6 +25,11 @@ export interface AcrContext {
   readonly backends: ReadonlyMap<string, EmulatedRegistry>;
 }
 
+/** ARM's older resource id on the public cloud: ACR takes tokens for it too, and the Azure CLI sends them. */
+const CLASSIC_ARM_AUDIENCE: Readonly<Record<string, string>> = {
+  'https://management.azure.com/': 'https://management.core.windows.net/',
+};
+
 const ROLE_ACTIONS: Readonly<Record<Role, readonly string[]>> = { pull: ['pull'], push: ['pull', 'push'] };
 
 class AcrError extends Error {
@@ -75,7 +80,8 @@ async function exchange(ctx: AcrContext, registry: RegistryConfig, r: Request): 
     throw unauthorized(`the access token was issued for tenant '${String(claims.tid)}', not '${tenant}'`);
   }
   const audience = String(claims.aud);
-  const armAudience = audience.replace(/\/$/, '') === registry.armAudience.replace(/\/$/, '');
+  const armAudiences = [registry.armAudience, CLASSIC_ARM_AUDIENCE[registry.armAudience]];
+  const armAudience = armAudiences.some((a) => a?.replace(/\/$/, '') === audience.replace(/\/$/, ''));
   if (armAudience && !registry.armAuthentication) {
     throw unauthorized(
       `Tokens with audience '${audience}' (ARM) are not accepted: authentication-as-arm is disabled for registry '${registry.loginServer}'. Request a token for '${ACR_AUDIENCE}/.default' instead.`,

@@ -38,6 +38,10 @@ const ARM_SCOPE_BY_HOST: Readonly<Record<string, string>> = {
 export function audienceForScope(scope: string, host: string): string | undefined {
   if (scope === ACR_SCOPE) return ACR_AUDIENCE;
   if (scope === ARM_SCOPE_BY_HOST[host]) return scope.slice(0, -'.default'.length);
+  // ARM's older resource id, which the Azure CLI asks for (note the double slash).
+  if (scope === 'https://management.core.windows.net//.default' && host === AUTHORITY_HOSTS.AzureCloud) {
+    return 'https://management.core.windows.net/';
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type ServiceName = 'entra' | 'imds' | 'github' | 'ado' | 'acr' | 'registry' | 'unknown';
+export type ServiceName = 'entra' | 'imds' | 'github' | 'ado' | 'acr' | 'registry' | 'arm' | 'unknown';
 
 export interface RecordedRequest {
   readonly service: ServiceName;

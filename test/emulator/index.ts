@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { type AcrContext, handleAcr } from './acr.ts';
+import { ARM_HOST, handleArm } from './arm.ts';
 import { createCertificateAuthority } from './ca.ts';
 import { ENTRA_HOSTS, handleEntra } from './entra.ts';
 import { type FaultRule, type RecordedRequest, type Request, readBody, sendJson, toRecord } from './http.ts';
@@ -263,9 +264,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const frontDoor = await startFrontDoor(
     ca,
-    (host) => ENTRA_HOSTS.has(host) || scenario.registries.has(host),
+    (host) => ENTRA_HOSTS.has(host) || scenario.registries.has(host) || host === ARM_HOST,
     serve((host) => {
       if (ENTRA_HOSTS.has(host)) return (r) => handleEntra(ctx, r);
+      if (host === ARM_HOST) return (r) => handleArm(ctx, r);
       if (scenario.registries.has(host)) return (r) => handleAcr(ctx, r);
       return undefined;
     }),
