@@ -110,7 +110,8 @@ export function hasTool(name: string): boolean {
  */
 export function requireTool(name: string, context: { skip(note?: string): void }): void {
   if (hasTool(name)) return;
-  const reason = `${name} is not installed (apt-get install -y ${name === 'docker' ? 'docker-ce-cli' : name})`;
+  const packageName = ({ docker: 'docker.io', az: 'azure-cli' } as Record<string, string>)[name] ?? name;
+  const reason = `${name} is not installed (apt-get install -y ${packageName})`;
   if (process.env.CI) throw new Error(`${reason}: CI must provide it`);
   context.skip(reason);
 }
