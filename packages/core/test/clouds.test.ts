@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CLOUDS, type CloudInputs, cloudForAuthority, isDnsName, resolveCloud } from '../src/clouds.ts';
-import { AcrLoginError, type ErrorCode } from '../src/errors.ts';
+import type { ErrorCode } from '../src/errors.ts';
+import { catchError } from './support.ts';
 
 describe('CLOUDS', () => {
   test.each([
@@ -225,13 +226,3 @@ describe('isDnsName', () => {
     expect(isDnsName(name)).toBe(expected);
   });
 });
-
-function catchError(fn: () => unknown): AcrLoginError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AcrLoginError) return error;
-    throw error;
-  }
-  throw new Error('expected an AcrLoginError');
-}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { AcrLoginError, type ErrorCode } from '../src/errors.ts';
+import type { ErrorCode } from '../src/errors.ts';
 import {
   ACR_SCOPE,
   checkCertificatePem,
@@ -11,6 +11,7 @@ import {
   planLogin,
 } from '../src/inputs.ts';
 import type { AuthType, Identity, LoginInputs, LoginPlan } from '../src/types.ts';
+import { catchError } from './support.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const CERT = fixture('cert.pem');
@@ -953,13 +954,3 @@ describe('bad inputs', () => {
     expect(error.message).not.toContain(CLIENT);
   });
 });
-
-function catchError(fn: () => unknown): AcrLoginError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AcrLoginError) return error;
-    throw error;
-  }
-  throw new Error('expected an AcrLoginError');
-}

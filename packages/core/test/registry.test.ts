@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CLOUDS, resolveCloud } from '../src/clouds.ts';
-import { AcrLoginError, type ErrorCode } from '../src/errors.ts';
+import type { ErrorCode } from '../src/errors.ts';
 import {
   isGuid,
   isTenantId,
@@ -11,6 +11,7 @@ import {
   type RegistryEntry,
   splitList,
 } from '../src/registry.ts';
+import { catchError } from './support.ts';
 
 const publicCloud = CLOUDS.AzureCloud;
 const custom = resolveCloud({
@@ -197,13 +198,3 @@ describe('parseRegistries', () => {
     expect(error.message).toContain('"registry"');
   });
 });
-
-function catchError(fn: () => unknown): AcrLoginError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AcrLoginError) return error;
-    throw error;
-  }
-  throw new Error('expected an AcrLoginError');
-}
