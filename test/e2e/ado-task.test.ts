@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +13,8 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { hasTool, skopeoInspect } from '../support/clients.ts';
+import { NODE } from '../support/actions-runner.ts';
+import { hasTool, run, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -23,7 +23,6 @@ import { hasTool, skopeoInspect } from '../support/clients.ts';
  */
 
 const TASK = fileURLToPath(new URL('../../dist/ado/', import.meta.url));
-const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
 const CONNECTION = ADO_SERVICE_CONNECTION.id;
 
 let emulator: Emulator;
@@ -81,22 +80,9 @@ function parseCommands(stdout: string): Command[] {
   return commands;
 }
 
-function runBundle(entry: 'main' | 'post', env: Record<string, string>): Promise<TaskRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [join(TASK, entry, 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, commands: parseCommands(stdout) }),
-    );
-  });
+async function runBundle(entry: 'main' | 'post', env: Record<string, string>): Promise<TaskRun> {
+  const result = await run(NODE, [join(TASK, entry, 'index.js')], { env });
+  return { ...result, commands: parseCommands(result.stdout) };
 }
 
 interface Job {
