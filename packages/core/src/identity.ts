@@ -69,7 +69,7 @@ export async function azureHttpClient(dispatcher: Dispatcher): Promise<AzureHttp
   };
 }
 
-function describe(identity: Identity): string {
+export function describeIdentity(identity: Identity): string {
   switch (identity.type) {
     case 'managed-identity':
       if (identity.clientId !== undefined)
@@ -83,8 +83,6 @@ function describe(identity: Identity): string {
       return `the app ${identity.clientId} in tenant ${identity.tenantId}`;
   }
 }
-
-export const describeIdentity = describe;
 
 async function certificatePem(identity: Extract<Identity, { type: 'service-principal' }>): Promise<string> {
   const source = identity.certificate;
@@ -227,7 +225,7 @@ export async function getEntraToken(
   scope: string,
   ctx: IdentityContext,
 ): Promise<EntraToken> {
-  ctx.logger.debug(`Requesting a Microsoft Entra token for ${describe(identity)} (scope ${scope})`);
+  ctx.logger.debug(`Requesting a Microsoft Entra token for ${describeIdentity(identity)} (scope ${scope})`);
   let federated: string | undefined;
   try {
     let token: EntraToken;
@@ -274,7 +272,7 @@ function entraError(
   const own = findOwnError(error);
   if (own !== undefined) return own;
   const message = errorMessage(error);
-  const who = describe(identity);
+  const who = describeIdentity(identity);
   const claims = oidcToken === undefined ? undefined : readOidcClaims(oidcToken);
   const explained = explainEntraError(message, {
     authType: identity.type,

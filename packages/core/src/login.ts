@@ -26,13 +26,24 @@ import {
   type RegistryPlan,
 } from './types.ts';
 
-function httpClient(environment: Environment, dispatcher: Dispatcher): HttpClient {
-  return new HttpClient({
-    dispatcher,
+/**
+ * Runs `work` with an HttpClient on the environment's dispatcher, or on one of our own that is closed as
+ * soon as `work` is done, so idle keep-alive sockets do not hold the process open.
+ */
+async function withHttp<T>(environment: Environment, work: (http: HttpClient) => Promise<T>): Promise<T> {
+  const own =
+    environment.dispatcher === undefined ? defaultDispatcher(environment.env ?? process.env) : undefined;
+  const http = new HttpClient({
+    dispatcher: environment.dispatcher ?? (own as Dispatcher),
     logger: environment.logger,
     ...(environment.sleep === undefined ? {} : { sleep: environment.sleep }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
   });
+  try {
+    return await work(http);
+  } finally {
+    await own?.close();
+  }
 }
 
 /**
@@ -43,11 +54,9 @@ function httpClient(environment: Environment, dispatcher: Dispatcher): HttpClien
 export async function login(plan: LoginPlan, environment: Environment): Promise<LoginResult> {
   const { logger } = environment;
   const env = environment.env ?? process.env;
-  const ownDispatcher = environment.dispatcher === undefined ? defaultDispatcher(env) : undefined;
-  const http = httpClient(environment, environment.dispatcher ?? (ownDispatcher as Dispatcher));
   const tokens = new Map<string, Promise<EntraToken>>();
 
-  const entraToken = (registry: RegistryPlan): Promise<EntraToken> => {
+  const entraToken = (http: HttpClient, registry: RegistryPlan): Promise<EntraToken> => {
     if (registry.auth.type !== 'entra') throw new Error('unreachable: not an Entra registry');
     const { identity, scope } = registry.auth;
     const key = `${identity.key}|${scope}`;
@@ -66,10 +75,10 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     return token;
   };
 
-  const loginOne = async (registry: RegistryPlan): Promise<RegistryCredential> => {
+  const loginOne = async (http: HttpClient, registry: RegistryPlan): Promise<RegistryCredential> => {
     const { loginServer, origin, auth } = registry;
     // Start the Entra token first: the challenge needs no credentials, so both travel at once.
-    const tokenPromise = auth.type === 'entra' ? entraToken(registry) : undefined;
+    const tokenPromise = auth.type === 'entra' ? entraToken(http, registry) : undefined;
     tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
     const challenge: Challenge = processChallengeResponse(
       loginServer,
@@ -132,15 +141,15 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     };
   };
 
-  const settled = await Promise.allSettled(
-    plan.registries.map((registry) =>
-      loginOne(registry).catch((error: unknown) => {
-        throw withContext(error, `Registry "${registry.loginServer}"`);
-      }),
+  const settled = await withHttp(environment, (http) =>
+    Promise.allSettled(
+      plan.registries.map((registry) =>
+        loginOne(http, registry).catch((error: unknown) => {
+          throw withContext(error, `Registry "${registry.loginServer}"`);
+        }),
+      ),
     ),
   );
-  // Every request is done: close our sockets now rather than wait for keep-alive timers at exit.
-  await ownDispatcher?.close();
   const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
 
@@ -176,18 +185,13 @@ export async function getAccessToken(
   scopes: readonly string[],
   environment: Environment,
 ): Promise<string> {
-  const ownDispatcher =
-    environment.dispatcher === undefined ? defaultDispatcher(environment.env ?? process.env) : undefined;
-  const http = httpClient(environment, environment.dispatcher ?? (ownDispatcher as Dispatcher));
-  try {
-    const origin = `https://${loginServer}`;
-    const res = await http.send(accessTokenRequest({ origin, service: loginServer, refreshToken, scopes }));
-    const token = processAccessTokenResponse(loginServer, res);
-    environment.logger.mask(token);
-    return token;
-  } finally {
-    await ownDispatcher?.close();
-  }
+  const origin = `https://${loginServer}`;
+  const res = await withHttp(environment, (http) =>
+    http.send(accessTokenRequest({ origin, service: loginServer, refreshToken, scopes })),
+  );
+  const token = processAccessTokenResponse(loginServer, res);
+  environment.logger.mask(token);
+  return token;
 }
 
 /** One error for several failed registries: the first one's code, every message. */
