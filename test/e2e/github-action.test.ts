@@ -138,15 +138,30 @@ describe('each auth type logs docker in, and the post step removes it', () => {
     ['user-assigned by client id', { 'client-id': 'userMi' }],
     ['user-assigned by resource id', { 'managed-identity-resource-id': 'userMi' }],
   ])('managed identity, %s', async (_name, selector: Record<string, string>) => {
-    const job = await newJob(emulator.dir);
     const mi = emulator.scenario.managedIdentities.userMi;
     const inputs: Record<string, string> = { registry: 'contoso', 'auth-type': 'managed-identity' };
     if ('client-id' in selector) inputs['client-id'] = mi.clientId;
     if ('managed-identity-resource-id' in selector)
       inputs['managed-identity-resource-id'] = mi.resourceId ?? '';
-    await loginAndPull(job, inputs);
-    const query = 'client-id' in selector ? { client_id: mi.clientId } : {};
-    expect(emulator.count({ service: 'imds', query })).toBeGreaterThanOrEqual(1);
+    emulator.resetRequests();
+    await loginAndPull(await newJob(emulator.dir), inputs);
+    const imds = emulator.requests.filter((r) => r.service === 'imds' && r.status === 200);
+    expect(imds.length).toBeGreaterThanOrEqual(1);
+    // The identity IMDS was asked for: the selector given, or none for the system-assigned one.
+    const expected =
+      'client-id' in selector
+        ? { client_id: mi.clientId }
+        : 'managed-identity-resource-id' in selector
+          ? { msi_res_id: mi.resourceId }
+          : {};
+    for (const request of imds) {
+      const selectors = Object.fromEntries(
+        Object.entries(request.query).filter(([key]) =>
+          ['client_id', 'object_id', 'msi_res_id'].includes(key),
+        ),
+      );
+      expect(selectors).toEqual(expected);
+    }
   });
 
   test('workload identity token file', async () => {
