@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { type RunResult, run } from './clients.ts';
 
 /** Runs the committed action bundles the way the GitHub runner does: files for outputs, state and summary. */
@@ -39,10 +41,22 @@ export async function newJob(parent: string): Promise<Job> {
   return { dir, home, dockerConfig: join(home, '.docker', 'config.json'), env };
 }
 
-/** `with:` inputs become INPUT_<NAME> variables, as the runner sets them (hyphens kept). */
+interface ActionManifest {
+  readonly inputs: Record<string, { readonly default?: string }>;
+}
+
+/** The defaults action.yml declares: the runner sets them for every input a workflow leaves out. */
+const DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries((parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionManifest).inputs).flatMap(
+    ([name, input]) => (input.default === undefined ? [] : [[name, String(input.default)]]),
+  ),
+);
+
+/** `with:` inputs become INPUT_<NAME> variables, as the runner sets them (hyphens kept), defaults included. */
 export function inputEnv(inputs: Readonly<Record<string, string>>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...DEFAULTS, ...inputs }))
+    env[`INPUT_${name.toUpperCase()}`] = value;
   return env;
 }
 
