@@ -199,6 +199,7 @@ describe('each auth type logs docker in, and the post step removes it', () => {
     await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
     const after = await post(job, step.state);
     expect(after.code).toBe(0);
+    expect(after.stdout).toContain('Nothing to log out');
   });
 });
 
@@ -278,6 +279,10 @@ describe('failures explain the fix', () => {
     expect(step.code).toBe(1);
     expect(step.stdout).toContain('id-token: write');
     expect(step.outputs).toEqual({});
+    // The post step runs after a failed main step too; it must not claim a logout setting it never read.
+    const after = await post(job, step.state);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('Nothing to log out');
   });
 
   test('OIDC from a branch without a federated credential shows its claims and the credential to create', async () => {

@@ -119,16 +119,17 @@ function setOutputs(result: LoginResult): void {
 }
 
 export async function post(): Promise<void> {
+  const saved = core.getState(STATE_KEY);
+  const state = saved === '' ? undefined : parseState(saved);
+  if (state === undefined || state.entries.length === 0) {
+    core.info('Nothing to log out: the login step wrote no credentials.');
+    return;
+  }
   if (core.getState(LOGOUT_KEY) !== 'true') {
     core.info('"logout" is false: leaving the credentials in place.');
     return;
   }
-  const saved = core.getState(STATE_KEY);
-  if (saved === '') {
-    core.info('Nothing to log out: the login step wrote no credentials.');
-    return;
-  }
-  const outcome = await logout(parseState(saved), { logger: logger(true), env: process.env });
+  const outcome = await logout(state, { logger: logger(true), env: process.env });
   core.info(
     `Logged out: ${outcome.removed} credential entries removed, ${outcome.restored} restored to their earlier value.`,
   );
