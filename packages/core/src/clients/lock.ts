@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
@@ -60,19 +60,32 @@ async function isStale(lockPath: string, text: string): Promise<boolean> {
 
 /**
  * Break a stale lock without ever deleting a fresh one: two waiters may judge the same lock stale, and the
- * slower one must not remove the lock the faster one has taken since. The lock is moved aside atomically,
- * then checked; if what was moved is not the stale lock, it is linked back.
+ * slower one must not remove the lock the faster one has taken since. Breaking happens under a second
+ * O_EXCL file, and only a lock that still holds the stale text is removed. Returns whether it removed one;
+ * when it did not (another waiter is breaking it, or the directory is not ours to change) the caller waits.
  */
-async function breakStaleLock(lockPath: string, staleText: string): Promise<void> {
-  const aside = `${lockPath}.${randomBytes(6).toString('hex')}.stale`;
+async function breakStaleLock(lockPath: string, staleText: string): Promise<boolean> {
+  const breaker = `${lockPath}.break`;
   try {
-    await rename(lockPath, aside);
+    await (await open(breaker, 'wx', 0o600)).close();
   } catch {
-    return;
+    // A breaker left by a process that died while breaking would block every waiter: clear an old one.
+    const age = await stat(breaker)
+      .then((s) => Date.now() - s.mtimeMs)
+      .catch(() => 0);
+    if (age > STALE_LOCK_MS) await unlink(breaker).catch(() => {});
+    return false;
   }
-  const moved = await readFile(aside, 'utf8').catch(() => staleText);
-  if (moved !== staleText) await link(aside, lockPath).catch(() => {});
-  await unlink(aside).catch(() => {});
+  try {
+    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (current !== staleText) return false;
+    await unlink(lockPath);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await unlink(breaker).catch(() => {});
+  }
 }
 
 export interface LockOptions {
@@ -117,8 +130,11 @@ export async function withLock<T>(
       }
     }
     const current = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (current !== undefined && (await isStale(lockPath, current))) {
-      await breakStaleLock(lockPath, current);
+    if (
+      current !== undefined &&
+      (await isStale(lockPath, current)) &&
+      (await breakStaleLock(lockPath, current))
+    ) {
       continue;
     }
     if (Date.now() >= deadline) {

@@ -410,6 +410,20 @@ describe('the lock', () => {
     expect(await readdir(join(file, '..'))).toEqual(['config.json']);
   });
 
+  test('a stale lock another waiter is breaking is waited for, not spun on, until the timeout', async () => {
+    const { env, file, original } = await dockerHome();
+    const lock = `${file}.lock`;
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await writeFile(`${lock}.break`, '');
+
+    await expect(
+      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 200 })),
+    ).rejects.toMatchObject({ code: 'CONFIG_LOCK_TIMEOUT' });
+    expect(await readFile(file, 'utf8')).toBe(original);
+  });
+
   test('a lock older than 30 s is broken, even one with no owner written', async () => {
     const { env, file } = await dockerHome();
     const lock = `${file}.lock`;
