@@ -100,6 +100,14 @@ async function groupFiles(
  * mode 0600, keeping everything else in the file. Registries owned by a Docker credential helper go through
  * `docker login` instead. On failure, whatever was already written is removed again before rethrowing.
  */
+function maskStrings(value: unknown, logger: Logger): void {
+  if (typeof value === 'string') {
+    if (value.length >= 8) logger.mask(value);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) maskStrings(item, logger);
+  }
+}
+
 export async function writeClientLogins(
   clients: readonly ClientKind[],
   logins: readonly ClientLogin[],
@@ -170,6 +178,8 @@ export async function writeClientLogins(
           const previous = Object.hasOwn(auths, login.loginServer)
             ? structuredClone(auths[login.loginServer])
             : null;
+          // The entry we replace is the user's credential and travels in the saved state: mask it too.
+          maskStrings(previous, options.logger);
           auths[login.loginServer] = written;
           pending.push({
             client,

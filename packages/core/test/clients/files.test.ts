@@ -107,8 +107,11 @@ describe('writing the Docker config', () => {
     (config.auths as Record<string, unknown>)['contoso.azurecr.io'] = old;
     await writeFile(file, JSON.stringify(config, null, '\t'));
 
-    const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+    const logger = recordingLogger();
+    const { entries } = await writeClientLogins(['docker'], [contoso], { env, logger });
     expect(entries[0]?.previous).toEqual(old);
+    // The replaced credential travels in the saved state, so it is masked like our own.
+    expect(logger.lines).toEqual(expect.arrayContaining([`mask: ${old.auth}`, 'mask: old-refresh']));
     expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io'], { auth: BASE64 });
 
     const outcome = await removeClientLogins(entries, options(env));

@@ -30,6 +30,6 @@ export function recordingLogger(): RecordingLogger {
     debug: (message) => lines.push(`debug: ${message}`),
     info: (message) => lines.push(`info: ${message}`),
     warning: (message) => lines.push(`warning: ${message}`),
-    mask: () => {},
+    mask: (secret) => lines.push(`mask: ${secret}`),
   };
 }
