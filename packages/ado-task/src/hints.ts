@@ -1,4 +1,4 @@
-import { AcrLoginError, errorMessage } from '@acr-login/core';
+import { AcrLoginError, failureLines } from '@acr-login/core';
 import type { ConnectionSummary, Localize } from './context.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -43,11 +43,8 @@ const ROLE_FAILURES = new Set(['ACR_EXCHANGE_DENIED', 'ACR_TOKEN_DENIED', 'REGIS
  * non-secret details, then which connection and scheme were used and what to fix on the Azure DevOps side.
  */
 export function formatFailure(error: unknown, facts: FailureFacts, env: Env, loc: Localize): string {
-  const lines = [errorMessage(error)];
+  const lines = failureLines(error);
   const code = error instanceof AcrLoginError ? error.code : undefined;
-  if (error instanceof AcrLoginError) {
-    for (const [key, value] of Object.entries(error.details)) lines.push(`  ${key}: ${value}`);
-  }
   const { connection } = facts;
   const registries = facts.registries
     .split(/[\r\n,]+/)

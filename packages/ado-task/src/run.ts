@@ -5,9 +5,11 @@ import {
   type LoginPlan,
   type LoginResult,
   login,
+  loginOutputs,
   logout,
   parseState,
   planLogin,
+  secretPieces,
 } from '@acr-login/core';
 import * as internal from 'azure-pipelines-task-lib/internal.js';
 import * as tl from 'azure-pipelines-task-lib/task.js';
@@ -21,7 +23,6 @@ import {
 } from './context.ts';
 import { type FailureFacts, formatFailure } from './hints.ts';
 import { AgentProxyDispatcher, proxyToken } from './proxy.ts';
-import { secretPieces } from './secrets.ts';
 
 const STATE_VARIABLE = 'acrLoginState';
 const LOGOUT_VARIABLE = 'acrLoginLogout';
@@ -133,17 +134,8 @@ export async function main(): Promise<void> {
 }
 
 function setOutputs(result: LoginResult): void {
-  const [first] = result.credentials;
-  const expiries = result.credentials.flatMap((c) =>
-    c.expiresOn === undefined ? [] : [c.expiresOn.getTime()],
-  );
-  const output = (name: string, value: string, secret = false) => tl.setVariable(name, value, secret, true);
-  output('loginServer', first?.loginServer ?? '');
-  output('loginServers', JSON.stringify(result.credentials.map((c) => c.loginServer)));
-  output('username', first?.username ?? '');
-  output('password', first?.password ?? '', true);
-  output('expiresOn', expiries.length === 0 ? '' : new Date(Math.min(...expiries)).toISOString());
-  output('dockerConfig', result.dockerConfig ?? '');
+  const outputs = loginOutputs(result);
+  for (const [name, value] of Object.entries(outputs)) tl.setVariable(name, value, name === 'password', true);
 }
 
 export async function post(): Promise<void> {

@@ -1,13 +1,15 @@
 import {
   AcrLoginError,
   type Environment,
-  errorMessage,
+  failureLines,
   type Logger,
   type LoginResult,
   login,
+  loginOutputs,
   logout,
   parseState,
   planLogin,
+  secretPieces,
 } from '@acr-login/core';
 import * as core from '@actions/core';
 import { readInputs, SECRET_INPUTS } from './context.ts';
@@ -17,20 +19,8 @@ import { writeSummary } from './summary.ts';
 const STATE_KEY = 'login-state';
 const LOGOUT_KEY = 'logout';
 
-/**
- * The runner masks a multi-line value only as a whole, so a PEM key printed line by line would leak:
- * register each line too (the BEGIN/END markers are not secret).
- */
-export function maskParts(secret: string): string[] {
-  const lines = secret
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line.length >= 8 && !/^-----(BEGIN|END) /.test(line));
-  return lines.length > 1 ? [secret, ...lines] : [secret];
-}
-
 function setSecret(secret: string): void {
-  for (const part of maskParts(secret)) core.setSecret(part);
+  for (const piece of secretPieces(secret)) core.setSecret(piece);
 }
 
 function logger(maskPassword: boolean): Logger {
@@ -50,16 +40,9 @@ function logger(maskPassword: boolean): Logger {
   };
 }
 
-/**
- * The failure as the user sees it: the message, then the non-secret facts that help fix it and the error
- * code the README's troubleshooting section is ordered by.
- */
+/** The failure as the user sees it: core's message, its facts and its error code. */
 export function formatFailure(error: unknown): string {
-  if (!(error instanceof AcrLoginError)) return errorMessage(error);
-  const facts = Object.entries({ ...error.details, 'error code': error.code }).map(
-    ([key, value]) => `  ${key}: ${value}`,
-  );
-  return `${error.message}\n${facts.join('\n')}`;
+  return failureLines(error).join('\n');
 }
 
 export async function main(): Promise<void> {
@@ -106,16 +89,13 @@ export async function main(): Promise<void> {
 }
 
 function setOutputs(result: LoginResult): void {
-  const [first] = result.credentials;
-  const expiries = result.credentials.flatMap((c) =>
-    c.expiresOn === undefined ? [] : [c.expiresOn.getTime()],
-  );
-  core.setOutput('login-server', first?.loginServer ?? '');
-  core.setOutput('login-servers', JSON.stringify(result.credentials.map((c) => c.loginServer)));
-  core.setOutput('username', first?.username ?? '');
-  core.setOutput('password', first?.password ?? '');
-  core.setOutput('expires-on', expiries.length === 0 ? '' : new Date(Math.min(...expiries)).toISOString());
-  core.setOutput('docker-config', result.dockerConfig ?? '');
+  const outputs = loginOutputs(result);
+  core.setOutput('login-server', outputs.loginServer);
+  core.setOutput('login-servers', outputs.loginServers);
+  core.setOutput('username', outputs.username);
+  core.setOutput('password', outputs.password);
+  core.setOutput('expires-on', outputs.expiresOn);
+  core.setOutput('docker-config', outputs.dockerConfig);
 }
 
 export async function post(): Promise<void> {

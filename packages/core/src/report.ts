@@ -1,0 +1,56 @@
+import { AcrLoginError, errorMessage } from './errors.ts';
+import type { LoginResult } from './types.ts';
+
+/**
+ * What both adapters show and publish, so that a workflow and a pipeline see the same values and the same
+ * failure text; each adapter only renames outputs and adds its own hints.
+ */
+
+/**
+ * The pieces of a secret to register with the CI system. Runners and agents mask line by line (task-lib
+ * refuses a value with line breaks), so a multi-line secret such as a PEM key is registered one line at a
+ * time. PEM armour lines and very short lines are not secret and would redact unrelated log text.
+ */
+export function secretPieces(secret: string): string[] {
+  if (!/[\r\n]/.test(secret)) return secret.trim() === '' ? [] : [secret];
+  const lines = secret
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 8 && !line.startsWith('-----'));
+  return [...new Set(lines)];
+}
+
+export interface LoginOutputs {
+  /** The first registry's login server. */
+  readonly loginServer: string;
+  /** JSON array of every login server. */
+  readonly loginServers: string;
+  readonly username: string;
+  /** The first registry's password (an ACR refresh token for Entra logins): a secret. */
+  readonly password: string;
+  /** ISO 8601, the earliest expiry; empty when none is known. */
+  readonly expiresOn: string;
+  readonly dockerConfig: string;
+}
+
+export function loginOutputs(result: LoginResult): LoginOutputs {
+  const [first] = result.credentials;
+  const expiries = result.credentials.flatMap((c) =>
+    c.expiresOn === undefined ? [] : [c.expiresOn.getTime()],
+  );
+  return {
+    loginServer: first?.loginServer ?? '',
+    loginServers: JSON.stringify(result.credentials.map((c) => c.loginServer)),
+    username: first?.username ?? '',
+    password: first?.password ?? '',
+    expiresOn: expiries.length === 0 ? '' : new Date(Math.min(...expiries)).toISOString(),
+    dockerConfig: result.dockerConfig ?? '',
+  };
+}
+
+/** A failure as users see it: the message, its non-secret facts, and the code the README is ordered by. */
+export function failureLines(error: unknown): string[] {
+  if (!(error instanceof AcrLoginError)) return [errorMessage(error)];
+  const facts = Object.entries({ ...error.details, 'error code': error.code });
+  return [error.message, ...facts.map(([key, value]) => `  ${key}: ${value}`)];
+}

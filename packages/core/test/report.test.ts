@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { AcrLoginError } from '../src/errors.ts';
+import { failureLines, loginOutputs } from '../src/report.ts';
+import type { LoginResult, RegistryCredential } from '../src/types.ts';
+
+const credential = (loginServer: string, expiresOn?: string): RegistryCredential => ({
+  loginServer,
+  username: `user-${loginServer}`,
+  password: `password-${loginServer}`,
+  expiresOn: expiresOn === undefined ? undefined : new Date(expiresOn),
+  authType: 'service-principal',
+  identity: 'the app a in tenant t',
+});
+
+const result = (credentials: RegistryCredential[], dockerConfig?: string): LoginResult => ({
+  credentials,
+  secrets: [],
+  dockerConfig,
+  state: { version: 1, entries: [] },
+});
+
+describe('loginOutputs', () => {
+  test('the first registry, every login server, and the earliest expiry', () => {
+    const outputs = loginOutputs(
+      result(
+        [
+          credential('a.azurecr.io', '2026-01-01T03:00:00.000Z'),
+          credential('b.azurecr.io'),
+          credential('c.azurecr.io', '2026-01-01T02:00:00.000Z'),
+        ],
+        '/home/runner/.docker/config.json',
+      ),
+    );
+    expect(outputs).toEqual({
+      loginServer: 'a.azurecr.io',
+      loginServers: '["a.azurecr.io","b.azurecr.io","c.azurecr.io"]',
+      username: 'user-a.azurecr.io',
+      password: 'password-a.azurecr.io',
+      expiresOn: '2026-01-01T02:00:00.000Z',
+      dockerConfig: '/home/runner/.docker/config.json',
+    });
+  });
+
+  test('nothing known: empty strings, never "undefined"', () => {
+    expect(loginOutputs(result([credential('a.azurecr.io')]))).toMatchObject({
+      expiresOn: '',
+      dockerConfig: '',
+    });
+  });
+});
+
+describe('failureLines', () => {
+  test.each([
+    [
+      new AcrLoginError('REGISTRY_FORBIDDEN', 'Blocked.', { details: { correlationId: 'c-1' } }),
+      ['Blocked.', '  correlationId: c-1', '  error code: REGISTRY_FORBIDDEN'],
+    ],
+    [
+      new AcrLoginError('INPUT_REQUIRED', 'Set "tenant-id".'),
+      ['Set "tenant-id".', '  error code: INPUT_REQUIRED'],
+    ],
+    [new Error('plain'), ['plain']],
+    ['a string', ['a string']],
+  ])('%#', (error, lines) => {
+    expect(failureLines(error)).toEqual(lines);
+  });
+});
