@@ -347,6 +347,18 @@ describe('readTaskInputs refuses what cannot work, naming the connection and the
       /"activeDirectoryAuthority" is "", not an https URL/,
     ],
     [
+      'Azure Stack with a plain-http authority',
+      source(
+        { ...withConnection, registry: 'r.azsacr.local.azurestack.external' },
+        {
+          ...wif,
+          data: { environment: 'AzureStack', activeDirectoryAuthority: 'http://login.azurestack.local/' },
+        },
+      ),
+      'INPUT_INVALID',
+      /"activeDirectoryAuthority" is "http:\/\/login.azurestack.local\/", not an https URL/,
+    ],
+    [
       'logout not a boolean',
       source({ ...base, authType: 'anonymous', logout: 'maybe' }),
       'INPUT_INVALID',

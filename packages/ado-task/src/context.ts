@@ -248,7 +248,9 @@ export function cloudInputs(
   const authority = lookup(connection.data, 'activeDirectoryAuthority');
   let authorityHost: string;
   try {
-    authorityHost = new URL(authority ?? '').origin;
+    const url = new URL(authority ?? '');
+    if (url.protocol !== 'https:') throw new TypeError('not https');
+    authorityHost = url.origin;
   } catch {
     throw new AcrLoginError('INPUT_INVALID', loc('AzureStackAuthority', connection.id, authority ?? ''), {
       input: 'azureSubscription',

@@ -28,6 +28,8 @@ export interface DockerCliOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Default `docker`. */
   readonly command?: string;
+  /** Default 60 s. */
+  readonly timeoutMs?: number;
 }
 
 interface Outcome {
@@ -35,10 +37,24 @@ interface Outcome {
   readonly output: string;
 }
 
-function run(command: string, args: readonly string[], env: DockerCliOptions['env'], stdin: string) {
+/** A helper waiting for a keychain or GPG prompt would hang the step while we hold the file's lock. */
+const DOCKER_TIMEOUT_MS = 60_000;
+
+function run(
+  command: string,
+  args: readonly string[],
+  env: DockerCliOptions['env'],
+  stdin: string,
+  timeout: number,
+) {
   return new Promise<Outcome>((resolve, reject) => {
     // No shell: arguments reach docker as they are, and the password only ever travels on stdin.
-    const child = spawn(command, args, { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const child = spawn(command, args, {
+      env: { ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      timeout,
+    });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,6 +73,7 @@ function scrub(text: string, secret: string): string {
 
 export function createDockerCli(options: DockerCliOptions): DockerCli {
   const command = options.command ?? 'docker';
+  const timeoutMs = options.timeoutMs ?? DOCKER_TIMEOUT_MS;
 
   async function invoke(
     args: readonly string[],
@@ -66,7 +83,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
   ): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await run(command, args, options.env, stdin);
+      outcome = await run(command, args, options.env, stdin, timeoutMs);
     } catch (error) {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new AcrLoginError(
@@ -81,6 +98,16 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
         { cause: error, details: { server: request.server, helper: request.helper } },
       );
     }
+    if (outcome.code === null) {
+      throw new AcrLoginError(
+        'DOCKER_LOGIN_FAILED',
+        `\`docker ${action} ${request.server}\` did not finish within ${timeoutMs / 1000} s: the credential ` +
+          `helper "docker-credential-${request.helper}" is probably waiting for a keychain or GPG prompt, which a CI ` +
+          'job cannot answer. Unlock the helper for this user, or remove credsStore/credHelpers for this registry ' +
+          'from the Docker config.',
+        { details: { server: request.server, helper: request.helper } },
+      );
+    }
     if (outcome.code !== 0) {
       // docker prints its retries as info lines first; the last line is the error itself.
       const lines = outcome.output.split('\n').filter((line) => line.trim() !== '');
@@ -88,7 +115,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
         `\`docker ${action} ${request.server}\` (run because the credential helper ` +
-          `"docker-credential-${request.helper}" owns this registry) exited with ${outcome.code ?? 'a signal'}: ` +
+          `"docker-credential-${request.helper}" owns this registry) exited with ${outcome.code}: ` +
           `${reason}. Check that the registry accepts the credentials and that the helper works ` +
           `(\`docker-credential-${request.helper} list\`), or remove credsStore/credHelpers for this registry ` +
           'from the Docker config.',

@@ -198,8 +198,15 @@ export async function writeClientLogins(
       });
     }
   } catch (error) {
-    // Leave no credentials behind that the caller has no state for.
-    if (entries.length > 0) await removeClientLogins(entries, options).catch(() => undefined);
+    // Leave no credentials behind that the caller has no state for; say so where that was not possible.
+    if (entries.length > 0) {
+      const cleanup = await removeClientLogins(entries, options);
+      for (const left of cleanup.skipped) {
+        options.logger.warning(
+          `The login failed and could not remove ${left.key} from "${left.file}": ${left.reason}`,
+        );
+      }
+    }
     throw error;
   }
   return { entries, files };

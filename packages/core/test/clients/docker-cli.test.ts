@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createDockerCli } from '../../src/clients/docker-cli.ts';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
@@ -184,5 +185,26 @@ describe('registries owned by a credential helper go through the real docker CLI
       ),
     });
     expect(await readFile(file, 'utf8')).toBe(before);
+  });
+});
+
+test('a docker login that hangs (a helper waiting for a prompt) fails after the timeout, saying why', async () => {
+  const dir = await tempDir();
+  const hanging = join(dir, 'docker');
+  // Stands in for a docker whose helper waits for a keychain prompt: it never answers.
+  await writeFile(hanging, '#!/bin/sh\nexec sleep 30\n');
+  await chmod(hanging, 0o755);
+  const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: hanging, timeoutMs: 300 });
+  await expect(
+    cli.login({
+      configDir: dir,
+      server: 'contoso.azurecr.io',
+      username: 'u',
+      password: 'p',
+      helper: 'osxkeychain',
+    }),
+  ).rejects.toMatchObject({
+    code: 'DOCKER_LOGIN_FAILED',
+    message: expect.stringContaining('did not finish within 0.3 s'),
   });
 });
