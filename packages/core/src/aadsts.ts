@@ -18,6 +18,8 @@ export interface EntraErrorContext {
   readonly authType: AuthType;
   /** Claims of the federated token that was presented, when there was one. */
   readonly oidcClaims?: OidcClaims;
+  /** The cloud's default OIDC audience, named in the fix; `api://AzureADTokenExchange` when not given. */
+  readonly defaultAudience?: string;
 }
 
 export interface EntraErrorExplanation {
@@ -54,7 +56,7 @@ function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): 
           });
     const audienceHint =
       part === 'audience'
-        ? ' Or set the "audience" input to the audience the federated credential names (the default is api://AzureADTokenExchange).'
+        ? ` Or set the "audience" input to the audience the federated credential names (the default is ${c.defaultAudience ?? 'api://AzureADTokenExchange'}).`
         : '';
     const subjectHint =
       part === 'subject' || part === 'record'

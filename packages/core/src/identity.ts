@@ -276,6 +276,7 @@ function entraError(
   const claims = oidcToken === undefined ? undefined : readOidcClaims(oidcToken);
   const explained = explainEntraError(message, {
     authType: identity.type,
+    defaultAudience: cloud.oidcAudience,
     ...('clientId' in identity && identity.clientId !== undefined ? { clientId: identity.clientId } : {}),
     ...('tenantId' in identity && identity.tenantId !== undefined ? { tenantId: identity.tenantId } : {}),
     ...(claims === undefined ? {} : { oidcClaims: claims }),

@@ -132,3 +132,14 @@ describe('explainEntraError', () => {
     );
   });
 });
+
+test('the audience fix names the default of the cloud in use', () => {
+  const explained = explainEntraError(
+    'AADSTS700212: No matching federated identity record found for presented assertion audience.',
+    {
+      authType: 'oidc',
+      defaultAudience: 'api://AzureADTokenExchangeChina',
+    },
+  );
+  expect(explained?.fix).toContain('(the default is api://AzureADTokenExchangeChina)');
+});
