@@ -285,6 +285,16 @@ function chooseAuthType(values: Values, facts: PlanFacts): { authType: AuthType;
   if (federatedTokenFile !== undefined) {
     return chose('workload-identity', 'AZURE_FEDERATED_TOKEN_FILE is set (Kubernetes workload identity)');
   }
+  if (values.tenantId !== undefined && facts.oidcAvailable) {
+    // A managed identity takes no tenant: this is OIDC with "client-id" missing, which planning then names.
+    return chose('oidc', '"tenant-id" is set and an OIDC token is available');
+  }
+  if (values.clientId !== undefined || values.managedIdentityResourceId !== undefined) {
+    return chose(
+      'managed-identity',
+      `${setList(values, ['clientId', 'managedIdentityResourceId'])} set without "tenant-id", which selects a user-assigned managed identity`,
+    );
+  }
   return {
     authType: 'managed-identity',
     reason:

@@ -132,7 +132,14 @@ describe('auth-type auto', () => {
       { clientId: CLIENT },
       noOidc,
       'managed-identity',
-      /managed-identity/,
+      /"client-id" is set without "tenant-id", which selects a user-assigned managed identity/,
+    ],
+    [
+      'client id only, even with OIDC available: user-assigned identity',
+      { clientId: CLIENT },
+      oidcFacts,
+      'managed-identity',
+      /user-assigned managed identity/,
     ],
     ['explicit auto', { authType: ' Auto ' }, noOidc, 'managed-identity', /chose managed-identity/],
   ])('%s', (_name, inputs, facts, authType, reason) => {
@@ -953,4 +960,15 @@ describe('bad inputs', () => {
     expect(error.message).toMatch(/lacks tenantId \(or tenant\)\./);
     expect(error.message).not.toContain(CLIENT);
   });
+});
+
+test('tenant-id alone with OIDC available means OIDC, and planning names the missing client-id', () => {
+  expect(() =>
+    planLogin(
+      { registry: 'contoso', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+      { oidcAvailable: true, env: {} },
+    ),
+  ).toThrowError(
+    expect.objectContaining({ code: 'INPUT_REQUIRED', message: expect.stringContaining('"client-id"') }),
+  );
 });
