@@ -38,7 +38,7 @@ function home(env: Env, platform: NodeJS.Platform, family: FileFamily): string {
   throw new AcrLoginError(
     'CONFIG_WRITE_FAILED',
     `Cannot locate the ${family} credentials file: "HOME" is not set and neither is "${override}". ` +
-      `Set HOME, or set ${override} to the file to write.`,
+      `Set HOME, or set ${override} to ${override === 'DOCKER_CONFIG' ? 'the directory that holds config.json' : 'the file to write'}.`,
     { details: { variable: 'HOME' } },
   );
 }
