@@ -79,7 +79,7 @@ async function actionRun(emulator: Emulator, registries: readonly string[]) {
   };
   return [
     NODE,
-    ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'dist/github/main/index.js')],
+    ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'dist/github/index.js')],
     env,
   ] as [string, string[], Record<string, string>];
 }

@@ -47,7 +47,7 @@ try {
       .join('\n')}`,
   );
   const started = performance.now();
-  const main = await runStep(join(ROOT, 'dist/github/main/index.js'), job, {
+  const main = await runStep(join(ROOT, 'dist/github/index.js'), job, {
     ...emulator.env(),
     ...inputEnv(inputs),
   });
@@ -78,7 +78,7 @@ try {
   if (pulled.code !== 0) throw new Error(`skopeo could not pull ${image} with the written credentials`);
 
   console.log(bold('\nPost Run org/acr-login@v1'));
-  const post = await runStep(join(ROOT, 'dist/github/post/index.js'), job, {
+  const post = await runStep(join(ROOT, 'dist/github/index.js'), job, {
     ...emulator.env(),
     ...stateEnv(main.state),
   });

@@ -7,8 +7,10 @@ import { type RunResult, run } from './clients.ts';
 /** Runs the committed action bundles the way the GitHub runner does: files for outputs, state and summary. */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-export const ACTION_MAIN = join(ROOT, 'dist/github/main/index.js');
-export const ACTION_POST = join(ROOT, 'dist/github/post/index.js');
+/** One bundle runs the main and the post step; the post step knows itself by the state the main step saved. */
+export const ACTION_BUNDLE = join(ROOT, 'dist/github/index.js');
+export const ACTION_MAIN = ACTION_BUNDLE;
+export const ACTION_POST = ACTION_BUNDLE;
 
 /** The Node that runs the bundles: the one running the tests, unless ACR_LOGIN_TEST_NODE names another. */
 export const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
