@@ -4,12 +4,18 @@
  * Only the Azure side is emulated; the registry, skopeo and the action bundle are the real ones.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../test/emulator/index.ts';
-import { inputEnv, newJob, runStep, stateEnv } from '../test/support/actions-runner.ts';
+import {
+  ACTION_MAIN,
+  ACTION_POST,
+  inputEnv,
+  newJob,
+  runStep,
+  stateEnv,
+} from '../test/support/actions-runner.ts';
 import { skopeo } from '../test/support/clients.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 
 /** Shows a step's output the way the runner renders it: commands consumed, secrets masked. */
@@ -47,7 +53,7 @@ try {
       .join('\n')}`,
   );
   const started = performance.now();
-  const main = await runStep(join(ROOT, 'dist/github/index.js'), job, {
+  const main = await runStep(ACTION_MAIN, job, {
     ...emulator.env(),
     ...inputEnv(inputs),
   });
@@ -78,7 +84,7 @@ try {
   if (pulled.code !== 0) throw new Error(`skopeo could not pull ${image} with the written credentials`);
 
   console.log(bold('\nPost Run org/acr-login@v1'));
-  const post = await runStep(join(ROOT, 'dist/github/index.js'), job, {
+  const post = await runStep(ACTION_POST, job, {
     ...emulator.env(),
     ...stateEnv(main.state),
   });

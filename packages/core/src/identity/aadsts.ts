@@ -128,3 +128,6 @@ export function explainEntraError(
   if (explain === undefined) return undefined;
   return { code: `AADSTS${digits}`, ...explain(context) };
 }
+
+/** The AADSTS codes that get an explanation and a fix. */
+export const EXPLAINED_CODES: readonly string[] = Object.keys(EXPLAINERS).map((digits) => `AADSTS${digits}`);

@@ -93,7 +93,7 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
     return chose('workload-identity', 'AZURE_FEDERATED_TOKEN_FILE is set (Kubernetes workload identity)');
   }
   if (values.tenantId !== undefined && facts.oidcAvailable) {
-    // A managed identity takes no tenant: this is OIDC with "client-id" missing, which planning then names.
+    // A managed identity takes no tenant: this is OIDC without its client id, which planning then names.
     return chose('oidc', `${input('tenantId')} is set and an OIDC token is available`);
   }
   if (values.clientId !== undefined || values.managedIdentityResourceId !== undefined) {

@@ -1,0 +1,99 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockAgent } from 'undici';
+import { describe, expect, test } from 'vitest';
+import { type Host, runStep, type StateName } from '../../src/index.ts';
+import { englishText } from '../../src/step/run.ts';
+import type { LoginInputKey, StepInputKey } from '../../src/types.ts';
+
+const SERVER = 'contoso.azurecr.io';
+const PASSWORD = 'registry-Password-0123456789';
+
+/** A host that keeps what the step does in memory, and answers the registry through a MockAgent. */
+function memoryHost(inputs: Partial<Record<LoginInputKey | StepInputKey, string>>, home: string) {
+  const events: string[] = [];
+  const state = new Map<StateName, string>();
+  const outputs = new Map<string, string>();
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const registry = agent.get(`https://${SERVER}`);
+  registry.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', {
+    headers: { 'www-authenticate': `Bearer realm="https://${SERVER}/oauth2/token",service="${SERVER}"` },
+  });
+  registry
+    .intercept({ path: (path) => path.startsWith('/oauth2/token'), method: 'GET' })
+    .reply(200, { access_token: 'a' });
+  const host: Host = {
+    // A vocabulary unlike either CI's, so the test sees that core asks the host for every name.
+    words: {
+      input: (key) => `<${key}>`,
+      authTypeIs: (type) => `<auth ${type}>`,
+      authTypeSetting: (type) => `<auth ${type}>`,
+    },
+    text: englishText,
+    input: (key) => inputs[key] ?? '',
+    mask: (secret) => events.push(`mask ${secret}`),
+    debug: () => {},
+    info: (message) => events.push(`info ${message}`),
+    warning: (message) => events.push(`warning ${message}`),
+    setOutput: (name, value, secret) => outputs.set(name, `${value}${secret ? ' (secret)' : ''}`),
+    saveState: (name, value) => state.set(name, value),
+    loadState: (name) => state.get(name) ?? '',
+    env: { HOME: home, PATH: process.env.PATH },
+    dispatcher: () => agent,
+    fail: (message) => events.push(`fail ${message}`),
+  };
+  return { host, events, state, outputs };
+}
+
+describe('runStep: main, then post, from one program', () => {
+  test('logs in, then logs out, told apart by the saved state', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state, outputs } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      home,
+    );
+    await runStep(host);
+    expect(state.get('isPost')).toBe('true');
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([]);
+    // The password is masked before any line is logged.
+    const masked = events.indexOf(`mask ${PASSWORD}`);
+    expect(masked).toBeGreaterThanOrEqual(0);
+    expect(masked).toBeLessThan(events.findIndex((e) => e.startsWith('info')));
+    expect(events).toContain(
+      `info Logging in to ${SERVER} (username-password: <username> and <password> are set, so <auth auto> chose username-password.)`,
+    );
+    expect(outputs.get('password')).toBe(`${PASSWORD} (secret)`);
+    const config = JSON.parse(await readFile(join(home, '.docker', 'config.json'), 'utf8'));
+    expect(Object.keys(config.auths)).toEqual([SERVER]);
+
+    await runStep(host);
+    expect(events.at(-1)).toBe('info Logged out: 1 entries removed, 0 restored.');
+  });
+
+  test('a bad boolean fails the step in the host words, before anything is written', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state } = memoryHost({ registry: 'contoso', logout: 'maybe' }, home);
+    await runStep(host);
+    expect(events).toEqual([
+      'fail <logout> must be true or false, not "maybe".\n  error code: INPUT_INVALID',
+    ]);
+    expect(state.get('loginState')).toBeUndefined();
+  });
+
+  test('a planning error names the input in the host words', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events } = memoryHost({ registry: 'contoso', authType: 'magic' }, home);
+    await runStep(host);
+    expect(events.at(-1)).toMatch(/^fail <authType> is "magic", which is not an auth type/);
+  });
+
+  test('a post step with nothing saved has nothing to undo', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state } = memoryHost({}, home);
+    state.set('isPost', 'true');
+    await runStep(host);
+    expect(events).toEqual([`info ${englishText('NothingToLogOut')}`]);
+  });
+});
