@@ -100,6 +100,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     setOutput: (name, value, secret) => tl.setVariable(name, value, secret, true),
     saveState: (name, value) => tl.setTaskVariable(STATE_VARIABLES[name], value, name === 'loginState'),
     loadState: (name) => tl.getTaskVariable(STATE_VARIABLES[name]) ?? '',
+    debugging: () => (tl.getVariable('System.Debug') ?? '').toLowerCase() === 'true',
     env,
     intro() {
       const { connection } = taskInputs();

@@ -19,6 +19,7 @@ import {
 import { readTokenInfo } from './registry/jwt.ts';
 import {
   ACR_REFRESH_TOKEN_USERNAME,
+  type ClientKind,
   type Environment,
   type LoginPlan,
   type LoginResult,
@@ -72,6 +73,7 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
         dispatcher: http.dispatcher,
         logger,
         ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
+        ...(environment.debug === undefined ? {} : { debug: environment.debug }),
       });
       tokens.set(key, token);
     }
@@ -165,13 +167,13 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
   }
 
   let state: LoginState = { version: 1, entries: [] };
-  let dockerConfig: string | undefined;
+  let files: Partial<Record<ClientKind, string>> = {};
   if (logins.length > 0) {
     const written = await writeClientLogins(plan.clients, logins, { env, logger });
     state = { version: 1, entries: written.entries };
-    dockerConfig = written.files.docker ?? written.files.oras;
+    files = written.files;
   }
-  return { credentials, dockerConfig, state };
+  return { credentials, dockerConfig: files.docker ?? files.oras, files, state };
 }
 
 /**

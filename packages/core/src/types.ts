@@ -46,6 +46,8 @@ export interface Environment {
   /** Process environment, for `DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, `HOME`, `AZURE_*`. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly oidcToken?: OidcTokenProvider;
+  /** The CI's debug logging is on: the Azure SDK's own log goes to `logger.debug` too. */
+  readonly debug?: boolean;
 }
 
 /**
@@ -142,6 +144,8 @@ export interface LoginPlan {
   readonly authType: AuthType;
   /** Why this auth type, with input markers (`wording.ts`), for the log. */
   readonly reason: string;
+  /** A likelier cause to add should the login fail (an empty secret made `auto` pick another type). */
+  readonly note?: string;
   readonly registries: readonly RegistryPlan[];
   readonly clients: readonly ClientKind[];
   /** Secret values taken from inputs; the adapter masks them before anything else happens. */
@@ -191,5 +195,7 @@ export interface LoginResult {
   readonly credentials: readonly RegistryCredential[];
   /** The Docker config file written, when docker was configured. */
   readonly dockerConfig: string | undefined;
+  /** The file each configured client reads, as written (several clients may share one). */
+  readonly files: Readonly<Partial<Record<ClientKind, string>>>;
   readonly state: LoginState;
 }

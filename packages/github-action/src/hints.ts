@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** What the runner gives a job without `id-token: write`, explained with the YAML that fixes it. */
+/**
+ * What the runner gives a job without `id-token: write`, explained with the YAML that fixes it. On a
+ * fork's pull request or a Dependabot run no permission helps, so that explanation comes first and alone.
+ */
 export function oidcUnavailableHint(env: Env): string {
-  const lines = [
+  const fork = forkOrDependabot(env);
+  if (fork !== undefined) return fork;
+  return [
     'The GitHub OIDC token service is not available to this job: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.',
     'Grant the job permission to request an OIDC token:',
     '',
@@ -12,11 +17,8 @@ export function oidcUnavailableHint(env: Env): string {
     '    id-token: write',
     '    contents: read',
     '',
-  ];
-  const fork = forkOrDependabot(env);
-  if (fork !== undefined) lines.push(fork);
-  else lines.push('A "permissions" block that lists other scopes but not "id-token: write" removes it too.');
-  return lines.join('\n');
+    'A "permissions" block that lists other scopes but not "id-token: write" removes it too.',
+  ].join('\n');
 }
 
 /** Why secrets and OIDC are missing on fork pull requests and Dependabot runs, or undefined. */

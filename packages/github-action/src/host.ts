@@ -38,6 +38,7 @@ export function actionHost(env: Env = process.env): Host {
     setOutput: (name, value) => core.setOutput(kebabCase(name), value),
     saveState: (name: StateName, value) => core.saveState(kebabCase(name), value),
     loadState: (name: StateName) => core.getState(kebabCase(name)),
+    debugging: () => core.isDebug(),
     env,
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),

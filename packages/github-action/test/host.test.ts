@@ -43,6 +43,15 @@ describe('hints', () => {
     else expect(hint).toContain(expected);
   });
 
+  test('on a fork pull request the fork explanation leads, with no permission advice that cannot help', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'event-'));
+    const path = join(dir, 'event.json');
+    writeFileSync(path, JSON.stringify({ pull_request: { head: { repo: { fork: true } } } }));
+    const hint = oidcUnavailableHint({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path });
+    expect(hint).toMatch(/^This run is a pull request from a fork/);
+    expect(hint).not.toContain('id-token: write');
+  });
+
   test('a pull request from a fork is recognised from the event file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'event-'));
     const path = join(dir, 'event.json');

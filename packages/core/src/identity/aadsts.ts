@@ -70,6 +70,14 @@ function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): 
   };
 }
 
+function issuerUnreachable(c: EntraErrorContext): { explanation: string; fix: string } {
+  const issuer = c.oidcClaims?.iss ?? 'the issuer';
+  return {
+    explanation: `Microsoft Entra ID could not fetch the OpenID configuration or signing keys of ${issuer}: a federated credential works only with an issuer Entra can reach from the internet, and a private GitHub Enterprise Server or cluster issuer is not.`,
+    fix: `Publish ${issuer === 'the issuer' ? "the issuer's" : `${issuer}'s`} /.well-known/openid-configuration and its jwks_uri where Entra can reach them (for GitHub Enterprise Server: https://HOST/_services/token), or sign in another way: a service principal, or a self-hosted runner with a managed identity.`,
+  };
+}
+
 const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   '700016': (c) => ({
     explanation: `${app(c)} was not found in ${tenant(c)}: ${input('clientId')} or ${input('tenantId')} is wrong, or the app is multi-tenant and this tenant has not consented to it.`,
@@ -111,6 +119,11 @@ const EXPLAINERS: Readonly<Record<string, Explainer>> = {
     explanation: `${tenant(c)} has no service principal for the resource asked for (Azure Container Registry or Azure Resource Manager): the tenant is not the registry's, or it belongs to another cloud.`,
     fix: `Set ${input('tenantId')} to the tenant of the registry (or a per-registry tenant-id=), check ${input('environment')}, and for a tenant without registries of its own set ${input('tokenAudience')} to acr.`,
   }),
+  // A private issuer (GitHub Enterprise Server, an on-premises cluster): Entra fetches its discovery
+  // document and keys from the internet, and cannot reach it.
+  '50166': issuerUnreachable,
+  '501661': issuerUnreachable,
+  '90061': issuerUnreachable,
   '90002': (c) => ({
     explanation: `${tenant(c)} was not found: ${input('tenantId')} is wrong, or the tenant is in another cloud than ${input('environment')} names.`,
     fix: `Copy the Directory (tenant) ID from the app registration's Overview page, and set ${input('environment')} to the cloud the tenant lives in.`,

@@ -77,7 +77,17 @@ export function processTokenResponse(res: HttpResponse, nowMs: number): EntraTok
   }
   const error = typeof body.error === 'string' ? body.error : 'invalid_response';
   const description = typeof body.error_description === 'string' ? body.error_description : '';
-  throw new EntraErrorResponse(res.status, error, description);
+  // Support asks for these; Entra puts them in the JSON, and not always in the description.
+  const labels = { trace_id: 'Trace ID', correlation_id: 'Correlation ID', timestamp: 'Timestamp' } as const;
+  const facts = Object.entries(labels).flatMap(([field, label]) => {
+    const value = body[field];
+    return typeof value === 'string' && !description.includes(value) ? [`${label}: ${value}`] : [];
+  });
+  throw new EntraErrorResponse(
+    res.status,
+    error,
+    [description, ...facts].filter((part) => part !== '').join(' '),
+  );
 }
 
 export interface Certificate {

@@ -26,6 +26,7 @@ export interface IdentityContext {
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly oidcToken?: OidcTokenProvider;
+  readonly debug?: boolean;
 }
 
 /**
@@ -55,6 +56,16 @@ export async function azureHttpClient(dispatcher: Dispatcher): Promise<AzureHttp
   };
 }
 
+/**
+ * With the CI's debug logging on, the Azure SDK's own log (which IMDS endpoint it probed, what came back)
+ * goes to the host's debug output, so a managed identity failure can be traced. The SDK redacts tokens.
+ */
+async function routeSdkLog(logger: Logger): Promise<void> {
+  const { AzureLogger, setLogLevel } = await import('@azure/logger');
+  setLogLevel('verbose');
+  AzureLogger.log = (...args: unknown[]) => logger.debug(args.map((arg) => String(arg)).join(' '));
+}
+
 /** Gets one Microsoft Entra token for `scope`, masked before it is returned. */
 export async function getEntraToken(
   identity: Identity,
@@ -80,6 +91,7 @@ export async function getEntraToken(
       });
       token = processTokenResponse(await ctx.http.send(request), ctx.clock.now());
     } else {
+      if (ctx.debug === true) await routeSdkLog(ctx.logger);
       const sdk = await import('@azure/identity');
       const credential = kind.credential(identity, sdk, {
         authorityHost: ctx.cloud.authorityHost,
@@ -95,6 +107,22 @@ export async function getEntraToken(
   } catch (error) {
     throw entraError(error, identity, scope, ctx.cloud, federated);
   }
+}
+
+/** The ids Microsoft support asks for, as Entra words them in its errors. */
+export function supportFacts(message: string): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const [label, name] of [
+    ['Correlation ID', 'correlation id'],
+    ['Trace ID', 'trace id'],
+    ['Timestamp', 'timestamp'],
+  ] as const) {
+    const value = new RegExp(
+      `${label}: ([0-9A-Za-z:.\\- ]+?)(?=\\s+(?:Trace ID|Correlation ID|Timestamp):|\\s*$|[\\r\\n'"])`,
+    ).exec(message)?.[1];
+    if (value !== undefined) facts[name] = value.trim();
+  }
+  return facts;
 }
 
 /** Underlying errors hide in AggregateAuthenticationError and cause chains: find our own first. */
@@ -125,7 +153,7 @@ function entraError(
     ...('tenantId' in identity && identity.tenantId !== undefined ? { tenantId: identity.tenantId } : {}),
     ...(claims === undefined ? {} : { oidcClaims: claims }),
   });
-  const details: Record<string, string> = claims === undefined ? {} : { ...claims };
+  const details: Record<string, string> = { ...claims, ...supportFacts(errorMessage(error)) };
   if (explained !== undefined) {
     return new AcrLoginError(
       'ENTRA_AUTH_FAILED',

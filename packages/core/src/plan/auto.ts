@@ -20,6 +20,19 @@ export interface Choice {
   /** Why, with input markers, for the log and for errors that depend on the choice. */
   readonly reason: string;
   readonly explicit: boolean;
+  /** What to add should the login fail: the inputs may have meant another auth type. */
+  readonly note?: string;
+}
+
+/**
+ * A secret whose name is misspelled, or that a run is not given, arrives empty, and `auto` then picks a
+ * secretless type: say so when that type fails, as the likelier cause.
+ */
+function emptySecretNote(values: Values): string | undefined {
+  const secretless =
+    values.clientSecret === undefined && values.clientCertificate === undefined && values.creds === undefined;
+  if (values.clientId === undefined || !secretless) return undefined;
+  return `If you meant to sign in with a client secret, ${input('clientSecret')} is empty: check the secret's name and that the secret is available to this run.`;
 }
 
 /** `servicePrincipal`, `Service_Principal` and ` service-principal ` are all `service-principal`. */
@@ -54,10 +67,12 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
     if (explicit === 'oidc' && !facts.oidcAvailable) throw oidcUnavailable(facts, authTypeIs('oidc'));
     return { authType: explicit, reason: `${authTypeIs(explicit)}.`, explicit: true };
   }
+  const note = emptySecretNote(values);
   const chose = (authType: AuthType, because: string): Choice => ({
     authType,
     reason: `${because}, so ${authTypeSetting('auto')} chose ${authType}.`,
     explicit: false,
+    ...(note === undefined ? {} : { note }),
   });
   if (values.username !== undefined || values.password !== undefined) {
     return chose('username-password', setList(values, ['username', 'password']));
@@ -85,7 +100,7 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
       throw oidcUnavailable(
         facts,
         `${input('clientId')} and ${input('tenantId')} are set, which means OIDC when ${authTypeIs('auto')}`,
-        ` To use a user-assigned managed identity instead, set ${authTypeSetting('managed-identity')} and leave ${input('tenantId')} empty.`,
+        ` To use a user-assigned managed identity instead, set ${authTypeSetting('managed-identity')} and leave ${input('tenantId')} empty.${note === undefined ? '' : ` ${note}`}`,
       );
     }
   }

@@ -71,6 +71,7 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
     cloud,
     authType,
     reason: choice.reason,
+    ...(choice.note === undefined ? {} : { note: choice.note }),
     registries,
     clients: parseClients(values.clients),
     secrets: [...secrets],

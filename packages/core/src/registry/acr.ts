@@ -90,15 +90,15 @@ export function processExchangeResponse(ctx: ExchangeContext, res: HttpResponse)
   }
   if (res.status === 401 || res.status === 403) {
     const said = acrErrorText(res.body);
-    const armHint =
+    const refused = `"${ctx.loginServer}" refused the Entra token of ${ctx.identity} (HTTP ${res.status}${said}).`;
+    const roles =
+      'grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.';
+    // An ARM token is the likelier cause: registries with authentication-as-arm disabled refuse every one.
+    const text =
       ctx.audience === 'arm'
-        ? ` This login asked for an ARM-audience token (${input('tokenAudience')} is arm); a registry with authentication-as-arm disabled accepts only the ACR audience: remove ${input('tokenAudience')} or set it to "acr".`
-        : '';
-    throw new AcrLoginError(
-      'ACR_EXCHANGE_DENIED',
-      `"${ctx.loginServer}" refused the Entra token of ${ctx.identity} (HTTP ${res.status}${said}). Grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.${armHint}`,
-      { details: correlation(res) },
-    );
+        ? `${refused} This login asked for an ARM-audience token (${input('tokenAudience')} is arm), which a registry with authentication-as-arm disabled refuses: remove ${input('tokenAudience')} or set it to acr. If the registry accepts ARM tokens, ${roles}`
+        : `${refused} Grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.`;
+    throw new AcrLoginError('ACR_EXCHANGE_DENIED', text, { details: correlation(res) });
   }
   throw unexpected(ctx.loginServer, '/oauth2/exchange', res);
 }

@@ -23,6 +23,8 @@ export interface Host {
   /** State from the main step to the post step. */
   saveState(name: StateName, value: string): void;
   loadState(name: StateName): string;
+  /** The CI's debug logging is on (`RUNNER_DEBUG`, `System.Debug`). */
+  debugging?(): boolean;
   /** The process environment: `HOME`, `DOCKER_CONFIG`, `AZURE_*`. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
@@ -70,7 +72,7 @@ export const STEP_MESSAGES = {
   LoggingIn: 'Logging in to %s (%s: %s)',
   LoggedIn: 'Logged in to %s as %s',
   LoggedInUntil: 'Logged in to %s as %s, valid until %s',
-  DockerConfig: 'Docker config: %s',
+  ClientFile: 'Credentials for %s: %s',
   LogoutDisabled: '"logout" is false: leaving the credentials in place.',
   NothingToLogOut: 'Nothing to log out: the login step wrote no credentials.',
   LoggedOut: 'Logged out: %s entries removed, %s restored.',

@@ -67,12 +67,14 @@ function hostLogger(host: Host, maskPassword: boolean): Logger {
   };
 }
 
-function failed(host: Host, error: unknown): void {
-  const lines = [...failureLines(error, host.words), ...(host.hints?.(error) ?? [])];
+function failed(host: Host, error: unknown, plan?: LoginPlan): void {
+  const note = plan?.note === undefined ? [] : [render(plan.note, host.words)];
+  const lines = [...failureLines(error, host.words), ...note, ...(host.hints?.(error) ?? [])];
   host.fail(lines.join('\n'));
 }
 
 export async function runLogin(host: Host): Promise<void> {
+  let plan: LoginPlan | undefined;
   try {
     // Secret inputs are masked before anything else can print them.
     for (const key of [...SECRET_INPUTS, 'clientCertificate'] as const) maskSecret(host, host.input(key));
@@ -89,7 +91,7 @@ export async function runLogin(host: Host): Promise<void> {
       oidcUnavailableHint: host.oidc?.unavailableHint() ?? '',
       env: host.env,
     };
-    const plan = planLogin({ ...inputs, registry: inputs.registry ?? '' }, facts);
+    plan = planLogin({ ...inputs, registry: inputs.registry ?? '' }, facts);
     for (const secret of plan.secrets) maskSecret(host, secret);
     for (const line of host.intro?.() ?? []) host.info(line);
     host.info(
@@ -106,6 +108,7 @@ export async function runLogin(host: Host): Promise<void> {
     const environment: Environment = {
       logger,
       env: host.env,
+      debug: host.debugging?.() ?? false,
       ...(dispatcher === undefined ? {} : { dispatcher }),
       ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience) }),
     };
@@ -134,11 +137,20 @@ export async function runLogin(host: Host): Promise<void> {
             ),
       );
     }
-    if (result.dockerConfig !== undefined) host.info(host.text('DockerConfig', result.dockerConfig));
+    for (const [file, clients] of clientsByFile(result))
+      host.info(host.text('ClientFile', clients.join(', '), file));
     await host.summary?.(summaryView(result, plan));
   } catch (error) {
-    failed(host, error);
+    failed(host, error, plan);
   }
+}
+
+/** Each file written, with the clients that read it (docker and oras share the Docker config). */
+function clientsByFile(result: LoginResult): Map<string, string[]> {
+  const byFile = new Map<string, string[]>();
+  for (const [client, file] of Object.entries(result.files))
+    byFile.set(file, [...(byFile.get(file) ?? []), client]);
+  return byFile;
 }
 
 function summaryView(result: LoginResult, plan: LoginPlan): SummaryView {

@@ -99,6 +99,21 @@ describe('explainEntraError', () => {
       new RegExp(`tenant ${TENANT} was not found`),
       /"environment"/,
     ],
+    ...(['AADSTS50166', 'AADSTS501661', 'AADSTS90061'] as const).map(
+      (code): [string, EntraErrorContext, RegExp, RegExp] => [
+        msg(code, 'Request to External OIDC endpoint failed.'),
+        {
+          authType: 'oidc',
+          oidcClaims: {
+            iss: 'https://ghes.contoso.com/_services/token',
+            sub: 'repo:o/r:ref:refs/heads/main',
+            aud: 'api://AzureADTokenExchange',
+          },
+        },
+        /could not fetch the OpenID configuration or signing keys of https:\/\/ghes\.contoso\.com\/_services\/token/,
+        /https:\/\/ghes\.contoso\.com\/_services\/token's \/\.well-known\/openid-configuration .* a service principal/,
+      ],
+    ),
   ])('%s', (message, context, explanation, fix) => {
     const code = /AADSTS\d+/.exec(message)?.[0];
     const result = explainEntraError(message, context);

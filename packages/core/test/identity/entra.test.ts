@@ -9,6 +9,7 @@ import {
   loadCertificate,
   processTokenResponse,
 } from '../../src/identity/entra.ts';
+import { supportFacts } from '../../src/identity/token.ts';
 import { CLOUDS } from '../../src/plan/clouds.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
@@ -126,6 +127,40 @@ describe('certificates', () => {
   ])('%s -> CERTIFICATE_INVALID', (_name, pem, password, message) => {
     expect(() => loadCertificate(pem, password)).toThrowError(
       expect.objectContaining({ code: 'CERTIFICATE_INVALID', message: expect.stringMatching(message) }),
+    );
+  });
+});
+
+describe('the ids Microsoft support asks for', () => {
+  test.each([
+    [
+      'in the description',
+      'AADSTS700016: Application not found. Trace ID: 0a1b Correlation ID: 2c3d-4e5f Timestamp: 2026-01-01 00:00:00Z',
+      { 'trace id': '0a1b', 'correlation id': '2c3d-4e5f', timestamp: '2026-01-01 00:00:00Z' },
+    ],
+    [
+      'in an SDK message, lines around them',
+      'ClientAssertionCredential failed: AADSTS70021: No match.\r\nTrace ID: 11 Correlation ID: 22\r\nTimestamp: 2026-01-01 00:00:00Z\r\nmore',
+      { 'trace id': '11', 'correlation id': '22', timestamp: '2026-01-01 00:00:00Z' },
+    ],
+    ['absent', 'connect ECONNREFUSED', {}],
+  ])('%s', (_name, message, facts) => {
+    expect(supportFacts(message)).toEqual(facts);
+  });
+
+  test('a token response keeps them even when the description does not hold them', () => {
+    const res = {
+      status: 400,
+      headers: {},
+      body: JSON.stringify({
+        error: 'invalid_client',
+        error_description: 'AADSTS7000215: Invalid client secret provided.',
+        correlation_id: 'c-1',
+        timestamp: '2026-01-01 00:00:00Z',
+      }),
+    };
+    expect(() => processTokenResponse(res, 0)).toThrowError(
+      /Correlation ID: c-1 Timestamp: 2026-01-01 00:00:00Z/,
     );
   });
 });

@@ -938,6 +938,14 @@ describe('bad inputs', () => {
     expect(error.message).toContain('Add "permissions: id-token: write" to the job.');
   });
 
+  test('client id and tenant without OIDC and without a secret: the secret may be empty', () => {
+    const error = catchError(() => plan({ clientId: CLIENT, tenantId: TENANT }, noOidc));
+    expect(error.code).toBe('OIDC_UNAVAILABLE');
+    expect(error.message).toContain('If you meant to sign in with a client secret, "client-secret" is empty');
+    const managed = catchError(() => plan({ authType: 'oidc', clientId: CLIENT, tenantId: TENANT }, noOidc));
+    expect(managed.message).not.toContain('client secret');
+  });
+
   test('every missing input is named at once', () => {
     const error = catchError(() => plan({ authType: 'azure-pipelines' }));
     for (const name of ['client-id', 'tenant-id', 'service-connection-id', 'system-access-token']) {

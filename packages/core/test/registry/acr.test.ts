@@ -10,6 +10,7 @@ import {
   processChallengeResponse,
   processExchangeResponse,
 } from '../../src/registry/acr.ts';
+import { catchError } from '../support.ts';
 
 const server = 'contoso.azurecr.io';
 const origin = `https://${server}`;
@@ -81,10 +82,19 @@ describe('exchange', () => {
     );
   });
 
-  test('a denied ARM-audience exchange explains authentication-as-arm', () => {
-    expect(() => processExchangeResponse({ ...ctx, audience: 'arm' }, res(401))).toThrowError(
-      /authentication-as-arm disabled accepts only the ACR audience/,
+  test('a denied ARM-audience exchange leads with the audience, then the roles', () => {
+    const error = catchError(() => processExchangeResponse({ ...ctx, audience: 'arm' }, res(401)));
+    const fix = error.message.slice(error.message.indexOf('(HTTP 401).') + '(HTTP 401).'.length);
+    expect(fix).toMatch(
+      /^ This login asked for an ARM-audience token .* remove "token-audience" or set it to acr/,
     );
+    expect(fix.indexOf('token-audience')).toBeLessThan(fix.indexOf('AcrPull'));
+  });
+
+  test('a denied ACR-audience exchange leads with the roles', () => {
+    const error = catchError(() => processExchangeResponse(ctx, res(401)));
+    expect(error.message).toMatch(/\(HTTP 401\)\. Grant this identity the "AcrPull" role/);
+    expect(error.message).not.toContain('token-audience');
   });
 
   test('keeps the correlation id for support', () => {

@@ -15,6 +15,7 @@ const credential = (loginServer: string, expiresOn?: string): RegistryCredential
 const result = (credentials: RegistryCredential[], dockerConfig?: string): LoginResult => ({
   credentials,
   dockerConfig,
+  files: dockerConfig === undefined ? {} : { docker: dockerConfig },
   state: { version: 1, entries: [] },
 });
 

@@ -44,7 +44,7 @@ function memoryHost(inputs: Partial<Record<LoginInputKey | StepInputKey, string>
     dispatcher: () => agent,
     fail: (message) => events.push(`fail ${message}`),
   };
-  return { host, events, state, outputs };
+  return { host, events, state, outputs, agent };
 }
 
 describe('runStep: main, then post, from one program', () => {
@@ -65,11 +65,26 @@ describe('runStep: main, then post, from one program', () => {
       `info Logging in to ${SERVER} (username-password: <username> and <password> are set, so <auth auto> chose username-password.)`,
     );
     expect(outputs.get('password')).toBe(`${PASSWORD} (secret)`);
+    expect(events).toContain(`info Credentials for docker: ${join(home, '.docker', 'config.json')}`);
     const config = JSON.parse(await readFile(join(home, '.docker', 'config.json'), 'utf8'));
     expect(Object.keys(config.auths)).toEqual([SERVER]);
 
     await runStep(host);
     expect(events.at(-1)).toBe('info Logged out: 1 entries removed, 0 restored.');
+  });
+
+  test('with several clients, each file written is logged with the clients that read it', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD, clients: 'docker, podman, helm, oras' },
+      home,
+    );
+    await runStep(host);
+    expect(events.filter((e) => e.startsWith('info Credentials for'))).toEqual([
+      `info Credentials for docker, oras: ${join(home, '.docker', 'config.json')}`,
+      `info Credentials for podman: ${join(home, '.config', 'containers', 'auth.json')}`,
+      `info Credentials for helm: ${join(home, '.config', 'helm', 'registry', 'config.json')}`,
+    ]);
   });
 
   test('a bad boolean fails the step in the host words, before anything is written', async () => {
@@ -87,6 +102,32 @@ describe('runStep: main, then post, from one program', () => {
     const { host, events } = memoryHost({ registry: 'contoso', authType: 'magic' }, home);
     await runStep(host);
     expect(events.at(-1)).toMatch(/^fail <authType> is "magic", which is not an auth type/);
+  });
+
+  test('when auto picked OIDC and Entra refused, the step says the secret may be empty', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const tenant = '00000000-0000-4000-8000-00000000a11c';
+    const client = '00000000-0000-4000-8000-0000000c11e7';
+    const { host, events, agent } = memoryHost(
+      { registry: 'contoso', clientId: client, tenantId: tenant },
+      home,
+    );
+    agent
+      .get('https://login.microsoftonline.com')
+      .intercept({ path: `/${tenant}/oauth2/v2.0/token`, method: 'POST' })
+      .reply(400, {
+        error: 'invalid_client',
+        error_description: 'AADSTS70021: No matching federated identity record found.',
+      });
+    await runStep({
+      ...host,
+      oidc: { available: () => true, unavailableHint: () => '', token: async () => 'oidc-jwt' },
+    });
+    const failure = events.at(-1) ?? '';
+    expect(failure).toMatch(
+      /^fail Registry "contoso.azurecr.io": Microsoft Entra ID refused a token .*AADSTS70021/,
+    );
+    expect(failure).toContain('If you meant to sign in with a client secret, <clientSecret> is empty');
   });
 
   test('a post step with nothing saved has nothing to undo', async () => {
