@@ -20,6 +20,7 @@ import {
   type WriteOptions,
   writeClientLogins,
 } from '../../src/clients/index.ts';
+import { withLock } from '../../src/clients/lock.ts';
 import { FIXTURES, recordingLogger, tempDir } from './support.ts';
 
 const PASSWORD = 'eyJhbGciOiJSUzI1NiJ9.refresh-token-payload.signature';
@@ -384,6 +385,12 @@ describe('files that are not JSON objects', () => {
   });
 });
 
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
 describe('the lock', () => {
   test('a lock held by a live process makes the login wait and then fail with CONFIG_LOCK_TIMEOUT', async () => {
     const { env, file, original } = await dockerHome();
@@ -401,30 +408,108 @@ describe('the lock', () => {
     expect(await readFile(lock, 'utf8')).toBe(held);
   });
 
-  test('a lock whose process is dead is broken', async () => {
+  test('a login waits for a live holder, times out naming it, and goes on once it lets go', async () => {
     const { env, file } = await dockerHome();
-    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-    const deadPid = Number(child.stdout.toString());
+    const lock = `${file}.lock`;
+    let release = () => {};
+    let entered = () => {};
+    const inside = new Promise<void>((done) => {
+      entered = done;
+    });
+    const holder = withLock(lock, { timeoutMs: 1_000, file }, async () => {
+      entered();
+      await new Promise<void>((done) => {
+        release = done;
+      });
+    });
+    await inside;
+    await expect(
+      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 150 })),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_LOCK_TIMEOUT',
+      message: expect.stringContaining(
+        `"${lock}" on "${file}": process ${process.pid} on this machine holds it`,
+      ),
+    });
+    const waiting = writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 5_000 }));
+    release();
+    await holder;
+    await waiting;
+    expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('a lock of another machine is waited for while fresh and broken once 30 s old', async () => {
+    const { env, file, original } = await dockerHome();
+    const lock = `${file}.lock`;
+    await mkdir(lock);
+    const owner = join(lock, `4242.000000000000.${'ab'.repeat(12)}`);
+    await writeFile(owner, '{"pid":4242,"host":"elsewhere"}');
+    await expect(
+      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 150 })),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_LOCK_TIMEOUT',
+      message: expect.stringContaining('process 4242 on another machine or container'),
+    });
+    expect(await readFile(file, 'utf8')).toBe(original);
+
+    const old = new Date(Date.now() - 60_000);
+    await utimes(owner, old, old);
+    await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 2_000 }));
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('a lock file of an earlier release whose process is dead is broken', async () => {
+    const { env, file } = await dockerHome();
     const { hostname } = await import('node:os');
-    await writeFile(`${file}.lock`, JSON.stringify({ pid: deadPid, host: hostname(), token: 'dead' }));
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }));
 
     await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 5_000 }));
     expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
     expect(await readdir(join(file, '..'))).toEqual(['config.json']);
   });
 
-  test('a stale lock another waiter is breaking is waited for, not spun on, until the timeout', async () => {
-    const { env, file, original } = await dockerHome();
+  // What a release before the directory lock left when killed: its lock was a file, created empty and then
+  // given its owner, and breaking it went through a `.lock.break` file.
+  test.each([
+    ['an empty lock file (killed before writing its owner)', '', false],
+    ['an empty lock file and a leftover .lock.break', '', true],
+    ["a dead owner's lock file and a leftover .lock.break", 'dead', true],
+  ])('%s: the next login waits at most 2 s and removes them', async (_name, owner, breakFile) => {
+    const { env, file } = await dockerHome();
     const lock = `${file}.lock`;
-    await writeFile(lock, '');
-    const old = new Date(Date.now() - 60_000);
-    await utimes(lock, old, old);
-    await writeFile(`${lock}.break`, '');
+    const { hostname } = await import('node:os');
+    await writeFile(
+      lock,
+      owner === 'dead' ? JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }) : '',
+    );
+    if (breakFile) await writeFile(`${lock}.break`, '');
 
-    await expect(
-      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 200 })),
-    ).rejects.toMatchObject({ code: 'CONFIG_LOCK_TIMEOUT' });
-    expect(await readFile(file, 'utf8')).toBe(original);
+    await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 2_000 }));
+    expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('temporary files of writers that died are removed by the next login; others are not', async () => {
+    const { env, file } = await dockerHome();
+    const dir = join(file, '..');
+    await writeFile(join(dir, '.config.json.0123456789ab.tmp'), '{"auths": {');
+    await writeFile(join(dir, '.config.json.ba9876543210.tmp'), '');
+    // Not ours: another file's temporary file, and a name that only looks alike.
+    await writeFile(join(dir, '.other.json.0123456789ab.tmp'), '');
+    await writeFile(join(dir, '.config.json.notes.tmp'), '');
+
+    const { entries } = await writeClientLogins(
+      ['docker'],
+      [contoso],
+      options(env, { lockTimeoutMs: 2_000 }),
+    );
+    expect((await readdir(dir)).sort()).toEqual([
+      '.config.json.notes.tmp',
+      '.other.json.0123456789ab.tmp',
+      'config.json',
+    ]);
+    await removeClientLogins(entries, options(env));
   });
 
   test('a lock older than 30 s is broken, even one with no owner written', async () => {
