@@ -322,6 +322,27 @@ describe('several clients', () => {
   });
 });
 
+describe('a file written by PowerShell', () => {
+  test('a byte order mark is dropped, not taken for corruption, and the file is written back without it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'config.json');
+    await copyFile(join(FIXTURES, 'powershell-bom.txt'), file);
+    const original = JSON.parse((await readFile(file, 'utf8')).slice(1)) as Record<string, unknown>;
+    const env = { HOME: dir, DOCKER_CONFIG: dir };
+
+    const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+    const written = await readFile(file);
+    expect(written.subarray(0, 3)).not.toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(JSON.parse(written.toString('utf8'))).toEqual({
+      ...original,
+      auths: { ...(original.auths as object), 'contoso.azurecr.io': { auth: BASE64 } },
+    });
+
+    expect(await removeClientLogins(entries, options(env))).toMatchObject({ removed: 1, skipped: [] });
+    expect(await json(file)).toEqual(original);
+  });
+});
+
 describe('files that are not JSON objects', () => {
   test.each([
     ['truncated.txt', /Unexpected end of JSON input|Unterminated string/],
