@@ -131,6 +131,14 @@ async function legacyGone(lockPath: string, text: string): Promise<boolean> {
   return owner === undefined ? age > LEGACY_EMPTY_GRACE_MS : age > STALE_LOCK_MS;
 }
 
+/** Whether `path` exists; only ENOENT says no (a transient error on Windows is not taken for absence). */
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (error: unknown) => errnoOf(error) !== 'ENOENT',
+  );
+}
+
 /** Removal that counts as done when the path is gone, whoever removed it. */
 async function removed(operation: Promise<unknown>): Promise<boolean> {
   return operation.then(
@@ -245,6 +253,7 @@ export async function withLock<T>(
   const ownerName = `${process.pid}.${thisMachine()}.${randomBytes(12).toString('hex')}`;
   const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`;
   const candidate = `${lockPath}.${ownerName}.tmp`;
+  const ownerFile = join(lockPath, ownerName);
   const deadline = Date.now() + options.timeoutMs;
   let delay = 5;
   let transientFailures = 0;
@@ -258,12 +267,17 @@ export async function withLock<T>(
     let failure: unknown;
     try {
       await rename(candidate, lockPath);
-      break;
     } catch (error) {
       failure = error;
     }
-    if (errnoOf(failure) === 'ENOENT') {
-      // Our candidate was removed as abandoned (a reused pid, or a very long wait): build it again.
+    if (failure === undefined) {
+      if (await exists(ownerFile)) break;
+      // The candidate was emptied as abandoned just before the rename (we waited past STALE_LOCK_MS, or our
+      // pid looked reused): what we renamed is an empty lock, which is free. Leave it and start again.
+      await rmdir(lockPath).catch(() => {});
+    }
+    if (failure === undefined || errnoOf(failure) === 'ENOENT') {
+      // Our candidate was removed as abandoned: build it again.
       try {
         await makeCandidate(candidate, ownerName, text);
       } catch (error) {
@@ -298,7 +312,6 @@ export async function withLock<T>(
     await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 200);
   }
-  const ownerFile = join(lockPath, ownerName);
   // A holder waiting on a slow `docker login` must not look abandoned to another machine: keep its mtime fresh.
   const heartbeat = setInterval(() => {
     const now = new Date();
