@@ -27,12 +27,14 @@ import { errnoOf, reachStep, retryTransient } from './fs.ts';
  * Taking it: build a candidate directory `<file>.lock.<owner>.tmp` with the owner file inside, then rename the
  * candidate to `<file>.lock`. Renaming a directory onto a directory that has entries fails, so the lock never
  * exists without its owner: a process killed at any instant leaves either a candidate (ignored by everyone,
- * removed by the next holder) or a lock whose owner can be judged.
+ * removed by the next holder) or a lock whose owner can be judged. After the rename the owner checks that its
+ * file is inside: a candidate emptied as abandoned just before the rename would have made an empty lock.
  *
  * Breaking a dead owner's lock: unlink the owner file by its name, then rmdir the lock. Both undo nothing but
  * what was judged (a name is unique; rmdir removes only an empty directory), so breakers need no lock of their
  * own and can never remove a lock that was taken since. An empty lock directory (its owner released or was
- * broken and the process died before the rmdir) is free: rename replaces it on POSIX, and anyone may rmdir it.
+ * broken and the process died before the rmdir) is free: rename replaces it on POSIX, and anyone may rmdir it
+ * (Windows does not let rename replace a directory).
  */
 
 /** An owner we cannot ask (another machine or container) is presumed dead when its heartbeat stops this long. */
