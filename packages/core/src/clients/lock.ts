@@ -40,8 +40,8 @@ import { errnoOf, reachStep, retryTransient } from './fs.ts';
 /** An owner we cannot ask (another machine or container) is presumed dead when its heartbeat stops this long. */
 export const STALE_LOCK_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-/** An empty lock file of an earlier release (open 'wx', then write): its writer needs microseconds. */
-const LEGACY_EMPTY_GRACE_MS = 1_000;
+/** An empty lock file of an earlier release (open 'wx', then write): its writer needed microseconds, not 0.5 s. */
+const LEGACY_EMPTY_GRACE_MS = 500;
 const MAX_TRANSIENT_FAILURES = 7;
 
 interface Owner {
