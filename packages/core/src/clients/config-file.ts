@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readlink, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
+import { errnoOf, reachStep, retryTransient } from './fs.ts';
+
+export { errnoOf } from './fs.ts';
 
 /** A parsed credentials file: a JSON object whose unknown keys are kept as they are. */
 export type ConfigObject = Record<string, unknown>;
-
-export function errnoOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
-}
 
 export function writeFailed(file: string, error: unknown, doing: string): AcrLoginError {
   const code = errnoOf(error);
@@ -96,6 +95,9 @@ export async function readConfig(file: string): Promise<ConfigObject | undefined
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw writeFailed(file, error, 'read');
   }
+  // PowerShell 5 writes UTF-8 with a byte order mark. JSON has none, and Go's decoder (docker, podman, helm)
+  // rejects it, so it is dropped here and the file is written back without it.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.trim() === '') return {};
   let value: unknown;
   try {
@@ -133,10 +135,19 @@ export async function ensureDirectory(file: string): Promise<void> {
   }
 }
 
+const TEMP_SUFFIX = /^\.[0-9a-f]{12}\.tmp$/;
+
+/** The temporary files `writeConfigAtomic` makes for `file`: `.<name>.<12 hex>.tmp` next to it. */
+export function isTempOf(file: string, name: string): boolean {
+  const prefix = `.${basename(file)}`;
+  return name.startsWith(prefix) && TEMP_SUFFIX.test(name.slice(prefix.length));
+}
+
 /**
  * Replace `file` atomically: a reader sees the old or the new content, never a half-written file, even if
  * this process dies mid-way. The temporary file lives in the same directory so the rename cannot cross a
- * file system, and is created 0600 so the credentials are never readable by others, not even briefly.
+ * file system, and is created 0600 so the credentials are never readable by others, not even briefly. One
+ * left by a writer that died is removed by the next lock holder (see lock.ts).
  * No fsync: it guards against an operating-system crash, which ends a CI job (and its credentials) anyway,
  * and it cost about 100 ms per file on CI disks.
  */
@@ -145,11 +156,14 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
+      await reachStep('config:temp-created');
       await handle.writeFile(serialise(config));
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
+    await reachStep('config:temp-written');
+    await retryTransient(() => rename(temp, file));
+    await reachStep('config:replaced');
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw writeFailed(file, error, 'write');
@@ -158,7 +172,7 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
 
 export async function removeFile(file: string): Promise<void> {
   try {
-    await unlink(file);
+    await retryTransient(() => unlink(file));
   } catch (error) {
     if (errnoOf(error) !== 'ENOENT') throw writeFailed(file, error, 'delete');
   }

@@ -1,33 +1,75 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
+import { isTempOf } from './config-file.ts';
+import { errnoOf, reachStep, retryTransient } from './fs.ts';
 
-/** A lock older than this is abandoned: holders keep it for milliseconds (read, merge, rename). */
+/*
+ * The lock on `<file>` is a directory, `<file>.lock`, holding one file named after its owner:
+ * `<pid>.<machine>.<token>`, where <machine> stands for the host name and the pid namespace in which the pid
+ * means something.
+ *
+ * Taking it: build a candidate directory `<file>.lock.<owner>.tmp` with the owner file inside, then rename the
+ * candidate to `<file>.lock`. Renaming a directory onto a directory that has entries fails, so the lock never
+ * exists without its owner: a process killed at any instant leaves either a candidate (ignored by everyone,
+ * removed by the next holder) or a lock whose owner can be judged. After the rename the owner checks that its
+ * file is inside: a candidate emptied as abandoned just before the rename would have made an empty lock.
+ *
+ * Breaking a dead owner's lock: unlink the owner file by its name, then rmdir the lock. Both undo nothing but
+ * what was judged (a name is unique; rmdir removes only an empty directory), so breakers need no lock of their
+ * own and can never remove a lock that was taken since. An empty lock directory (its owner released or was
+ * broken and the process died before the rmdir) is free: rename replaces it on POSIX, and anyone may rmdir it
+ * (Windows does not let rename replace a directory).
+ */
+
+/** An owner we cannot ask (another machine or container) is presumed dead when its heartbeat stops this long. */
 export const STALE_LOCK_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** An empty lock file of an earlier release (open 'wx', then write): its writer needed microseconds, not 0.5 s. */
+const LEGACY_EMPTY_GRACE_MS = 500;
+const MAX_TRANSIENT_FAILURES = 7;
 
 interface Owner {
   readonly pid: number;
-  readonly host: string;
-  readonly token: string;
+  readonly machine: string;
 }
 
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
+let machineTag: string | undefined;
 
-function parseOwner(text: string): Owner | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<Owner>;
-    if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string') {
-      return { pid: value.pid, host: value.host, token: value.token };
+/** Where a pid means something: this host name, in this pid namespace (containers share host names rarely). */
+function thisMachine(): string {
+  if (machineTag === undefined) {
+    let namespace = '';
+    try {
+      namespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      // Not Linux: the host name alone.
     }
-  } catch {
-    // A lock being written right now is empty: judged by its age alone.
+    machineTag = createHash('sha256').update(`${hostname()}\n${namespace}`).digest('hex').slice(0, 12);
   }
-  return undefined;
+  return machineTag;
+}
+
+const OWNER_NAME = /^(\d+)\.([0-9a-f]{12})\.[0-9a-f]{24}$/;
+
+function parseOwnerName(name: string): Owner | undefined {
+  const match = OWNER_NAME.exec(name);
+  return match === null ? undefined : { pid: Number(match[1]), machine: match[2] ?? '' };
 }
 
 function processAlive(pid: number): boolean {
@@ -36,55 +78,146 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return errno(error) !== 'ESRCH';
+    return errnoOf(error) !== 'ESRCH';
   }
 }
 
-async function isStale(lockPath: string, text: string): Promise<boolean> {
-  const owner = parseOwner(text);
-  // A pid only means something on the host that wrote it (the file may be on a shared volume).
-  if (
-    owner !== undefined &&
-    owner.host === hostname() &&
-    owner.pid !== process.pid &&
-    !processAlive(owner.pid)
-  ) {
-    return true;
-  }
+async function ageMs(path: string): Promise<number> {
   try {
-    return Date.now() - (await stat(lockPath)).mtimeMs > STALE_LOCK_MS;
+    return Date.now() - (await lstat(path)).mtimeMs;
   } catch {
-    return false;
+    return 0;
   }
 }
 
 /**
- * Break a stale lock without ever deleting a fresh one: two waiters may judge the same lock stale, and the
- * slower one must not remove the lock the faster one has taken since. Breaking happens under a second
- * O_EXCL file, and only a lock that still holds the stale text is removed. Returns whether it removed one;
- * when it did not (another waiter is breaking it, or the directory is not ours to change) the caller waits.
+ * Whether the owner named `name` (of a lock or a candidate at `path`) is gone: a dead process on this machine
+ * at once; an owner we cannot ask once its heartbeat has stopped (which also covers a reused pid).
  */
-async function breakStaleLock(lockPath: string, staleText: string): Promise<boolean> {
-  const breaker = `${lockPath}.break`;
+async function ownerGone(name: string, path: string): Promise<boolean> {
+  const owner = parseOwnerName(name);
+  if (owner !== undefined && owner.machine === thisMachine() && !processAlive(owner.pid)) return true;
+  return (await ageMs(path)) > STALE_LOCK_MS;
+}
+
+type LockState =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'held'; readonly owners: readonly string[] }
+  | { readonly kind: 'legacy'; readonly text: string };
+
+async function lockState(lockPath: string): Promise<LockState> {
   try {
-    await (await open(breaker, 'wx', 0o600)).close();
-  } catch {
-    // A breaker left by a process that died while breaking would block every waiter: clear an old one.
-    const age = await stat(breaker)
-      .then((s) => Date.now() - s.mtimeMs)
-      .catch(() => 0);
-    if (age > STALE_LOCK_MS) await unlink(breaker).catch(() => {});
-    return false;
+    if ((await lstat(lockPath)).isDirectory()) {
+      const owners = await readdir(lockPath);
+      return owners.length === 0 ? { kind: 'empty' } : { kind: 'held', owners };
+    }
+    return { kind: 'legacy', text: await readFile(lockPath, 'utf8') };
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return { kind: 'absent' };
+    // Changing under us (ENOTDIR, EISDIR): look again on the next round.
+    return { kind: 'held', owners: [] };
   }
+}
+
+/** A lock file written by an earlier release: `{"pid", "host", "token"}`, or empty if its writer died early. */
+async function legacyGone(lockPath: string, text: string): Promise<boolean> {
+  let owner: { pid?: unknown; host?: unknown } | undefined;
   try {
-    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (current !== staleText) return false;
-    await unlink(lockPath);
-    return true;
+    owner = JSON.parse(text) as { pid?: unknown; host?: unknown };
   } catch {
-    return false;
-  } finally {
-    await unlink(breaker).catch(() => {});
+    owner = undefined;
+  }
+  if (typeof owner?.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid)) return true;
+  const age = await ageMs(lockPath);
+  return owner === undefined ? age > LEGACY_EMPTY_GRACE_MS : age > STALE_LOCK_MS;
+}
+
+/** Whether `path` exists; only ENOENT says no (a transient error on Windows is not taken for absence). */
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (error: unknown) => errnoOf(error) !== 'ENOENT',
+  );
+}
+
+/** Removal that counts as done when the path is gone, whoever removed it. */
+async function removed(operation: Promise<unknown>): Promise<boolean> {
+  return operation.then(
+    () => true,
+    (error: unknown) => errnoOf(error) === 'ENOENT',
+  );
+}
+
+/**
+ * Clear what a dead owner left at `lockPath`. True when the way may be free now; false when a live owner holds
+ * the lock or the leftover cannot be removed (then the caller waits and in the end times out, naming the lock).
+ */
+async function clearAbandoned(lockPath: string, state: LockState): Promise<boolean> {
+  switch (state.kind) {
+    case 'absent':
+      return true;
+    case 'empty':
+      // Someone may have replaced it with a held lock since: rmdir then fails with ENOTEMPTY, rightly.
+      return rmdir(lockPath).then(
+        () => true,
+        (error: unknown) => ['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(errnoOf(error)),
+      );
+    case 'legacy':
+      // unlink cannot remove a directory, so this never removes a lock of this release taken since.
+      return (await legacyGone(lockPath, state.text)) && (await removed(unlink(lockPath)));
+    case 'held': {
+      let broke = false;
+      for (const name of state.owners) {
+        const path = join(lockPath, name);
+        if (!(await ownerGone(name, path))) return false;
+        await reachStep('lock:breaking');
+        if (!(await removed(unlink(path)))) return false;
+        broke = true;
+      }
+      if (!broke) return false;
+      await reachStep('lock:broken-owner');
+      await rmdir(lockPath).catch(() => {});
+      return true;
+    }
+  }
+}
+
+function describeHolder(state: LockState): string {
+  if (state.kind === 'held') {
+    const owner = state.owners.map(parseOwnerName).find((found) => found !== undefined);
+    if (owner !== undefined) {
+      return owner.machine === thisMachine()
+        ? `process ${owner.pid} on this machine holds it`
+        : `process ${owner.pid} on another machine or container that shares this directory holds it`;
+    }
+  }
+  return 'another process holds it';
+}
+
+/**
+ * Leftovers of writers that died: candidates of dead owners, temporary config files (only a lock holder writes
+ * those, so under the lock every one is abandoned), and the break file of an earlier release.
+ */
+async function removeLeftovers(lockPath: string, file: string): Promise<void> {
+  const dir = dirname(lockPath);
+  const candidatePrefix = `${basename(lockPath)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (isTempOf(file, name) || name === `${basename(lockPath)}.break`) {
+      await unlink(path).catch(() => {});
+    } else if (name.startsWith(candidatePrefix) && name.endsWith('.tmp')) {
+      const owner = name.slice(candidatePrefix.length, -'.tmp'.length);
+      if (parseOwnerName(owner) !== undefined && (await ownerGone(owner, path))) {
+        await rm(path, { recursive: true, force: true }).catch(() => {});
+      }
+    }
   }
 }
 
@@ -94,54 +227,86 @@ export interface LockOptions {
   readonly file: string;
 }
 
+function cannotCreate(lockPath: string, options: LockOptions, error: unknown): AcrLoginError {
+  return new AcrLoginError(
+    'CONFIG_WRITE_FAILED',
+    `Cannot create the lock "${lockPath}" (${errnoOf(error)}) next to "${options.file}". ` +
+      'Make its directory writable by this user, or point the client at a file in a writable directory.',
+    { cause: error, details: { file: options.file, errno: errnoOf(error) } },
+  );
+}
+
+async function makeCandidate(candidate: string, ownerName: string, text: string): Promise<void> {
+  await retryTransient(() => mkdir(candidate, { mode: 0o700 }));
+  await reachStep('lock:candidate-created');
+  await writeFile(join(candidate, ownerName), text, { mode: 0o600, flag: 'wx' });
+  await reachStep('lock:candidate-ready');
+}
+
 /**
- * Run `action` holding `<file>.lock`, created with O_EXCL so that only one process (of ours, or another
- * acr-login run on the same runner) edits a credentials file at a time.
+ * Run `action` holding `<file>.lock`, so that only one process (of ours, or another acr-login run on the same
+ * runner) edits a credentials file at a time.
  */
 export async function withLock<T>(
   lockPath: string,
   options: LockOptions,
   action: () => Promise<T>,
 ): Promise<T> {
-  const owner: Owner = { pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex') };
-  const text = JSON.stringify(owner);
+  const ownerName = `${process.pid}.${thisMachine()}.${randomBytes(12).toString('hex')}`;
+  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`;
+  const candidate = `${lockPath}.${ownerName}.tmp`;
+  const ownerFile = join(lockPath, ownerName);
   const deadline = Date.now() + options.timeoutMs;
   let delay = 5;
+  let transientFailures = 0;
+  try {
+    await makeCandidate(candidate, ownerName, text);
+  } catch (error) {
+    await rm(candidate, { recursive: true, force: true }).catch(() => {});
+    throw cannotCreate(lockPath, options, error);
+  }
   for (;;) {
+    let failure: unknown;
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(text);
-      } catch (error) {
-        await handle.close();
-        await unlink(lockPath).catch(() => {});
-        throw error;
-      }
-      await handle.close();
-      break;
+      await rename(candidate, lockPath);
     } catch (error) {
-      if (errno(error) !== 'EEXIST') {
-        throw new AcrLoginError(
-          'CONFIG_WRITE_FAILED',
-          `Cannot create the lock file "${lockPath}" (${errno(error) ?? 'unknown error'}) next to "${options.file}". ` +
-            'Make its directory writable by this user, or point the client at a file in a writable directory.',
-          { cause: error, details: { file: options.file, errno: errno(error) ?? '' } },
-        );
-      }
+      failure = error;
     }
-    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (
-      current !== undefined &&
-      (await isStale(lockPath, current)) &&
-      (await breakStaleLock(lockPath, current))
-    ) {
+    if (failure === undefined) {
+      if (await exists(ownerFile)) break;
+      // The candidate was emptied as abandoned just before the rename (we waited past STALE_LOCK_MS, or our
+      // pid looked reused): what we renamed is an empty lock, which is free. Leave it and start again.
+      await rmdir(lockPath).catch(() => {});
+    }
+    if (failure === undefined || errnoOf(failure) === 'ENOENT') {
+      // Our candidate was removed as abandoned: build it again.
+      try {
+        await makeCandidate(candidate, ownerName, text);
+      } catch (error) {
+        await rm(candidate, { recursive: true, force: true }).catch(() => {});
+        throw cannotCreate(lockPath, options, error);
+      }
       continue;
     }
+    const state = await lockState(lockPath);
+    if (state.kind === 'absent') {
+      // Nothing in the way, yet the rename failed: a scanner holding the candidate open on Windows, or a real
+      // permission problem. Retry the first briefly, give up on the second.
+      if (++transientFailures > MAX_TRANSIENT_FAILURES) {
+        await rm(candidate, { recursive: true, force: true }).catch(() => {});
+        throw cannotCreate(lockPath, options, failure);
+      }
+      await sleep(10 * 2 ** transientFailures);
+      continue;
+    }
+    if ((await clearAbandoned(lockPath, state)) && Date.now() < deadline) continue;
     if (Date.now() >= deadline) {
+      await rm(candidate, { recursive: true, force: true }).catch(() => {});
       throw new AcrLoginError(
         'CONFIG_LOCK_TIMEOUT',
         `Timed out after ${options.timeoutMs} ms waiting for the lock "${lockPath}" on "${options.file}": ` +
-          'another process is editing the file. If no other login is running, delete the lock file and run again.',
+          `${describeHolder(state)} while it edits the file. Run logins to one file one after another; if no ` +
+          'login or logout is running, remove the lock and run again.',
         { details: { file: options.file, lock: lockPath } },
       );
     }
@@ -149,18 +314,23 @@ export async function withLock<T>(
     await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 200);
   }
-  // A holder waiting on a slow `docker login` must not look abandoned: keep the lock's mtime fresh.
+  // A holder waiting on a slow `docker login` must not look abandoned to another machine: keep its mtime fresh.
   const heartbeat = setInterval(() => {
     const now = new Date();
-    utimes(lockPath, now, now).catch(() => {});
+    utimes(ownerFile, now, now).catch(() => {});
   }, STALE_LOCK_MS / 3);
   heartbeat.unref();
   try {
+    await reachStep('lock:taken');
+    await removeLeftovers(lockPath, options.file);
+    await reachStep('lock:leftovers-removed');
     return await action();
   } finally {
     clearInterval(heartbeat);
-    // Remove the lock only if it is still ours (it may have been broken as stale if we were very slow).
-    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (current === text) await unlink(lockPath).catch(() => {});
+    await reachStep('lock:releasing');
+    // By name: if the lock was broken as abandoned (we were stopped for long), another holder's lock stays.
+    await retryTransient(() => unlink(ownerFile)).catch(() => {});
+    await reachStep('lock:released-owner');
+    await retryTransient(() => rmdir(lockPath)).catch(() => {});
   }
 }

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { posix, win32 } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import type { ClientKind } from '../types.ts';
 
@@ -27,19 +28,42 @@ function variable(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function home(env: Env, platform: NodeJS.Platform, family: FileFamily): string {
-  const value = variable(env, 'HOME') ?? (platform === 'win32' ? variable(env, 'USERPROFILE') : undefined);
+/**
+ * The home directory in the passwd database (on Windows, the profile directory), which docker
+ * (cli/config getHomeDir) and podman (containers/storage homedir) fall back to when HOME is unset: root started
+ * by cloud-init, or a systemd unit without User=. Undefined for a uid with no entry (a container run with --user).
+ */
+export function passwdHome(): string | undefined {
+  try {
+    const dir = userInfo().homedir;
+    return dir === '' ? undefined : dir;
+  } catch {
+    return undefined;
+  }
+}
+
+type HomeLookup = () => string | undefined;
+
+function home(env: Env, platform: NodeJS.Platform, family: FileFamily, lookup: HomeLookup): string {
+  // Go's os.UserHomeDir, which docker, oras and podman call, reads USERPROFILE on Windows and HOME elsewhere.
+  // On Windows HOME is often set by Git Bash or MSYS to another directory, which those clients ignore.
+  const name = platform === 'win32' ? 'USERPROFILE' : 'HOME';
+  const value = variable(env, name) ?? lookup();
   if (value !== undefined) return value;
   const override = {
     docker: 'DOCKER_CONFIG',
     containers: 'REGISTRY_AUTH_FILE',
     helm: 'HELM_REGISTRY_CONFIG',
   }[family];
+  const where =
+    platform === 'win32'
+      ? 'Windows reports no profile directory'
+      : 'the passwd database has no home for this user';
   throw new AcrLoginError(
     'CONFIG_WRITE_FAILED',
-    `Cannot locate the ${family} credentials file: "HOME" is not set and neither is "${override}". ` +
-      `Set HOME, or set ${override} to ${override === 'DOCKER_CONFIG' ? 'the directory that holds config.json' : 'the file to write'}.`,
-    { details: { variable: 'HOME' } },
+    `Cannot locate the ${family} credentials file: "${override}" and "${name}" are not set, and ${where}. ` +
+      `Set ${override} to ${override === 'DOCKER_CONFIG' ? 'the directory that holds config.json' : 'the file to write'}, or set ${name}.`,
+    { details: { variable: name } },
   );
 }
 
@@ -48,17 +72,21 @@ export function clientFile(
   family: FileFamily,
   env: Env,
   platform: NodeJS.Platform = process.platform,
+  lookup: HomeLookup = passwdHome,
 ): string {
+  // Paths in the platform's own syntax, so that Windows resolution can be tested anywhere.
+  const { join, resolve } = platform === 'win32' ? win32 : posix;
+  const homeDir = () => home(env, platform, family, lookup);
   switch (family) {
     case 'docker': {
       // docker/cli config.Dir(): DOCKER_CONFIG names a directory; the file is always config.json in it.
-      const dir = variable(env, 'DOCKER_CONFIG') ?? join(home(env, platform, family), '.docker');
+      const dir = variable(env, 'DOCKER_CONFIG') ?? join(homeDir(), '.docker');
       return resolve(dir, 'config.json');
     }
     case 'containers': {
       const explicit = variable(env, 'REGISTRY_AUTH_FILE');
       if (explicit !== undefined) return resolve(explicit);
-      if (platform !== 'linux') return resolve(home(env, platform, family), '.config/containers/auth.json');
+      if (platform !== 'linux') return resolve(homeDir(), '.config/containers/auth.json');
       // containers-auth.json(5): the primary read/write file is ${XDG_RUNTIME_DIR}/containers/auth.json.
       const runtime = variable(env, 'XDG_RUNTIME_DIR');
       if (runtime !== undefined) return resolve(runtime, 'containers/auth.json');
@@ -67,7 +95,7 @@ export function clientFile(
       // /run is not writable for other users, so write the first read-only fallback the tools search next,
       // ${XDG_CONFIG_HOME}/containers/auth.json: it is used whenever the primary file has no entry for the
       // registry, which is the case unless someone ran `podman login` to that registry before.
-      const config = variable(env, 'XDG_CONFIG_HOME') ?? join(home(env, platform, family), '.config');
+      const config = variable(env, 'XDG_CONFIG_HOME') ?? join(homeDir(), '.config');
       return resolve(config, 'containers/auth.json');
     }
     case 'helm': {
@@ -83,19 +111,21 @@ export function clientFile(
         if (appData !== undefined) return resolve(appData, 'helm/registry/config.json');
       }
       const base =
-        platform === 'darwin'
-          ? join(home(env, platform, family), 'Library/Preferences')
-          : join(home(env, platform, family), '.config');
+        platform === 'darwin' ? join(homeDir(), 'Library/Preferences') : join(homeDir(), '.config');
       return resolve(base, 'helm/registry/config.json');
     }
   }
 }
 
-/** Where each client reads credentials, from the environment (pure). */
-export function resolveClientFiles(env: Env, platform: NodeJS.Platform = process.platform): ClientFiles {
+/** Where each client reads credentials, from the environment (and the passwd entry when HOME is unset). */
+export function resolveClientFiles(
+  env: Env,
+  platform: NodeJS.Platform = process.platform,
+  lookup: HomeLookup = passwdHome,
+): ClientFiles {
   return {
-    docker: clientFile('docker', env, platform),
-    containers: clientFile('containers', env, platform),
-    helm: clientFile('helm', env, platform),
+    docker: clientFile('docker', env, platform, lookup),
+    containers: clientFile('containers', env, platform, lookup),
+    helm: clientFile('helm', env, platform, lookup),
   };
 }

@@ -1,37 +1,9 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIXTURES, tempDir } from './support.ts';
+import { FIXTURES, startWorker, tempDir } from './support.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../../..');
-const WORKER = join(import.meta.dirname, 'worker.ts');
 const COUNT = 20;
-
-interface Worker {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly ready: Promise<void>;
-  readonly exit: Promise<{ code: number | null; stderr: string }>;
-}
-
-function startWorker(args: readonly string[]): Worker {
-  // tsx makes plain Node 20 run the TypeScript module as it is; resolved from the repository root.
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: ROOT });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; stderr: string }>((done) => {
-    child.once('close', (code) => done({ code, stderr }));
-  });
-  const ready = new Promise<void>((done, fail) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) done();
-    });
-    void exit.then(({ stderr: text }) => fail(new Error(`worker exited before it was ready: ${text}`)));
-  });
-  return { child, ready, exit };
-}
 
 /** Start every worker, wait until all are ready, release them together, and collect their exits. */
 async function runTogether(argsList: readonly (readonly string[])[]) {

@@ -20,6 +20,7 @@ import {
   type WriteOptions,
   writeClientLogins,
 } from '../../src/clients/index.ts';
+import { withLock } from '../../src/clients/lock.ts';
 import { FIXTURES, recordingLogger, tempDir } from './support.ts';
 
 const PASSWORD = 'eyJhbGciOiJSUzI1NiJ9.refresh-token-payload.signature';
@@ -31,6 +32,8 @@ const fabrikam: ClientLogin = {
   username: 'admin',
   password: 'p@ss:word',
 };
+
+const windows = process.platform === 'win32';
 
 async function json(file: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -119,24 +122,32 @@ describe('writing the Docker config', () => {
     expect(await json(file)).toEqual(config);
   });
 
-  test('creates missing directories 0700 and the file 0600, and logout deletes the file it created', async () => {
-    const home = await tempDir();
-    const env = { HOME: home };
-    const file = join(home, '.docker', 'config.json');
-    const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+  // Windows has no POSIX mode bits: a file there inherits the ACL of the profile directory.
+  test.skipIf(windows)(
+    'creates missing directories 0700 and the file 0600, and logout deletes the file it created',
+    async () => {
+      const home = await tempDir();
+      const env = { HOME: home, USERPROFILE: home };
+      const file = join(home, '.docker', 'config.json');
+      const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
 
-    expect(entries[0]?.createdFile).toBe(true);
-    expect(await json(file)).toEqual({ auths: { 'contoso.azurecr.io': { auth: BASE64 } } });
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect((await stat(join(home, '.docker'))).mode & 0o777).toBe(0o700);
+      expect(entries[0]?.createdFile).toBe(true);
+      expect(await json(file)).toEqual({ auths: { 'contoso.azurecr.io': { auth: BASE64 } } });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(join(home, '.docker'))).mode & 0o777).toBe(0o700);
 
-    expect(await removeClientLogins(entries, options(env))).toEqual({ restored: 0, removed: 1, skipped: [] });
-    expect(await readdir(join(home, '.docker'))).toEqual([]);
-  });
+      expect(await removeClientLogins(entries, options(env))).toEqual({
+        restored: 0,
+        removed: 1,
+        skipped: [],
+      });
+      expect(await readdir(join(home, '.docker'))).toEqual([]);
+    },
+  );
 
   test('a created file that someone else added to since is kept, holding only their entry', async () => {
     const home = await tempDir();
-    const env = { HOME: home };
+    const env = { HOME: home, USERPROFILE: home };
     const file = join(home, '.docker', 'config.json');
     const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
     const config = await json(file);
@@ -147,7 +158,7 @@ describe('writing the Docker config', () => {
     expect(await json(file)).toEqual({ auths: { 'ghcr.io': { auth: 'Z2g6dG9rZW4=' } } });
   });
 
-  test('tightens an existing 0644 file to 0600', async () => {
+  test.skipIf(windows)('tightens an existing 0644 file to 0600', async () => {
     const { env, file } = await dockerHome();
     await chmod(file, 0o644);
     await writeClientLogins(['docker'], [contoso], options(env));
@@ -242,14 +253,15 @@ describe('logout leaves what changed since', () => {
 
   test('a file deleted since is fine: nothing to do, nothing reported', async () => {
     const home = await tempDir();
-    const env = { HOME: home };
+    const env = { HOME: home, USERPROFILE: home };
     const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
     await removeClientLogins(entries, options(env));
     expect(await removeClientLogins(entries, options(env))).toEqual({ restored: 0, removed: 0, skipped: [] });
   });
 });
 
-describe('symlinks', () => {
+// Creating a symlink on Windows needs Developer Mode or an administrator.
+describe.skipIf(windows)('symlinks', () => {
   test('a linked config file is edited through the link, which stays a link', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'dotfiles'));
@@ -274,30 +286,38 @@ describe('symlinks', () => {
 });
 
 describe('several clients', () => {
-  test('docker, podman, helm and oras: three files, oras shares docker', async () => {
-    const home = await tempDir();
-    const env = { HOME: home, XDG_RUNTIME_DIR: join(home, 'run') };
-    const { entries, files } = await writeClientLogins(
-      ['docker', 'podman', 'helm', 'oras'],
-      [contoso],
-      options(env),
-    );
-    expect(files).toEqual({
-      docker: join(home, '.docker/config.json'),
-      oras: join(home, '.docker/config.json'),
-      podman: join(home, 'run/containers/auth.json'),
-      helm: join(home, '.config/helm/registry/config.json'),
-    });
-    expect(entries.map((entry) => [entry.client, entry.file])).toEqual([
-      ['docker', files.docker],
-      ['podman', files.podman],
-      ['helm', files.helm],
-    ]);
-    for (const file of [files.docker, files.podman, files.helm]) {
-      expect(await json(file ?? '')).toEqual({ auths: { 'contoso.azurecr.io': { auth: BASE64 } } });
-    }
-    expect(await removeClientLogins(entries, options(env))).toEqual({ restored: 0, removed: 3, skipped: [] });
-  });
+  // The Linux layout (XDG_RUNTIME_DIR); paths.test.ts has the other platforms'.
+  test.skipIf(process.platform !== 'linux')(
+    'docker, podman, helm and oras: three files, oras shares docker',
+    async () => {
+      const home = await tempDir();
+      const env = { HOME: home, XDG_RUNTIME_DIR: join(home, 'run') };
+      const { entries, files } = await writeClientLogins(
+        ['docker', 'podman', 'helm', 'oras'],
+        [contoso],
+        options(env),
+      );
+      expect(files).toEqual({
+        docker: join(home, '.docker/config.json'),
+        oras: join(home, '.docker/config.json'),
+        podman: join(home, 'run/containers/auth.json'),
+        helm: join(home, '.config/helm/registry/config.json'),
+      });
+      expect(entries.map((entry) => [entry.client, entry.file])).toEqual([
+        ['docker', files.docker],
+        ['podman', files.podman],
+        ['helm', files.helm],
+      ]);
+      for (const file of [files.docker, files.podman, files.helm]) {
+        expect(await json(file ?? '')).toEqual({ auths: { 'contoso.azurecr.io': { auth: BASE64 } } });
+      }
+      expect(await removeClientLogins(entries, options(env))).toEqual({
+        restored: 0,
+        removed: 3,
+        skipped: [],
+      });
+    },
+  );
 
   test('REGISTRY_AUTH_FILE pointing at the Docker config: written once', async () => {
     const { env, file } = await dockerHome();
@@ -318,6 +338,27 @@ describe('several clients', () => {
       details: { errno: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) },
     });
     expect(await readFile(file, 'utf8')).toBe(original);
+  });
+});
+
+describe('a file written by PowerShell', () => {
+  test('a byte order mark is dropped, not taken for corruption, and the file is written back without it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'config.json');
+    await copyFile(join(FIXTURES, 'powershell-bom.txt'), file);
+    const original = JSON.parse((await readFile(file, 'utf8')).slice(1)) as Record<string, unknown>;
+    const env = { HOME: dir, DOCKER_CONFIG: dir };
+
+    const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+    const written = await readFile(file);
+    expect(written.subarray(0, 3)).not.toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(JSON.parse(written.toString('utf8'))).toEqual({
+      ...original,
+      auths: { ...(original.auths as object), 'contoso.azurecr.io': { auth: BASE64 } },
+    });
+
+    expect(await removeClientLogins(entries, options(env))).toMatchObject({ removed: 1, skipped: [] });
+    expect(await json(file)).toEqual(original);
   });
 });
 
@@ -384,6 +425,12 @@ describe('files that are not JSON objects', () => {
   });
 });
 
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
 describe('the lock', () => {
   test('a lock held by a live process makes the login wait and then fail with CONFIG_LOCK_TIMEOUT', async () => {
     const { env, file, original } = await dockerHome();
@@ -401,30 +448,108 @@ describe('the lock', () => {
     expect(await readFile(lock, 'utf8')).toBe(held);
   });
 
-  test('a lock whose process is dead is broken', async () => {
+  test('a login waits for a live holder, times out naming it, and goes on once it lets go', async () => {
     const { env, file } = await dockerHome();
-    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-    const deadPid = Number(child.stdout.toString());
+    const lock = `${file}.lock`;
+    let release = () => {};
+    let entered = () => {};
+    const inside = new Promise<void>((done) => {
+      entered = done;
+    });
+    const holder = withLock(lock, { timeoutMs: 1_000, file }, async () => {
+      entered();
+      await new Promise<void>((done) => {
+        release = done;
+      });
+    });
+    await inside;
+    await expect(
+      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 150 })),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_LOCK_TIMEOUT',
+      message: expect.stringContaining(
+        `"${lock}" on "${file}": process ${process.pid} on this machine holds it`,
+      ),
+    });
+    const waiting = writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 5_000 }));
+    release();
+    await holder;
+    await waiting;
+    expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('a lock of another machine is waited for while fresh and broken once 30 s old', async () => {
+    const { env, file, original } = await dockerHome();
+    const lock = `${file}.lock`;
+    await mkdir(lock);
+    const owner = join(lock, `4242.000000000000.${'ab'.repeat(12)}`);
+    await writeFile(owner, '{"pid":4242,"host":"elsewhere"}');
+    await expect(
+      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 150 })),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_LOCK_TIMEOUT',
+      message: expect.stringContaining('process 4242 on another machine or container'),
+    });
+    expect(await readFile(file, 'utf8')).toBe(original);
+
+    const old = new Date(Date.now() - 60_000);
+    await utimes(owner, old, old);
+    await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 2_000 }));
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('a lock file of an earlier release whose process is dead is broken', async () => {
+    const { env, file } = await dockerHome();
     const { hostname } = await import('node:os');
-    await writeFile(`${file}.lock`, JSON.stringify({ pid: deadPid, host: hostname(), token: 'dead' }));
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }));
 
     await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 5_000 }));
     expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
     expect(await readdir(join(file, '..'))).toEqual(['config.json']);
   });
 
-  test('a stale lock another waiter is breaking is waited for, not spun on, until the timeout', async () => {
-    const { env, file, original } = await dockerHome();
+  // What a release before the directory lock left when killed: its lock was a file, created empty and then
+  // given its owner, and breaking it went through a `.lock.break` file.
+  test.each([
+    ['an empty lock file (killed before writing its owner)', '', false],
+    ['an empty lock file and a leftover .lock.break', '', true],
+    ["a dead owner's lock file and a leftover .lock.break", 'dead', true],
+  ])('%s: the next login waits at most 2 s and removes them', async (_name, owner, breakFile) => {
+    const { env, file } = await dockerHome();
     const lock = `${file}.lock`;
-    await writeFile(lock, '');
-    const old = new Date(Date.now() - 60_000);
-    await utimes(lock, old, old);
-    await writeFile(`${lock}.break`, '');
+    const { hostname } = await import('node:os');
+    await writeFile(
+      lock,
+      owner === 'dead' ? JSON.stringify({ pid: deadPid(), host: hostname(), token: 'dead' }) : '',
+    );
+    if (breakFile) await writeFile(`${lock}.break`, '');
 
-    await expect(
-      writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 200 })),
-    ).rejects.toMatchObject({ code: 'CONFIG_LOCK_TIMEOUT' });
-    expect(await readFile(file, 'utf8')).toBe(original);
+    await writeClientLogins(['docker'], [contoso], options(env, { lockTimeoutMs: 2_000 }));
+    expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
+    expect(await readdir(join(file, '..'))).toEqual(['config.json']);
+  });
+
+  test('temporary files of writers that died are removed by the next login; others are not', async () => {
+    const { env, file } = await dockerHome();
+    const dir = join(file, '..');
+    await writeFile(join(dir, '.config.json.0123456789ab.tmp'), '{"auths": {');
+    await writeFile(join(dir, '.config.json.ba9876543210.tmp'), '');
+    // Not ours: another file's temporary file, and a name that only looks alike.
+    await writeFile(join(dir, '.other.json.0123456789ab.tmp'), '');
+    await writeFile(join(dir, '.config.json.notes.tmp'), '');
+
+    const { entries } = await writeClientLogins(
+      ['docker'],
+      [contoso],
+      options(env, { lockTimeoutMs: 2_000 }),
+    );
+    expect((await readdir(dir)).sort()).toEqual([
+      '.config.json.notes.tmp',
+      '.other.json.0123456789ab.tmp',
+      'config.json',
+    ]);
+    await removeClientLogins(entries, options(env));
   });
 
   test('a lock older than 30 s is broken, even one with no owner written', async () => {

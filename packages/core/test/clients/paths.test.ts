@@ -1,7 +1,12 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type ClientFiles, resolveClientFiles } from '../../src/clients/index.ts';
 
 type Env = Record<string, string | undefined>;
+
+/** A user without a passwd entry (a container run with --user 1234): no home to fall back to. */
+const noPasswdEntry = () => undefined;
 
 describe('resolveClientFiles on Linux', () => {
   test.each<[string, Env, ClientFiles]>([
@@ -84,20 +89,156 @@ describe('resolveClientFiles on Linux', () => {
       { docker: '/d/config.json', containers: '/a.json', helm: '/h.json' },
     ],
   ])('%s', (_name, env, expected) => {
-    expect(resolveClientFiles(env, 'linux')).toEqual(expected);
+    expect(resolveClientFiles(env, 'linux', noPasswdEntry)).toEqual(expected);
   });
 
   test('a relative DOCKER_CONFIG is taken from the working directory, as docker does', () => {
-    expect(resolveClientFiles({ HOME: '/h', DOCKER_CONFIG: 'rel/dir' }, 'linux').docker).toBe(
-      `${process.cwd()}/rel/dir/config.json`,
+    // The working directory is the host's, so this one runs with the host's platform.
+    expect(resolveClientFiles({ HOME: '/h', USERPROFILE: 'C:\\h', DOCKER_CONFIG: 'rel/dir' }).docker).toBe(
+      join(process.cwd(), 'rel', 'dir', 'config.json'),
     );
   });
 
-  test('no HOME and no explicit file: CONFIG_WRITE_FAILED naming HOME and the variable to set', () => {
-    expect(() => resolveClientFiles({ DOCKER_CONFIG: '/d' }, 'linux')).toThrow(
+  test('no HOME: the home directory of the passwd entry, as docker and podman fall back to', () => {
+    expect(resolveClientFiles({}, 'linux', () => '/root')).toEqual({
+      docker: '/root/.docker/config.json',
+      containers: '/root/.config/containers/auth.json',
+      helm: '/root/.config/helm/registry/config.json',
+    });
+  });
+
+  test('by default the passwd entry is the real one', () => {
+    expect(resolveClientFiles({}).docker).toBe(join(userInfo().homedir, '.docker', 'config.json'));
+  });
+
+  test('the passwd entry is asked only when HOME is unset', () => {
+    const asked: string[] = [];
+    const lookup = () => {
+      asked.push('passwd');
+      return '/root';
+    };
+    expect(resolveClientFiles({ HOME: '/home/runner' }, 'linux', lookup).docker).toBe(
+      '/home/runner/.docker/config.json',
+    );
+    expect(asked).toEqual([]);
+  });
+
+  test.each([
+    [
+      'docker',
+      { REGISTRY_AUTH_FILE: '/a.json', HELM_REGISTRY_CONFIG: '/h.json' },
+      'Set DOCKER_CONFIG to the directory that holds config.json, or set HOME.',
+    ],
+    [
+      'containers',
+      { DOCKER_CONFIG: '/d', HELM_REGISTRY_CONFIG: '/h.json' },
+      'Set REGISTRY_AUTH_FILE to the file to write, or set HOME.',
+    ],
+    [
+      'helm',
+      { DOCKER_CONFIG: '/d', REGISTRY_AUTH_FILE: '/a.json' },
+      'Set HELM_REGISTRY_CONFIG to the file to write, or set HOME.',
+    ],
+  ])(
+    'no HOME and no passwd entry: CONFIG_WRITE_FAILED for the %s file, naming its variable and HOME',
+    (family, env, fix) => {
+      const failure = (() => {
+        try {
+          resolveClientFiles(env, 'linux', noPasswdEntry);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(failure).toMatchObject({ code: 'CONFIG_WRITE_FAILED', details: { variable: 'HOME' } });
+      const message = (failure as Error).message;
+      expect(message).toMatch(
+        new RegExp(
+          `^Cannot locate the ${family} credentials file: .*"HOME" are not set, and the passwd database has no home for this user\\. `,
+        ),
+      );
+      expect(message.endsWith(fix)).toBe(true);
+    },
+  );
+});
+
+describe('resolveClientFiles on Windows', () => {
+  const profile = 'C:\\Users\\runneradmin';
+  test.each<[string, Env, ClientFiles]>([
+    [
+      'USERPROFILE for docker and podman, APPDATA for helm',
+      { USERPROFILE: profile, APPDATA: `${profile}\\AppData\\Roaming` },
+      {
+        docker: `${profile}\\.docker\\config.json`,
+        containers: `${profile}\\.config\\containers\\auth.json`,
+        helm: `${profile}\\AppData\\Roaming\\helm\\registry\\config.json`,
+      },
+    ],
+    [
+      'USERPROFILE wins over the HOME that Git Bash or MSYS set',
+      { USERPROFILE: profile, HOME: '/home/runneradmin', APPDATA: `${profile}\\AppData\\Roaming` },
+      {
+        docker: `${profile}\\.docker\\config.json`,
+        containers: `${profile}\\.config\\containers\\auth.json`,
+        helm: `${profile}\\AppData\\Roaming\\helm\\registry\\config.json`,
+      },
+    ],
+    [
+      'no APPDATA: helm under the profile',
+      { USERPROFILE: profile, HOME: 'D:\\msys\\home' },
+      {
+        docker: `${profile}\\.docker\\config.json`,
+        containers: `${profile}\\.config\\containers\\auth.json`,
+        helm: `${profile}\\.config\\helm\\registry\\config.json`,
+      },
+    ],
+    [
+      'explicit variables win, with either slash',
+      {
+        USERPROFILE: profile,
+        DOCKER_CONFIG: 'D:/cfg/docker/',
+        REGISTRY_AUTH_FILE: 'D:\\cfg\\auth.json',
+        HELM_REGISTRY_CONFIG: 'D:/cfg/helm.json',
+        XDG_RUNTIME_DIR: 'D:\\ignored',
+      },
+      {
+        docker: 'D:\\cfg\\docker\\config.json',
+        containers: 'D:\\cfg\\auth.json',
+        helm: 'D:\\cfg\\helm.json',
+      },
+    ],
+    [
+      'XDG_CONFIG_HOME and HELM_CONFIG_HOME move helm as on Linux; podman ignores XDG_CONFIG_HOME off Linux',
+      {
+        USERPROFILE: profile,
+        APPDATA: 'E:\\appdata',
+        XDG_CONFIG_HOME: 'E:\\xdg',
+        HELM_CONFIG_HOME: 'E:\\helm',
+      },
+      {
+        docker: `${profile}\\.docker\\config.json`,
+        containers: `${profile}\\.config\\containers\\auth.json`,
+        helm: 'E:\\helm\\registry\\config.json',
+      },
+    ],
+  ])('%s', (_name, env, expected) => {
+    expect(resolveClientFiles(env, 'win32', noPasswdEntry)).toEqual(expected);
+  });
+
+  test('HOME alone is not used: the profile directory Windows reports is', () => {
+    expect(resolveClientFiles({ HOME: '/home/runneradmin' }, 'win32', () => profile).docker).toBe(
+      `${profile}\\.docker\\config.json`,
+    );
+  });
+
+  test('no USERPROFILE and no profile directory: the message names USERPROFILE, not HOME', () => {
+    expect(() => resolveClientFiles({ HOME: 'C:\\home' }, 'win32', noPasswdEntry)).toThrow(
       expect.objectContaining({
         code: 'CONFIG_WRITE_FAILED',
-        message: expect.stringMatching(/"HOME" is not set and neither is "REGISTRY_AUTH_FILE"/),
+        message: expect.stringContaining(
+          '"DOCKER_CONFIG" and "USERPROFILE" are not set, and Windows reports no profile directory. ' +
+            'Set DOCKER_CONFIG to the directory that holds config.json, or set USERPROFILE.',
+        ),
       }),
     );
   });
@@ -115,6 +256,6 @@ describe('resolveClientFiles on other platforms', () => {
       },
     ],
   ])('%s', (platform, env, expected) => {
-    expect(resolveClientFiles(env, platform)).toEqual(expected);
+    expect(resolveClientFiles(env, platform, noPasswdEntry)).toEqual(expected);
   });
 });

@@ -1,14 +1,25 @@
-// One acr-login process for the concurrency test: `node --import tsx worker.ts <login|logout> <configDir>
-// <server> <stateFile>`. It prints "ready" and waits for a line on stdin, so that every worker starts its
-// write at the same moment.
+// One acr-login process for the concurrency and crash tests: `node --import tsx worker.ts <login|logout>
+// <configDir> <server> <stateFile> [step]`. It prints "ready" and waits for a line on stdin, so that every
+// worker starts its write at the same moment. Given a step (see STEPS in src/clients/fs.ts), it prints
+// "paused at <step>" on reaching it and waits there for the test to kill it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { setStepHook } from '../../src/clients/fs.ts';
 import { removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
 import { nullLogger, type WrittenEntry } from '../../src/types.ts';
 
-const [mode, configDir, server, stateFile] = process.argv.slice(2);
+const [mode, configDir, server, stateFile, pauseAt] = process.argv.slice(2);
 if (mode === undefined || configDir === undefined || server === undefined || stateFile === undefined) {
-  throw new Error('usage: worker.ts <login|logout> <configDir> <server> <stateFile>');
+  throw new Error('usage: worker.ts <login|logout> <configDir> <server> <stateFile> [step]');
+}
+if (pauseAt !== undefined) {
+  setStepHook(async (step) => {
+    if (step !== pauseAt) return;
+    process.stdout.write(`paused at ${step}\n`);
+    // Keep the process alive until it is killed.
+    setInterval(() => {}, 60_000);
+    await new Promise(() => {});
+  });
 }
 const options = {
   env: { ...process.env, DOCKER_CONFIG: configDir },
