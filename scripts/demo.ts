@@ -40,7 +40,7 @@ try {
   const image = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
   const inputs = { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId };
 
-  console.log(bold('Run org/acr-login@v1'));
+  console.log(bold('Run acr-login/acr-login@v1'));
   console.log(
     `  with:\n${Object.entries(inputs)
       .map(([k, v]) => `    ${k}: ${v}`)
@@ -77,7 +77,7 @@ try {
   console.log(render(pulled.stdout + pulled.stderr, secrets));
   if (pulled.code !== 0) throw new Error(`skopeo could not pull ${image} with the written credentials`);
 
-  console.log(bold('\nPost Run org/acr-login@v1'));
+  console.log(bold('\nPost Run acr-login/acr-login@v1'));
   const post = await runStep(join(ROOT, 'dist/github/post/index.js'), job, {
     ...emulator.env(),
     ...stateEnv(main.state),
