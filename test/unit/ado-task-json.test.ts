@@ -24,8 +24,10 @@ describe('task.json', () => {
   test('AcrLogin major version 1, runs on Node 20 and Node 24, main and post-job', () => {
     expect(task.name).toBe('AcrLogin');
     expect(task.version.Major).toBe(1);
-    // Node20_1 needs agent 2.214.1; agents without the Node24 handler ignore it.
-    expect(task.minimumAgentVersion).toBe('2.214.1');
+    // Agent 3.232.1 is the first with the Node20_1 handler (azure-pipelines-tasks docs/migrateNode20.md);
+    // older agents fail with "supported task execution handler was not found". Agents without the Node24
+    // handler (before 4.265.1) run Node20_1.
+    expect(task.minimumAgentVersion).toBe('3.232.1');
     for (const handlers of [task.execution, task.postjobexecution]) {
       expect(Object.keys(handlers).sort()).toEqual(['Node20_1', 'Node24']);
     }
