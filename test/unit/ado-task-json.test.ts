@@ -8,7 +8,16 @@ const task = JSON.parse(read('task.json')) as {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
   minimumAgentVersion: string;
-  inputs: { name: string; type: string; defaultValue: string; visibleRule?: string; aliases?: string[] }[];
+  groups: { name: string; displayName: string }[];
+  inputs: {
+    name: string;
+    type: string;
+    defaultValue: string;
+    visibleRule?: string;
+    aliases?: string[];
+    groupName?: string;
+    helpMarkDown?: string;
+  }[];
   outputVariables: { name: string }[];
   execution: Record<string, { target: string }>;
   postjobexecution: Record<string, { target: string }>;
@@ -66,6 +75,31 @@ describe('task.json', () => {
         expect(names.has(name), `${clause} names an input`).toBe(true);
       }
     }
+  });
+
+  test('inputs sit in the groups registry, authentication and advanced, which the editor shows in that order', () => {
+    expect(task.groups.map((group) => group.name)).toEqual(['registry', 'authentication', 'advanced']);
+    const groups = new Set(task.groups.map((group) => group.name));
+    for (const input of task.inputs) expect(groups, `${input.name}'s group`).toContain(input.groupName);
+    expect(Object.fromEntries(task.inputs.map((input) => [input.name, input.groupName]))).toMatchObject({
+      authType: 'authentication',
+      azureSubscription: 'authentication',
+      managedIdentityClientId: 'authentication',
+      username: 'authentication',
+      password: 'authentication',
+      registry: 'registry',
+      clients: 'registry',
+      tokenAudience: 'advanced',
+      logout: 'advanced',
+    });
+  });
+
+  test('every link in the help text points to this project', () => {
+    const links = task.inputs.flatMap((input) =>
+      [...(input.helpMarkDown ?? '').matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]),
+    );
+    expect(links.length).toBeGreaterThanOrEqual(6);
+    for (const link of links) expect(link).toMatch(/^https:\/\/github\.com\/acr-login\/acr-login[#/]/);
   });
 
   test('output variables', () => {
