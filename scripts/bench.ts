@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Emulator, startEmulator } from '../test/emulator/index.ts';
 import { inputEnv, newJob } from '../test/support/actions-runner.ts';
+import { BUNDLES } from '../test/support/bundles.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -77,11 +78,11 @@ async function actionRun(emulator: Emulator, registries: readonly string[]) {
       'client-secret': app.secret ?? '',
     }),
   };
-  return [
-    NODE,
-    ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'dist/github/main/index.js')],
-    env,
-  ] as [string, string[], Record<string, string>];
+  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.action.main], env] as [
+    string,
+    string[],
+    Record<string, string>,
+  ];
 }
 
 async function floorRun(emulator: Emulator, registries: readonly string[]) {

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { BUNDLES } from './bundles.ts';
 import { type RunResult, run } from './clients.ts';
 
 /** Runs the committed action bundles the way the GitHub runner does: files for outputs, state and summary. */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-export const ACTION_MAIN = join(ROOT, 'dist/github/main/index.js');
-export const ACTION_POST = join(ROOT, 'dist/github/post/index.js');
+export const ACTION_MAIN = BUNDLES.action.main;
+export const ACTION_POST = BUNDLES.action.post;
 
 /** The Node that runs the bundles: the one running the tests, unless ACR_LOGIN_TEST_NODE names another. */
 export const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
