@@ -20,6 +20,17 @@ export function maskedValues(stdout: string): string[] {
   );
 }
 
+/** The data of a `##vso[...]` command, unescaped as the agent does. */
+const unescapeCommand = (text: string) =>
+  text
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%3B/g, ';')
+    .replace(/%AZP25/g, '%');
+
+const indent = (text: string) => text.replace(/\r?\n/g, '\n  ');
+
 /** A step's log as the runner or agent renders it: commands consumed, errors and warnings labelled. */
 export function renderLog(output: string, secrets: Iterable<string>): string {
   const masks = [...secrets, ...maskedValues(output)];
@@ -28,12 +39,15 @@ export function renderLog(output: string, secrets: Iterable<string>): string {
     if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue;
     const issue = /^##vso\[task\.(?:logissue|issue) type=(error|warning)[^\]]*\](.*)$/.exec(line);
     if (issue) {
-      lines.push(`  ${issue[1] === 'error' ? 'Error' : 'Warning'}: ${issue[2]}`);
+      lines.push(
+        `  ${issue[1] === 'error' ? 'Error' : 'Warning'}: ${indent(unescapeCommand(issue[2] ?? ''))}`,
+      );
       continue;
     }
-    const complete = /^##vso\[task\.complete result=(\w+)[^\]]*\](.*)$/.exec(line);
+    // The agent shows the failure message as an error already; the result is what remains to say.
+    const complete = /^##vso\[task\.complete result=(\w+)/.exec(line);
     if (complete) {
-      if (complete[1] !== 'Succeeded') lines.push(`  ${complete[1]}: ${complete[2]}`);
+      if (complete[1] !== 'Succeeded') lines.push(`  Result: ${complete[1]}`);
       continue;
     }
     if (line.startsWith('##vso[')) continue;
@@ -47,6 +61,7 @@ export function renderLog(output: string, secrets: Iterable<string>): string {
 /** Outputs as name/value lines; the password and every masked value show as ***. */
 export function renderOutputs(outputs: Readonly<Record<string, string>>, secrets: Iterable<string>): string {
   const names = Object.keys(outputs);
+  if (names.length === 0) return '  (none)';
   const width = Math.max(0, ...names.map((n) => n.length));
   const masks = [...secrets];
   return names

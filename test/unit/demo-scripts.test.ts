@@ -57,6 +57,7 @@ describe('outputs and logs never show a secret', () => {
       ),
     ).toBe('  login-server   contoso.azurecr.io\n  password       ***\n  docker-config  /x/***');
     expect(renderOutputs({ password: '' }, [])).toBe('  password  (empty)');
+    expect(renderOutputs({}, [])).toBe('  (none)');
   });
 
   test('values registered with ::add-mask:: or task.setsecret are masked, longest first', () => {
@@ -69,10 +70,10 @@ describe('outputs and logs never show a secret', () => {
     expect(renderLog('::error::bad input\n', [])).toBe('  Error: bad input');
     expect(
       renderLog(
-        '##vso[task.issue type=error;]no role\n##vso[task.complete result=Failed;]Login failed\n',
+        '##vso[task.issue type=error;]no role%0Afix: grant it\n##vso[task.complete result=Failed;]no role\n',
         [],
       ),
-    ).toBe('  Error: no role\n  Failed: Login failed');
+    ).toBe('  Error: no role\n  fix: grant it\n  Result: Failed');
   });
 });
 
