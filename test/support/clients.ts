@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface RunResult {
   readonly code: number;
@@ -74,17 +75,37 @@ export function skopeoPush(source: string, target: string, options: ClientOption
   return skopeo(['--insecure-policy', 'copy', `docker://${source}`, `docker://${target}`], options);
 }
 
-/** `docker login <server> -u <username> --password-stdin` with `DOCKER_CONFIG=<configDir>`. */
-export function dockerLogin(
+/**
+ * `docker login <server> -u <username> --password-stdin` with `DOCKER_CONFIG=<configDir>`, writing the
+ * credential into the config file. With `pass` and `docker-credential-pass` on PATH, docker would pick
+ * the pass store for a config without credentials (and fail on an uninitialised one), so docker runs
+ * with a PATH that holds only itself.
+ */
+export async function dockerLogin(
   server: string,
   username: string,
   password: string,
   options: ClientOptions & { readonly configDir: string },
 ): Promise<RunResult> {
   return run('docker', ['login', server, '--username', username, '--password-stdin'], {
-    env: { ...options.env, DOCKER_CONFIG: options.configDir },
+    env: { ...options.env, DOCKER_CONFIG: options.configDir, PATH: await dockerOnlyPath() },
     stdin: password,
   });
+}
+
+let dockerOnly: Promise<string> | undefined;
+function dockerOnlyPath(): Promise<string> {
+  dockerOnly ??= (async () => {
+    const found = (process.env.PATH ?? '')
+      .split(delimiter)
+      .map((dir) => join(dir, 'docker'))
+      .find((candidate) => existsSync(candidate));
+    if (found === undefined) throw new Error('docker is not on PATH');
+    const dir = await mkdtemp(join(tmpdir(), 'acr-login-docker-bin-'));
+    await symlink(found, join(dir, 'docker'));
+    return dir;
+  })();
+  return dockerOnly;
 }
 
 /** Write a containers-auth.json / Docker config.json `auths` file for the given credentials. */

@@ -5,7 +5,7 @@ import type { Localize } from '../../packages/ado-task/src/context.ts';
 import { federatedCredential, formatFailure, organisationName } from '../../packages/ado-task/src/hints.ts';
 import { bypassesProxy, bypassPatterns, proxyToken } from '../../packages/ado-task/src/proxy.ts';
 import { AcrLoginError } from '../../packages/core/src/index.ts';
-import { secretPieces } from '../../packages/core/src/report.ts';
+import { secretPieces } from '../../packages/core/src/step/report.ts';
 
 const messages = (
   JSON.parse(readFileSync(new URL('../../task.json', import.meta.url), 'utf8')) as {

@@ -1625,7 +1625,7 @@ module.exports = clean
 
 const eq = __webpack_require__(6149)
 const neq = __webpack_require__(4883)
-const gt = __webpack_require__(4504)
+const gt = __webpack_require__(2123)
 const gte = __webpack_require__(9365)
 const lt = __webpack_require__(5855)
 const lte = __webpack_require__(5324)
@@ -1869,7 +1869,7 @@ module.exports = eq
 
 /***/ }),
 
-/***/ 4504:
+/***/ 2123:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -2183,7 +2183,7 @@ const compareLoose = __webpack_require__(1799)
 const compareBuild = __webpack_require__(7081)
 const sort = __webpack_require__(8115)
 const rsort = __webpack_require__(9593)
-const gt = __webpack_require__(4504)
+const gt = __webpack_require__(2123)
 const lt = __webpack_require__(5855)
 const eq = __webpack_require__(6149)
 const neq = __webpack_require__(4883)
@@ -3250,7 +3250,7 @@ module.exports = minSatisfying
 
 const SemVer = __webpack_require__(9936)
 const Range = __webpack_require__(4947)
-const gt = __webpack_require__(4504)
+const gt = __webpack_require__(2123)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -3323,7 +3323,7 @@ const Comparator = __webpack_require__(3164)
 const { ANY } = Comparator
 const Range = __webpack_require__(4947)
 const satisfies = __webpack_require__(4834)
-const gt = __webpack_require__(4504)
+const gt = __webpack_require__(2123)
 const lt = __webpack_require__(5855)
 const lte = __webpack_require__(5324)
 const gte = __webpack_require__(9365)

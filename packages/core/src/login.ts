@@ -1,4 +1,9 @@
 import type { Dispatcher } from 'undici';
+import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
+import { AcrLoginError, withContext } from './errors.ts';
+import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
+import { describeIdentity, type EntraToken, getEntraToken } from './identity/token.ts';
+import { ACR_SCOPE } from './plan/plan.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
@@ -9,13 +14,8 @@ import {
   processBasicTokenResponse,
   processChallengeResponse,
   processExchangeResponse,
-} from './acr.ts';
-import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
-import { AcrLoginError, withContext } from './errors.ts';
-import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
-import { describeIdentity, type EntraToken, getEntraToken } from './identity.ts';
-import { ACR_SCOPE } from './inputs.ts';
-import { readTokenInfo } from './jwt.ts';
+} from './registry/acr.ts';
+import { readTokenInfo } from './registry/jwt.ts';
 import {
   ACR_REFRESH_TOKEN_USERNAME,
   type Environment,

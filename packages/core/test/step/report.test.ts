@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { AcrLoginError } from '../src/errors.ts';
-import { failureLines, loginOutputs } from '../src/report.ts';
-import type { LoginResult, RegistryCredential } from '../src/types.ts';
+import { AcrLoginError } from '../../src/errors.ts';
+import { failureLines, loginOutputs } from '../../src/step/report.ts';
+import type { LoginResult, RegistryCredential } from '../../src/types.ts';
 
 const credential = (loginServer: string, expiresOn?: string): RegistryCredential => ({
   loginServer,

@@ -2,16 +2,16 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { CLOUDS } from '../src/clouds.ts';
 import {
   certificateAssertion,
   clientCredentialsRequest,
   EntraErrorResponse,
   loadCertificate,
   processTokenResponse,
-} from '../src/entra.ts';
+} from '../../src/identity/entra.ts';
+import { CLOUDS } from '../../src/plan/clouds.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const base = {
   cloud: CLOUDS.AzureCloud,
   tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',

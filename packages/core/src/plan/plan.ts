@@ -1,14 +1,4 @@
-import { cloudForAuthority, cloudNameOf, resolveCloud } from './clouds.ts';
-import { AcrLoginError } from './errors.ts';
-import {
-  isGuid,
-  isTenantId,
-  isUnderSuffix,
-  normaliseLoginServer,
-  parseRegistries,
-  type RegistryEntry,
-  splitList,
-} from './registry.ts';
+import { AcrLoginError } from '../errors.ts';
 import type {
   AuthType,
   CertificateSource,
@@ -19,7 +9,17 @@ import type {
   LoginPlan,
   RegistryAuth,
   RegistryPlan,
-} from './types.ts';
+} from '../types.ts';
+import { cloudForAuthority, cloudNameOf, resolveCloud } from './clouds.ts';
+import {
+  isGuid,
+  isTenantId,
+  isUnderSuffix,
+  normaliseLoginServer,
+  parseRegistries,
+  type RegistryEntry,
+  splitList,
+} from './registries.ts';
 
 export interface PlanFacts {
   /** The adapter can produce an OIDC token now (GitHub: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN present). */

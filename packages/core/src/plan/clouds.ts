@@ -1,5 +1,5 @@
-import { AcrLoginError } from './errors.ts';
-import type { Cloud } from './types.ts';
+import { AcrLoginError } from '../errors.ts';
+import type { Cloud } from '../types.ts';
 
 type KnownCloudName = Exclude<Cloud['name'], 'custom'>;
 

@@ -1,5 +1,5 @@
-import { AcrLoginError, errorMessage } from './errors.ts';
-import type { LoginResult } from './types.ts';
+import { AcrLoginError, errorMessage } from '../errors.ts';
+import type { LoginResult } from '../types.ts';
 
 /**
  * What both adapters show and publish, so that a workflow and a pipeline see the same values and the same

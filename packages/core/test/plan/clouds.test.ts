@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { CLOUDS, type CloudInputs, cloudForAuthority, isDnsName, resolveCloud } from '../src/clouds.ts';
-import type { ErrorCode } from '../src/errors.ts';
-import { catchError } from './support.ts';
+import type { ErrorCode } from '../../src/errors.ts';
+import {
+  CLOUDS,
+  type CloudInputs,
+  cloudForAuthority,
+  isDnsName,
+  resolveCloud,
+} from '../../src/plan/clouds.ts';
+import { catchError } from '../support.ts';
 
 describe('CLOUDS', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CLOUDS, resolveCloud } from '../src/clouds.ts';
-import type { ErrorCode } from '../src/errors.ts';
+import type { ErrorCode } from '../../src/errors.ts';
+import { CLOUDS, resolveCloud } from '../../src/plan/clouds.ts';
 import {
   isGuid,
   isTenantId,
@@ -10,8 +10,8 @@ import {
   parseRegistryEntry,
   type RegistryEntry,
   splitList,
-} from '../src/registry.ts';
-import { catchError } from './support.ts';
+} from '../../src/plan/registries.ts';
+import { catchError } from '../support.ts';
 
 const publicCloud = CLOUDS.AzureCloud;
 const custom = resolveCloud({

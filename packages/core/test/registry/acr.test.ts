@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { HttpResponse } from '../../src/http.ts';
 import {
   accessTokenRequest,
   acrErrorText,
@@ -8,8 +9,7 @@ import {
   processBasicTokenResponse,
   processChallengeResponse,
   processExchangeResponse,
-} from '../src/acr.ts';
-import type { HttpResponse } from '../src/http.ts';
+} from '../../src/registry/acr.ts';
 
 const server = 'contoso.azurecr.io';
 const origin = `https://${server}`;

@@ -1,4 +1,4 @@
-import type { AuthType } from './types.ts';
+import type { AuthType } from '../types.ts';
 
 /**
  * Microsoft Entra ID answers with `AADSTS<number>: <text>`; its text says what failed, not what to change

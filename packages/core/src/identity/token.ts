@@ -6,6 +6,11 @@ import type {
   PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import { AcrLoginError, errorMessage } from '../errors.ts';
+import type { HttpClient } from '../http.ts';
+import { checkCertificatePem } from '../plan/plan.ts';
+import { readOidcClaims } from '../registry/jwt.ts';
+import type { Clock, Cloud, Identity, Logger, OidcTokenProvider } from '../types.ts';
 import { explainEntraError } from './aadsts.ts';
 import {
   type ClientProof,
@@ -15,11 +20,6 @@ import {
   processTokenResponse,
   tokenEndpoint,
 } from './entra.ts';
-import { AcrLoginError, errorMessage } from './errors.ts';
-import type { HttpClient } from './http.ts';
-import { checkCertificatePem } from './inputs.ts';
-import { readOidcClaims } from './jwt.ts';
-import type { Clock, Cloud, Identity, Logger, OidcTokenProvider } from './types.ts';
 
 export interface EntraToken {
   readonly token: string;

@@ -1,8 +1,8 @@
 import { createHash, createPrivateKey, type KeyObject, randomUUID, X509Certificate } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { AcrLoginError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
-import type { Cloud } from './types.ts';
+import { AcrLoginError } from '../errors.ts';
+import type { HttpRequest, HttpResponse } from '../http.ts';
+import type { Cloud } from '../types.ts';
 
 /**
  * The OAuth 2.0 client credentials grant at Microsoft Entra ID's v2.0 token endpoint, for the identities

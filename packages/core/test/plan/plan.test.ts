@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { ErrorCode } from '../src/errors.ts';
+import type { ErrorCode } from '../../src/errors.ts';
 import {
   ACR_SCOPE,
   checkCertificatePem,
@@ -9,11 +9,11 @@ import {
   parseClients,
   parseCreds,
   planLogin,
-} from '../src/inputs.ts';
-import type { AuthType, Identity, LoginInputs, LoginPlan } from '../src/types.ts';
-import { catchError } from './support.ts';
+} from '../../src/plan/plan.ts';
+import type { AuthType, Identity, LoginInputs, LoginPlan } from '../../src/types.ts';
+import { catchError } from '../support.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const CERT = fixture('cert.pem');
 const KEY = fixture('key.pem');
 const PEM = `${CERT}${KEY}`;

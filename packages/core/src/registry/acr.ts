@@ -1,6 +1,6 @@
+import { AcrLoginError } from '../errors.ts';
+import type { HttpRequest, HttpResponse } from '../http.ts';
 import { bearerChallenge } from './challenge.ts';
-import { AcrLoginError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
 
 /**
  * The ACR auth protocol (Azure/acr docs AAD-OAuth.md, Token-BasicAuth.md). Each step is a request

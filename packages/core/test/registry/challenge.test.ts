@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type AuthChallenge, bearerChallenge, parseWwwAuthenticate } from '../src/challenge.ts';
+import { type AuthChallenge, bearerChallenge, parseWwwAuthenticate } from '../../src/registry/challenge.ts';
 
 const c = (scheme: string, params: Record<string, string> = {}, token68?: string): AuthChallenge => ({
   scheme,

@@ -1,6 +1,6 @@
+import { AcrLoginError } from '../errors.ts';
+import type { Cloud } from '../types.ts';
 import { isDnsName } from './clouds.ts';
-import { AcrLoginError } from './errors.ts';
-import type { Cloud } from './types.ts';
 
 /** Per-registry settings for cross-tenant setups: `contoso tenant-id=<guid> client-id=<guid> token-audience=arm`. */
 export interface RegistryOverrides {

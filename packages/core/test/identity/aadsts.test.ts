@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type EntraErrorContext, explainEntraError } from '../src/aadsts.ts';
+import { type EntraErrorContext, explainEntraError } from '../../src/identity/aadsts.ts';
 
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
