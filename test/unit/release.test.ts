@@ -26,6 +26,8 @@ import {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RELEASE = join(ROOT, 'scripts/release/release.ts');
+/** Each CLI call starts Node with tsx: slow on a loaded 2-core machine. */
+const CLI_TIMEOUT = 30_000;
 const FILES = [
   'package.json',
   'package-lock.json',
@@ -161,21 +163,25 @@ describe('version agreement', () => {
     ]);
   });
 
-  test('the CLI exits 0 when the versions agree with the tag, 1 naming the file when not, 1 on a bad tag', () => {
-    const ok = cli(['check', 'v1.4.2']);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('Every version agrees with v1.4.2');
+  test(
+    'the CLI exits 0 when the versions agree with the tag, 1 naming the file when not, 1 on a bad tag',
+    () => {
+      const ok = cli(['check', 'v1.4.2']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('Every version agrees with v1.4.2');
 
-    write('vss-extension.json', read('vss-extension.json').replace('"1.4.2"', '"1.4.1"'));
-    const wrong = cli(['check', 'v1.4.2']);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain('vss-extension.json version: 1.4.1');
-    expect(wrong.stderr).not.toContain('task.json');
+      write('vss-extension.json', read('vss-extension.json').replace('"1.4.2"', '"1.4.1"'));
+      const wrong = cli(['check', 'v1.4.2']);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('vss-extension.json version: 1.4.1');
+      expect(wrong.stderr).not.toContain('task.json');
 
-    const bad = cli(['check', 'v1.4']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/Tag "v1.4" is not of the form vMAJOR.MINOR.PATCH/);
-  });
+      const bad = cli(['check', 'v1.4']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/Tag "v1.4" is not of the form vMAJOR.MINOR.PATCH/);
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('bump', () => {
@@ -210,14 +216,18 @@ describe('bump', () => {
     expect(disagreements(root, parseTag('v1.5.0'))).toEqual([]);
   });
 
-  test('the CLI takes a tag or a bare version and refuses a pre-release', () => {
-    expect(cli(['bump', 'v3.1.0']).code).toBe(0);
-    expect(disagreements(root, parseTag('v3.1.0'))).toEqual([]);
-    const refused = cli(['bump', '3.2.0-beta.1']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('pre-release suffixes cannot be expressed in task.json');
-    expect(disagreements(root, parseTag('v3.1.0'))).toEqual([]);
-  });
+  test(
+    'the CLI takes a tag or a bare version and refuses a pre-release',
+    () => {
+      expect(cli(['bump', 'v3.1.0']).code).toBe(0);
+      expect(disagreements(root, parseTag('v3.1.0'))).toEqual([]);
+      const refused = cli(['bump', '3.2.0-beta.1']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('pre-release suffixes cannot be expressed in task.json');
+      expect(disagreements(root, parseTag('v3.1.0'))).toEqual([]);
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('release notes from CHANGELOG.md', () => {
@@ -243,12 +253,16 @@ describe('release notes from CHANGELOG.md', () => {
     expect(notes).toMatch(/^### /);
   });
 
-  test('the CLI prints them for a tag', () => {
-    write('CHANGELOG.md', changelog);
-    const notes = cli(['notes', 'v1.1.0']);
-    expect(notes.code, notes.stderr).toBe(0);
-    expect(notes.stdout).toBe('### Fixed\n\n- The post step restores a credential helper entry.\n');
-  });
+  test(
+    'the CLI prints them for a tag',
+    () => {
+      write('CHANGELOG.md', changelog);
+      const notes = cli(['notes', 'v1.1.0']);
+      expect(notes.code, notes.stderr).toBe(0);
+      expect(notes.stdout).toBe('### Fixed\n\n- The post step restores a credential helper entry.\n');
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('publish', () => {
@@ -265,26 +279,34 @@ describe('publish', () => {
     expect(command.args.join(' ')).not.toMatch(/--token|-t\b/);
   });
 
-  test('a dry run prints the command it would run and needs no token', () => {
-    const dry = cli([
-      'publish',
-      'out/acr-login.acr-login-1.4.2.vsix',
-      '--dry-run',
-      '--share-with',
-      'contoso',
-    ]);
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toBe(
-      'Would run: npx --no-install tfx extension publish --vsix out/acr-login.acr-login-1.4.2.vsix --no-color --share-with contoso\n' +
-        `with the personal access token from ${TOKEN_VARIABLE} on stdin.\n`,
-    );
-  });
+  test(
+    'a dry run prints the command it would run and needs no token',
+    () => {
+      const dry = cli([
+        'publish',
+        'out/acr-login.acr-login-1.4.2.vsix',
+        '--dry-run',
+        '--share-with',
+        'contoso',
+      ]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toBe(
+        'Would run: npx --no-install tfx extension publish --vsix out/acr-login.acr-login-1.4.2.vsix --no-color --share-with contoso\n' +
+          `with the personal access token from ${TOKEN_VARIABLE} on stdin.\n`,
+      );
+    },
+    CLI_TIMEOUT,
+  );
 
-  test('without the token and without --dry-run it stops before running tfx, naming the secret', () => {
-    const refused = cli(['publish', 'out/a.vsix'], { [TOKEN_VARIABLE]: '' });
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).not.toContain('Running:');
-    expect(refused.stderr).toContain(`${TOKEN_VARIABLE} is empty`);
-    expect(refused.stderr).toContain('Marketplace (Publish)');
-  });
+  test(
+    'without the token and without --dry-run it stops before running tfx, naming the secret',
+    () => {
+      const refused = cli(['publish', 'out/a.vsix'], { [TOKEN_VARIABLE]: '' });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).not.toContain('Running:');
+      expect(refused.stderr).toContain(`${TOKEN_VARIABLE} is empty`);
+      expect(refused.stderr).toContain('Marketplace (Publish)');
+    },
+    CLI_TIMEOUT,
+  );
 });
