@@ -111,3 +111,58 @@ export function checkSnippet(snippet: Snippet, api: Interface): SnippetReport {
   }
   return { steps, problems };
 }
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let inFence = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*```/.test(line)) inFence = !inFence;
+    const heading = inFence ? null : /^#{1,6}\s+(.*)$/.exec(line);
+    if (!heading) continue;
+    const slug = (heading[1] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return anchors;
+}
+
+/**
+ * Links that point into this repository: relative ones, and absolute ones to
+ * github.com/acr-login/acr-login (the README by default, or `blob/main/<path>`), as file and anchor.
+ */
+export function repositoryLinks(text: string, from: string): { target: string; anchor?: string }[] {
+  const links: { target: string; anchor?: string }[] = [];
+  const prose = text.replace(/```[\s\S]*?```/g, '');
+  for (const match of prose.matchAll(
+    /\]\(([^)\s]+)\)|(https:\/\/github\.com\/acr-login\/acr-login[^)\s"'`]*)/g,
+  )) {
+    const url = match[1] ?? match[2] ?? '';
+    const [path = '', anchor] = url.split('#');
+    const own = /^https:\/\/github\.com\/acr-login\/acr-login(?:\/blob\/main\/(.+))?\/?$/.exec(path);
+    let target: string;
+    if (own) target = own[1] ?? 'README.md';
+    else if (/^[a-z]+:/.test(path)) continue;
+    else target = path === '' ? from : posixJoin(posixDirname(from), path);
+    links.push(anchor === undefined ? { target } : { target, anchor });
+  }
+  return links;
+}
+
+const posixDirname = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.');
+
+function posixJoin(dir: string, path: string): string {
+  const parts: string[] = [];
+  for (const part of `${dir}/${path}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}

@@ -1,8 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { checkSnippet, type Interface, snippets } from '../support/doc-snippets.ts';
+import {
+  checkSnippet,
+  headingAnchors,
+  type Interface,
+  repositoryLinks,
+  snippets,
+} from '../support/doc-snippets.ts';
 
 /**
  * Every GitHub workflow and Azure Pipelines example in README.md, docs/ and the Marketplace page parses,
@@ -116,4 +122,42 @@ test('the examples cover both products in every guide that shows a step', () => 
   expect(count('task', 'packages/ado-task/overview.md')).toBeGreaterThanOrEqual(6);
   expect(count('action', 'docs/migration.md')).toBeGreaterThanOrEqual(2);
   expect(count('task', 'docs/migration.md')).toBeGreaterThanOrEqual(3);
+});
+
+describe('links into this repository resolve, anchors included', () => {
+  test.each([
+    [
+      '## Several registries\n## Several registries\n### `ACR_EXCHANGE_DENIED` (HTTP 401 or 403 at `/oauth2/exchange`)',
+      ['several-registries', 'several-registries-1', 'acr_exchange_denied-http-401-or-403-at-oauth2exchange'],
+    ],
+    ['```\n# not a heading\n```\n# Real one', ['real-one']],
+  ])('anchors of %j', (markdown, anchors) => {
+    expect([...headingAnchors(markdown)]).toEqual(anchors);
+  });
+
+  test.each([
+    ['[a](../README.md#x)', 'docs/a.md', [{ target: 'README.md', anchor: 'x' }]],
+    ['[a](#y) [b](https://example.com/#z)', 'docs/a.md', [{ target: 'docs/a.md', anchor: 'y' }]],
+    [
+      'see https://github.com/acr-login/acr-login#azure-pipelines and [d](https://github.com/acr-login/acr-login/blob/main/docs/b.md#c)',
+      'task.json',
+      [
+        { target: 'README.md', anchor: 'azure-pipelines' },
+        { target: 'docs/b.md', anchor: 'c' },
+      ],
+    ],
+  ])('links in %j', (text, from, links) => {
+    expect(repositoryLinks(text, from)).toEqual(links);
+  });
+
+  test.each([...FILES, 'CONTRIBUTING.md', 'SECURITY.md', 'CHANGELOG.md', 'task.json'])('%s', (file) => {
+    const broken = repositoryLinks(readFileSync(join(ROOT, file), 'utf8'), file).filter(
+      ({ target, anchor }) =>
+        !existsSync(join(ROOT, target)) ||
+        (anchor !== undefined &&
+          target.endsWith('.md') &&
+          !headingAnchors(readFileSync(join(ROOT, target), 'utf8')).has(anchor)),
+    );
+    expect(broken).toEqual([]);
+  });
 });
