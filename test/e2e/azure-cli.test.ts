@@ -138,7 +138,7 @@ test('without "az login": AZURE_CLI_FAILED telling the user to run "az login", n
   const { dockerConfig, result } = await coreLogin();
 
   expect(result).toBeInstanceOf(AcrLoginError);
-  expect(result).toMatchObject({ code: 'AZURE_CLI_FAILED', input: 'auth-type' });
+  expect(result).toMatchObject({ code: 'AZURE_CLI_FAILED', input: 'authType' });
   expect((result as Error).message).toContain('Run "az login"');
   await expect(stat(dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
 });

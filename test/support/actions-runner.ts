@@ -8,6 +8,8 @@ import { type RunResult, run } from './clients.ts';
 /** Runs the committed action bundles the way the GitHub runner does: files for outputs, state and summary. */
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** One bundle runs the main and the post step; the post step knows itself by the state the main step saved. */
+export const ACTION_BUNDLE = BUNDLES.action.main;
 export const ACTION_MAIN = BUNDLES.action.main;
 export const ACTION_POST = BUNDLES.action.post;
 

@@ -6,7 +6,11 @@ import { join, resolve } from 'node:path';
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 
+const ACTION = join(ROOT, 'dist/github/index.js');
+const TASK = join(ROOT, 'dist/ado/index.js');
+
+/** One bundle per product runs both steps; the post step knows itself by the state the main step saved. */
 export const BUNDLES = {
-  action: { main: join(ROOT, 'dist/github/main/index.js'), post: join(ROOT, 'dist/github/post/index.js') },
-  task: { main: join(ROOT, 'dist/ado/main/index.js'), post: join(ROOT, 'dist/ado/post/index.js') },
+  action: { main: ACTION, post: ACTION },
+  task: { main: TASK, post: TASK },
 } as const;

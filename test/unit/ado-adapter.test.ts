@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { Localize } from '../../packages/ado-task/src/context.ts';
-import { federatedCredential, formatFailure, organisationName } from '../../packages/ado-task/src/hints.ts';
+import {
+  type FailureFacts,
+  federatedCredential,
+  organisationName,
+  taskHints,
+} from '../../packages/ado-task/src/hints.ts';
 import { bypassesProxy, bypassPatterns, proxyToken } from '../../packages/ado-task/src/proxy.ts';
+import { taskWords } from '../../packages/ado-task/src/words.ts';
 import { AcrLoginError } from '../../packages/core/src/index.ts';
-import { secretPieces } from '../../packages/core/src/step/report.ts';
+import { failureLines, secretPieces } from '../../packages/core/src/step/report.ts';
 
 const messages = (
   JSON.parse(readFileSync(new URL('../../task.json', import.meta.url), 'utf8')) as {
@@ -13,6 +19,14 @@ const messages = (
   }
 ).messages;
 const loc: Localize = (key, ...params) => format(messages[key] ?? `missing message ${key}`, ...params);
+
+/** What a failed task prints: core's failure text in the task's words, then the task's own hints. */
+const formatFailure = (
+  error: unknown,
+  facts: FailureFacts,
+  env: Record<string, string>,
+  localize: Localize,
+) => [...failureLines(error, taskWords(undefined)), ...taskHints(error, facts, env, localize)].join('\n');
 
 describe('proxy bypass: local hosts always, then the agent list of regular expressions', () => {
   const bypass = bypassPatterns(['\\.internal\\.contoso\\.com', '^https://dev\\.azure\\.com/', '([invalid']);

@@ -243,20 +243,6 @@ describe('readTaskInputs maps each way of signing in to core inputs', () => {
   });
 });
 
-describe('logout input', () => {
-  test.each([
-    ['', true],
-    ['true', true],
-    ['True', true],
-    ['false', false],
-    ['no', false],
-  ])('"%s" -> %s', (value, expected) => {
-    expect(readTaskInputs(source({ ...base, authType: 'anonymous', logout: value }), loc).logout).toBe(
-      expected,
-    );
-  });
-});
-
 describe('readTaskInputs refuses what cannot work, naming the connection and the fix', () => {
   test.each<[string, TaskSource, string, RegExp]>([
     [
@@ -357,12 +343,6 @@ describe('readTaskInputs refuses what cannot work, naming the connection and the
       ),
       'INPUT_INVALID',
       /"activeDirectoryAuthority" is "http:\/\/login.azurestack.local\/", not an https URL/,
-    ],
-    [
-      'logout not a boolean',
-      source({ ...base, authType: 'anonymous', logout: 'maybe' }),
-      'INPUT_INVALID',
-      /"logout" must be true or false, not "maybe"/,
     ],
   ])('%s', (_name, given, code, message) => {
     let error: unknown;

@@ -45,7 +45,6 @@ export interface ConnectionSummary {
 export interface TaskInputs {
   readonly authType: TaskAuthType;
   readonly login: LoginInputs;
-  readonly logout: boolean;
   readonly connection?: ConnectionSummary;
 }
 
@@ -53,14 +52,6 @@ export interface TaskInputs {
 export const SECRET_PARAMETERS = ['serviceprincipalkey', 'servicePrincipalCertificate'] as const;
 /** The task inputs that hold secrets. */
 export const SECRET_INPUTS = ['password'] as const;
-
-export function parseBoolean(name: string, value: string, fallback: boolean, loc: Localize): boolean {
-  const normalised = value.trim().toLowerCase();
-  if (normalised === '') return fallback;
-  if (['true', 'yes', '1', 'on'].includes(normalised)) return true;
-  if (['false', 'no', '0', 'off'].includes(normalised)) return false;
-  throw new AcrLoginError('INPUT_INVALID', loc('InvalidBoolean', name, value.trim()), { input: name });
-}
 
 export function parseTaskAuthType(value: string, loc: Localize): TaskAuthType {
   const text = value.trim();
@@ -96,17 +87,15 @@ export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
   const authType = parseTaskAuthType(source.input('authType'), loc);
   const registry = source.input('registry');
   const common: LoginInputs = { registry, ...optional('clients', source.input('clients')) };
-  const logout = parseBoolean('logout', source.input('logout'), true, loc);
   // `tokenAudience` has a default in task.json, so it is only meaningful (and only passed) for Entra logins.
   const tokenAudience = optional('tokenAudience', source.input('tokenAudience'));
 
   switch (authType) {
     case 'anonymous':
-      return { authType, logout, login: { ...common, authType: 'anonymous' } };
+      return { authType, login: { ...common, authType: 'anonymous' } };
     case 'usernamePassword':
       return {
         authType,
-        logout,
         login: {
           ...common,
           authType: 'username-password',
@@ -117,7 +106,6 @@ export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
     case 'managedIdentity':
       return {
         authType,
-        logout,
         login: {
           ...common,
           ...tokenAudience,
@@ -128,10 +116,12 @@ export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
     case 'serviceConnection': {
       const id = source.input('azureSubscription').trim();
       if (id === '') {
-        throw new AcrLoginError('INPUT_REQUIRED', loc('ConnectionRequired'), { input: 'azureSubscription' });
+        throw new AcrLoginError('INPUT_REQUIRED', loc('ConnectionRequired'), {
+          input: 'serviceConnectionId',
+        });
       }
       const { login, connection } = connectionInputs(source.connection(id), source, registry, loc);
-      return { authType, logout, connection, login: { ...common, ...tokenAudience, ...login } };
+      return { authType, connection, login: { ...common, ...tokenAudience, ...login } };
     }
   }
 }
@@ -146,13 +136,13 @@ function connectionInputs(
   const schemeText = connection.scheme.trim();
   if (schemeText === '') {
     throw new AcrLoginError('INPUT_INVALID', loc('ConnectionUnavailable', id), {
-      input: 'azureSubscription',
+      input: 'serviceConnectionId',
     });
   }
   const scheme = (Object.keys(SCHEMES) as Scheme[]).find((s) => s.toLowerCase() === schemeText.toLowerCase());
   if (scheme === undefined) {
     throw new AcrLoginError('INPUT_INVALID', loc('UnsupportedScheme', id, schemeText), {
-      input: 'azureSubscription',
+      input: 'serviceConnectionId',
     });
   }
   const parameter = (key: string) => lookup(connection.parameters, key);
@@ -160,7 +150,7 @@ function connectionInputs(
     const value = parameter(key);
     if (value === undefined) {
       throw new AcrLoginError('INPUT_INVALID', loc('MissingParameter', id, scheme, key), {
-        input: 'azureSubscription',
+        input: 'serviceConnectionId',
       });
     }
     return value;
@@ -174,7 +164,7 @@ function connectionInputs(
       const systemAccessToken = source.systemAccessToken()?.trim() ?? '';
       if (systemAccessToken === '') {
         throw new AcrLoginError('OIDC_UNAVAILABLE', loc('MissingSystemAccessToken', id), {
-          input: 'azureSubscription',
+          input: 'serviceConnectionId',
         });
       }
       return {
@@ -201,7 +191,7 @@ function connectionInputs(
         credential = { clientCertificate: required('servicePrincipalCertificate') };
       } else {
         throw new AcrLoginError('INPUT_INVALID', loc('UnsupportedSpnAuthentication', id, method), {
-          input: 'azureSubscription',
+          input: 'serviceConnectionId',
         });
       }
       return {
@@ -253,7 +243,7 @@ export function cloudInputs(
     authorityHost = url.origin;
   } catch {
     throw new AcrLoginError('INPUT_INVALID', loc('AzureStackAuthority', connection.id, authority ?? ''), {
-      input: 'azureSubscription',
+      input: 'serviceConnectionId',
     });
   }
   const first = registry.split(/[\r\n,]+/).find((item) => item.trim() !== '') ?? '';

@@ -1,4 +1,4 @@
-import { AcrLoginError, failureLines } from '@acr-login/core';
+import { AcrLoginError } from '@acr-login/core';
 import type { ConnectionSummary, Localize } from './context.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,11 +39,11 @@ const ENTRA_FAILURES = new Set(['ENTRA_AUTH_FAILED', 'OIDC_FAILED', 'OIDC_UNAVAI
 const ROLE_FAILURES = new Set(['ACR_EXCHANGE_DENIED', 'ACR_TOKEN_DENIED', 'REGISTRY_FORBIDDEN']);
 
 /**
- * The failure as the user sees it: core's message (which names the registry and the rule), its
- * non-secret details, then which connection and scheme were used and what to fix on the Azure DevOps side.
+ * What the task adds under core's failure text: which connection and scheme were used and what to fix
+ * on the Azure DevOps side.
  */
-export function formatFailure(error: unknown, facts: FailureFacts, env: Env, loc: Localize): string {
-  const lines = failureLines(error);
+export function taskHints(error: unknown, facts: FailureFacts, env: Env, loc: Localize): string[] {
+  const lines: string[] = [];
   const code = error instanceof AcrLoginError ? error.code : undefined;
   const { connection } = facts;
   const registries = facts.registries
@@ -53,7 +53,7 @@ export function formatFailure(error: unknown, facts: FailureFacts, env: Env, loc
   if (connection !== undefined) {
     lines.push(loc('FailureContext', connection.id, connection.scheme, registries.join(', ') || '-'));
   }
-  if (code === undefined) return lines.join('\n');
+  if (code === undefined) return lines;
 
   const scheme = connection?.scheme;
   if (scheme === 'WorkloadIdentityFederation' && ENTRA_FAILURES.has(code)) {
@@ -68,5 +68,5 @@ export function formatFailure(error: unknown, facts: FailureFacts, env: Env, loc
     lines.push(loc('HintRole', connection.clientId ?? 'system-assigned managed identity'));
   }
   if (code === 'MANAGED_IDENTITY_UNAVAILABLE') lines.push(loc('HintManagedIdentity'));
-  return lines.join('\n');
+  return lines;
 }

@@ -1,3 +1,4 @@
+import { basicCredentials, isLocalHost } from '@acr-login/core';
 import { Agent, Dispatcher, ProxyAgent } from 'undici';
 
 /** `tl.getHttpProxyConfiguration()`'s result, the fields we use. */
@@ -7,14 +8,6 @@ export interface AgentProxy {
   readonly proxyPassword?: string | undefined;
   /** Regular expressions, tested against the whole request URL (as task-lib and the agent do). */
   readonly proxyBypassHosts?: readonly string[] | undefined;
-}
-
-/** IMDS and loopback are on this machine: a proxy cannot reach them, and must never see their tokens. */
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === '169.254.169.254' || host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
-  );
 }
 
 /** Whether a request to `url` goes direct: local hosts always, and anything the bypass list matches. */
@@ -36,8 +29,7 @@ export function bypassPatterns(hosts: readonly string[]): RegExp[] {
 /** The `Proxy-Authorization` value for the agent's proxy credentials, when it has any. */
 export function proxyToken(proxy: AgentProxy): string | undefined {
   if (!proxy.proxyUsername) return undefined;
-  const pair = `${proxy.proxyUsername}:${proxy.proxyPassword ?? ''}`;
-  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+  return `Basic ${basicCredentials(proxy.proxyUsername, proxy.proxyPassword ?? '')}`;
 }
 
 /**

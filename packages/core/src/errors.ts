@@ -1,3 +1,6 @@
+import type { InputKey } from './types.ts';
+import { plainWords, render } from './wording.ts';
+
 /**
  * Every failure a user can meet has a stable `code` (for tests, docs and adapters) and a message that
  * names the input in quotes, states the rule and gives the fix. Lower layers keep the original error as
@@ -36,21 +39,27 @@ export type ErrorCode =
 
 export interface AcrLoginErrorOptions {
   readonly cause?: unknown;
-  /** The input the error is about, e.g. `registry` or `client-certificate` (adapter-neutral name). */
-  readonly input?: string;
+  /** The input the error is about, by core's key; each host names it in its own words. */
+  readonly input?: InputKey;
   /** Extra non-secret facts an adapter may show (e.g. OIDC claims, correlation id). */
   readonly details?: Readonly<Record<string, string>>;
 }
 
+/**
+ * `text` names inputs with the markers of `wording.ts`; `message` renders them in core's plain words,
+ * and each host renders `text` in its own with `render(error.text, words)`.
+ */
 export class AcrLoginError extends Error {
   override readonly name = 'AcrLoginError';
   readonly code: ErrorCode;
-  readonly input: string | undefined;
+  readonly text: string;
+  readonly input: InputKey | undefined;
   readonly details: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, message: string, options: AcrLoginErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ErrorCode, text: string, options: AcrLoginErrorOptions = {}) {
+    super(render(text, plainWords), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.text = text;
     this.input = options.input;
     this.details = options.details ?? {};
   }
@@ -81,7 +90,7 @@ export function withContext(
   fallback: ErrorCode = 'HTTP_FAILED',
 ): AcrLoginError {
   if (error instanceof AcrLoginError) {
-    const wrapped = new AcrLoginError(error.code, `${context}: ${error.message}`, {
+    const wrapped = new AcrLoginError(error.code, `${context}: ${error.text}`, {
       cause: error.cause,
       details: error.details,
       ...(error.input === undefined ? {} : { input: error.input }),

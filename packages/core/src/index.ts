@@ -1,17 +1,18 @@
 export * from './errors.ts';
 export { defaultDispatcher } from './http.ts';
 export { explainEntraError } from './identity/aadsts.ts';
+export { describeIdentity, identityKey } from './identity/kinds/index.ts';
+export { ACR_SCOPE } from './identity/scope.ts';
 export { getAccessToken, login, logout, parseState } from './login.ts';
+export type { PlanFacts } from './plan/auto.ts';
 export { CLOUDS, resolveCloud } from './plan/clouds.ts';
-export {
-  AUTH_TYPES,
-  CLIENT_KINDS,
-  INPUT_NAMES,
-  type InputKey,
-  type PlanFacts,
-  planLogin,
-} from './plan/plan.ts';
+export { AUTH_TYPES, CLIENT_KINDS, SECRET_INPUTS } from './plan/names.ts';
+export { planLogin } from './plan/plan.ts';
 export { readOidcClaims, readTokenInfo } from './registry/jwt.ts';
+export * from './step/host.ts';
 export { failureLines, type LoginOutputs, loginOutputs, secretPieces } from './step/report.ts';
+export { englishText, runLogin, runLogout, runStep } from './step/run.ts';
 export { preferBaselineWasm } from './step/startup.ts';
 export * from './types.ts';
+export { basicCredentials, blankToUndefined, isLocalHost } from './util.ts';
+export * from './wording.ts';

@@ -2,8 +2,9 @@ import type { Dispatcher } from 'undici';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
-import { describeIdentity, type EntraToken, getEntraToken } from './identity/token.ts';
-import { ACR_SCOPE } from './plan/plan.ts';
+import { describeIdentity, identityKey } from './identity/kinds/index.ts';
+import { entraScope } from './identity/scope.ts';
+import { type EntraToken, getEntraToken } from './identity/token.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
@@ -25,6 +26,7 @@ import {
   type RegistryCredential,
   type RegistryPlan,
 } from './types.ts';
+import { basicCredentials } from './util.ts';
 
 /**
  * Runs `work` with an HttpClient on the environment's dispatcher, or on one of our own that is closed as
@@ -58,8 +60,9 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
 
   const entraToken = (http: HttpClient, registry: RegistryPlan): Promise<EntraToken> => {
     if (registry.auth.type !== 'entra') throw new Error('unreachable: not an Entra registry');
-    const { identity, scope } = registry.auth;
-    const key = `${identity.key}|${scope}`;
+    const { identity } = registry.auth;
+    const scope = entraScope(registry.auth.audience, plan.cloud);
+    const key = `${identityKey(identity)}|${scope}`;
     let token = tokens.get(key);
     if (token === undefined) {
       token = getEntraToken(identity, scope, {
@@ -76,7 +79,8 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
   };
 
   const loginOne = async (http: HttpClient, registry: RegistryPlan): Promise<RegistryCredential> => {
-    const { loginServer, origin, auth } = registry;
+    const { loginServer, auth } = registry;
+    const origin = `https://${loginServer}`;
     // Start the Entra token first: the challenge needs no credentials, so both travel at once.
     const tokenPromise = auth.type === 'entra' ? entraToken(http, registry) : undefined;
     tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
@@ -125,10 +129,7 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     const res = await http.send(
       exchangeRequest({ origin, service: challenge.service, tenantId, entraToken: entra.token }),
     );
-    const refreshToken = processExchangeResponse(
-      { loginServer, identity, audience: auth.scope === ACR_SCOPE ? 'acr' : 'arm' },
-      res,
-    );
+    const refreshToken = processExchangeResponse({ loginServer, identity, audience: auth.audience }, res);
     logger.mask(refreshToken, 'registry-password');
     return {
       loginServer,
@@ -137,7 +138,7 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
       expiresOn: readTokenInfo(refreshToken)?.expiresOn,
       authType: plan.authType,
       identity,
-      audience: auth.scope,
+      audience: entraScope(auth.audience, plan.cloud),
     };
   };
 
@@ -157,13 +158,11 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
   const logins: ClientLogin[] = credentials
     .filter((credential) => credential.authType !== 'anonymous')
     .map(({ loginServer, username, password }) => ({ loginServer, username, password }));
-  const secrets = new Set<string>();
   for (const { username, password } of logins) {
-    secrets.add(password);
+    logger.mask(password, 'registry-password');
     // What the config files hold, and what `docker login` prints in its debug output.
-    secrets.add(Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
+    logger.mask(basicCredentials(username, password), 'registry-password');
   }
-  for (const secret of secrets) logger.mask(secret, 'registry-password');
 
   let state: LoginState = { version: 1, entries: [] };
   let dockerConfig: string | undefined;
@@ -172,7 +171,7 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     state = { version: 1, entries: written.entries };
     dockerConfig = written.files.docker ?? written.files.oras;
   }
-  return { credentials, secrets: [...secrets], dockerConfig, state };
+  return { credentials, dockerConfig, state };
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { Dispatcher } from 'undici';
+import type { EntraAuthType, Identity } from './identity/kinds/index.ts';
+
+export type { EntraAuthType, Identity };
 
 /**
  * What an adapter gives core. Core never imports a CI library: logging, masking and the OIDC token
@@ -45,48 +48,61 @@ export interface Environment {
   readonly oidcToken?: OidcTokenProvider;
 }
 
-/** Raw inputs as an adapter reads them: strings, unvalidated. Names mirror the action's kebab-case inputs. */
-export interface LoginInputs {
+/**
+ * Every input core reads, by key. Keys are core's own: each host renders them in its CI's words (the
+ * Action's `client-secret`, the task's `clientSecret` or "the service connection"); see `wording.ts`.
+ */
+export const LOGIN_INPUT_KEYS = [
   /** One or more registries separated by newlines or commas; each may carry `key=value` overrides. */
-  readonly registry: string;
-  readonly authType?: string;
-  readonly clientId?: string;
-  readonly tenantId?: string;
-  readonly clientSecret?: string;
+  'registry',
+  'authType',
+  'clientId',
+  'tenantId',
+  'clientSecret',
   /** PEM text (certificate and private key) or a path to a PEM file. */
-  readonly clientCertificate?: string;
-  readonly clientCertificatePassword?: string;
+  'clientCertificate',
+  'clientCertificatePassword',
   /** JSON of `az ad sp create-for-rbac --sdk-auth`. */
-  readonly creds?: string;
-  readonly managedIdentityResourceId?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly environment?: string;
-  readonly authorityHost?: string;
-  readonly registrySuffix?: string;
+  'creds',
+  'managedIdentityResourceId',
+  'username',
+  'password',
+  'environment',
+  'authorityHost',
+  'registrySuffix',
   /** OIDC audience requested from the CI's token service. */
-  readonly audience?: string;
+  'audience',
   /** `acr` (default) or `arm`. */
-  readonly tokenAudience?: string;
+  'tokenAudience',
   /** `docker` (default), `podman`, `helm`, `oras`, `all`; comma or newline separated. */
-  readonly clients?: string;
+  'clients',
   /** Login servers outside the cloud's registry suffix that may still receive an Entra token. */
-  readonly trustedRegistries?: string;
+  'trustedRegistries',
   /** Azure Pipelines: service connection id, needed by `AzurePipelinesCredential`. */
-  readonly serviceConnectionId?: string;
+  'serviceConnectionId',
   /** Azure Pipelines: `System.AccessToken` for the OIDC request. */
-  readonly systemAccessToken?: string;
-}
+  'systemAccessToken',
+] as const;
 
-export type AuthType =
-  | 'oidc'
-  | 'azure-pipelines'
-  | 'service-principal'
-  | 'managed-identity'
-  | 'workload-identity'
-  | 'azure-cli'
-  | 'username-password'
-  | 'anonymous';
+export type LoginInputKey = (typeof LOGIN_INPUT_KEYS)[number];
+
+/** Inputs of the step itself, beyond the login. */
+export type StepInputKey = 'logout' | 'maskPassword';
+
+/** Environment variables that stand in for inputs (Kubernetes workload identity). */
+export type EnvInputKey = 'AZURE_FEDERATED_TOKEN_FILE' | 'AZURE_CLIENT_ID' | 'AZURE_TENANT_ID';
+
+export type InputKey = LoginInputKey | StepInputKey | EnvInputKey;
+
+/** Raw inputs as an adapter reads them: strings, unvalidated. */
+export type LoginInputs = { readonly registry: string } & {
+  readonly [K in Exclude<LoginInputKey, 'registry'>]?: string;
+};
+
+export type AuthType = EntraAuthType | 'username-password' | 'anonymous';
+
+/** Which Entra token is exchanged at the registry: the ACR audience (default) or Azure Resource Manager's. */
+export type TokenAudience = 'acr' | 'arm';
 
 export type ClientKind = 'docker' | 'podman' | 'helm' | 'oras';
 
@@ -109,58 +125,14 @@ export type CertificateSource =
   | { readonly kind: 'pem'; readonly pem: string }
   | { readonly kind: 'path'; readonly path: string };
 
-/** How to get an Entra token. `key` is equal for identities that can share one token. */
-export type Identity =
-  | {
-      readonly type: 'oidc';
-      readonly key: string;
-      readonly tenantId: string;
-      readonly clientId: string;
-      readonly audience: string;
-    }
-  | {
-      readonly type: 'azure-pipelines';
-      readonly key: string;
-      readonly tenantId: string;
-      readonly clientId: string;
-      readonly serviceConnectionId: string;
-      readonly systemAccessToken: string;
-    }
-  | {
-      readonly type: 'service-principal';
-      readonly key: string;
-      readonly tenantId: string;
-      readonly clientId: string;
-      readonly secret?: string;
-      readonly certificate?: CertificateSource;
-      readonly certificatePassword?: string;
-    }
-  | {
-      readonly type: 'managed-identity';
-      readonly key: string;
-      readonly tenantId?: string;
-      readonly clientId?: string;
-      readonly resourceId?: string;
-    }
-  | {
-      readonly type: 'workload-identity';
-      readonly key: string;
-      readonly tenantId: string;
-      readonly clientId: string;
-      readonly tokenFile: string;
-    }
-  | { readonly type: 'azure-cli'; readonly key: string; readonly tenantId?: string };
-
 export type RegistryAuth =
-  | { readonly type: 'entra'; readonly identity: Identity; readonly scope: string }
+  | { readonly type: 'entra'; readonly identity: Identity; readonly audience: TokenAudience }
   | { readonly type: 'username-password'; readonly username: string; readonly password: string }
   | { readonly type: 'anonymous' };
 
 export interface RegistryPlan {
   /** Normalised host (lower case, no scheme, no path), e.g. `contoso.azurecr.io`. */
   readonly loginServer: string;
-  /** `https://<loginServer>` */
-  readonly origin: string;
   readonly auth: RegistryAuth;
 }
 
@@ -168,7 +140,7 @@ export interface RegistryPlan {
 export interface LoginPlan {
   readonly cloud: Cloud;
   readonly authType: AuthType;
-  /** Why `auto` chose `authType`, for the log. */
+  /** Why this auth type, with input markers (`wording.ts`), for the log. */
   readonly reason: string;
   readonly registries: readonly RegistryPlan[];
   readonly clients: readonly ClientKind[];
@@ -217,8 +189,6 @@ export interface LoginState {
 
 export interface LoginResult {
   readonly credentials: readonly RegistryCredential[];
-  /** Every value an adapter must mask: refresh/access tokens, passwords, base64 `user:pass`. */
-  readonly secrets: readonly string[];
   /** The Docker config file written, when docker was configured. */
   readonly dockerConfig: string | undefined;
   readonly state: LoginState;

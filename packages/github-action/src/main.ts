@@ -1,5 +1,8 @@
-import { preferBaselineWasm } from '@acr-login/core';
-import { main, run } from './run.ts';
+import { preferBaselineWasm, runStep } from '@acr-login/core';
+import { actionHost } from './host.ts';
 
-preferBaselineWasm();
-void run(main);
+/** The action's main and post step: one program, told apart by the state the main step saves. */
+export async function run(): Promise<void> {
+  preferBaselineWasm();
+  await runStep(actionHost());
+}

@@ -1,15 +1,8 @@
-import type { LoginPlan, LoginResult } from '@acr-login/core';
+import type { SummaryView } from '@acr-login/core';
 import * as core from '@actions/core';
 
 /** A job summary table: which registry, as whom, with which audience, until when. No secrets. */
-export async function writeSummary(result: LoginResult, plan: LoginPlan): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const rows = result.credentials.map((credential) => [
-    credential.loginServer,
-    credential.identity,
-    credential.audience ?? '-',
-    credential.expiresOn?.toISOString() ?? '-',
-  ]);
+export async function writeSummary(view: SummaryView): Promise<void> {
   await core.summary
     .addHeading('Azure Container Registry login', 3)
     .addTable([
@@ -19,8 +12,8 @@ export async function writeSummary(result: LoginResult, plan: LoginPlan): Promis
         { data: 'Audience', header: true },
         { data: 'Expires', header: true },
       ],
-      ...rows,
+      ...view.rows.map((row) => [...row]),
     ])
-    .addRaw(`Auth type: ${plan.authType}. Clients: ${plan.clients.join(', ')}.`, true)
+    .addRaw(`Auth type: ${view.authType}. Clients: ${view.clients.join(', ')}.`, true)
     .write();
 }

@@ -1,4 +1,5 @@
 import type { AuthType } from '../types.ts';
+import { input } from '../wording.ts';
 
 /**
  * Microsoft Entra ID answers with `AADSTS<number>: <text>`; its text says what failed, not what to change
@@ -56,7 +57,7 @@ function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): 
           });
     const audienceHint =
       part === 'audience'
-        ? ` Or set the "audience" input to the audience the federated credential names (the default is ${c.defaultAudience ?? 'api://AzureADTokenExchange'}).`
+        ? ` Or set the ${input('audience')} input to the audience the federated credential names (the default is ${c.defaultAudience ?? 'api://AzureADTokenExchange'}).`
         : '';
     const subjectHint =
       part === 'subject' || part === 'record'
@@ -71,13 +72,13 @@ function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): 
 
 const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   '700016': (c) => ({
-    explanation: `${app(c)} was not found in ${tenant(c)}: "client-id" or "tenant-id" is wrong, or the app is multi-tenant and this tenant has not consented to it.`,
-    fix: 'Copy "client-id" from the Application (client) ID and "tenant-id" from the Directory (tenant) ID on the app registration\'s Overview page (not the object ID). For an app from another tenant, an administrator of this tenant must grant consent so it gets a service principal here.',
+    explanation: `${app(c)} was not found in ${tenant(c)}: ${input('clientId')} or ${input('tenantId')} is wrong, or the app is multi-tenant and this tenant has not consented to it.`,
+    fix: `Copy ${input('clientId')} from the Application (client) ID and ${input('tenantId')} from the Directory (tenant) ID on the app registration's Overview page (not the object ID). For an app from another tenant, an administrator of this tenant must grant consent so it gets a service principal here.`,
   }),
   '7000215': () => ({
     explanation:
       'the client secret is not valid for this application: it is a wrong value, the secret ID, or an expired or deleted secret.',
-    fix: 'Set "client-secret" (or clientSecret in "creds") to the secret\'s Value, shown only once when it was created, not its Secret ID. If the value is lost, create a new client secret and update the CI secret.',
+    fix: `Set ${input('clientSecret')} (or clientSecret in ${input('creds')}) to the secret's Value, shown only once when it was created, not its Secret ID. If the value is lost, create a new client secret and update the CI secret.`,
   }),
   '7000222': () => ({
     explanation: 'the client secret has expired.',
@@ -86,7 +87,7 @@ const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   '700027': () => ({
     explanation:
       "the client assertion's signature is not valid: the certificate is not uploaded to the app registration, or the private key does not belong to it.",
-    fix: 'Upload the public certificate (the CERTIFICATE part of "client-certificate") to the app registration under Certificates & secrets > Certificates, and check its thumbprint matches; "client-certificate" must hold that certificate and its own private key.',
+    fix: `Upload the public certificate (the CERTIFICATE part of ${input('clientCertificate')}) to the app registration under Certificates & secrets > Certificates, and check its thumbprint matches; ${input('clientCertificate')} must hold that certificate and its own private key.`,
   }),
   '70021': federatedMismatch('record'),
   '700213': federatedMismatch('subject'),
@@ -103,16 +104,16 @@ const EXPLAINERS: Readonly<Record<string, Explainer>> = {
         : 'Synchronise the runner or agent clock (NTP), and run the login right before the steps that need it rather than after a long wait.',
   }),
   '50001': (c) => ({
-    explanation: `the resource asked for does not exist or is disabled in ${tenant(c)}: usually a token for another cloud, or "token-audience: arm" where ARM tokens cannot be used.`,
-    fix: 'Check that "environment" matches the cloud of the registry and the tenant (AzureCloud, AzureChinaCloud, AzureUSGovernment), and use "token-audience: acr" (the default).',
+    explanation: `the resource asked for does not exist or is disabled in ${tenant(c)}: usually a token for another cloud, or ${input('tokenAudience')} set to arm where ARM tokens cannot be used.`,
+    fix: `Check that ${input('environment')} matches the cloud of the registry and the tenant (AzureCloud, AzureChinaCloud, AzureUSGovernment), and set ${input('tokenAudience')} to acr (the default).`,
   }),
   '500011': (c) => ({
     explanation: `${tenant(c)} has no service principal for the resource asked for (Azure Container Registry or Azure Resource Manager): the tenant is not the registry's, or it belongs to another cloud.`,
-    fix: 'Set "tenant-id" to the tenant of the registry (or a per-registry tenant-id=), check "environment", and for a tenant without registries of its own use "token-audience: acr".',
+    fix: `Set ${input('tenantId')} to the tenant of the registry (or a per-registry tenant-id=), check ${input('environment')}, and for a tenant without registries of its own set ${input('tokenAudience')} to acr.`,
   }),
   '90002': (c) => ({
-    explanation: `${tenant(c)} was not found: "tenant-id" is wrong, or the tenant is in another cloud than "environment" names.`,
-    fix: 'Copy the Directory (tenant) ID from the app registration\'s Overview page, and set "environment" to the cloud the tenant lives in.',
+    explanation: `${tenant(c)} was not found: ${input('tenantId')} is wrong, or the tenant is in another cloud than ${input('environment')} names.`,
+    fix: `Copy the Directory (tenant) ID from the app registration's Overview page, and set ${input('environment')} to the cloud the tenant lives in.`,
   }),
 };
 

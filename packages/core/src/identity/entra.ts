@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
 import type { Cloud } from '../types.ts';
+import { input } from '../wording.ts';
 
 /**
  * The OAuth 2.0 client credentials grant at Microsoft Entra ID's v2.0 token endpoint, for the identities
@@ -99,15 +100,15 @@ export function loadCertificate(pem: string, password: string | undefined): Cert
   } catch (error) {
     throw new AcrLoginError(
       'CERTIFICATE_INVALID',
-      `The private key in "client-certificate" cannot be read${password === undefined ? '' : ' with "client-certificate-password"'}: ${(error as Error).message}. Check that the PEM holds the key that belongs to the certificate and, for an encrypted key, that the password is right.`,
-      { input: 'client-certificate', cause: error },
+      `The private key in ${input('clientCertificate')} cannot be read${password === undefined ? '' : ` with ${input('clientCertificatePassword')}`}: ${(error as Error).message}. Check that the PEM holds the key that belongs to the certificate and, for an encrypted key, that the password is right.`,
+      { input: 'clientCertificate', cause: error },
     );
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new AcrLoginError(
       'CERTIFICATE_INVALID',
-      `"client-certificate" holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Microsoft Entra ID accepts RSA certificates only. Create the certificate with an RSA key (e.g. "openssl req -x509 -newkey rsa:2048 ...").`,
-      { input: 'client-certificate' },
+      `${input('clientCertificate')} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Microsoft Entra ID accepts RSA certificates only. Create the certificate with an RSA key (e.g. "openssl req -x509 -newkey rsa:2048 ...").`,
+      { input: 'clientCertificate' },
     );
   }
   for (const block of pem.match(CERT_BLOCK) ?? []) {
@@ -118,8 +119,8 @@ export function loadCertificate(pem: string, password: string | undefined): Cert
   }
   throw new AcrLoginError(
     'CERTIFICATE_INVALID',
-    'No certificate in "client-certificate" matches its private key. Put the certificate uploaded to the app registration and its own private key in one PEM: cat cert.pem key.pem.',
-    { input: 'client-certificate' },
+    `No certificate in ${input('clientCertificate')} matches its private key. Put the certificate uploaded to the app registration and its own private key in one PEM: cat cert.pem key.pem.`,
+    { input: 'clientCertificate' },
   );
 }
 

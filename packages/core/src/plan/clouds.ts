@@ -1,5 +1,8 @@
 import { AcrLoginError } from '../errors.ts';
+import { isDnsName } from '../ids.ts';
 import type { Cloud } from '../types.ts';
+import { blankToUndefined } from '../util.ts';
+import { input } from '../wording.ts';
 
 type KnownCloudName = Exclude<Cloud['name'], 'custom'>;
 
@@ -79,7 +82,7 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
   if (name === undefined) {
     throw new AcrLoginError(
       'CLOUD_UNKNOWN',
-      `"environment" is "${environment}", which is not a cloud acr-login knows. Use one of ${CLOUD_NAMES.join(', ')} (case-insensitive); for Azure Stack or a private cloud use "custom" with "authority-host" and "registry-suffix".`,
+      `${input('environment')} is "${environment}", which is not a cloud acr-login knows. Use one of ${CLOUD_NAMES.join(', ')} (case-insensitive); for Azure Stack or a private cloud use "custom" with ${input('authorityHost')} and ${input('registrySuffix')}.`,
       { input: 'environment' },
     );
   }
@@ -89,13 +92,13 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
 
   if (name === 'custom') {
     const missing = [
-      ...(authorityInput === undefined ? ['authority-host'] : []),
-      ...(suffixInput === undefined ? ['registry-suffix'] : []),
+      ...(authorityInput === undefined ? (['authorityHost'] as const) : []),
+      ...(suffixInput === undefined ? (['registrySuffix'] as const) : []),
     ];
     if (authorityInput === undefined || suffixInput === undefined) {
       throw new AcrLoginError(
         'INPUT_REQUIRED',
-        `"environment" is "${environment}", a custom cloud, which also needs ${missing.map((n) => `"${n}"`).join(' and ')}: "authority-host" is the https URL of its Microsoft Entra ID (for example https://login.microsoftonline.com) and "registry-suffix" the DNS suffix of its registries (for example azurecr.io).`,
+        `${input('environment')} is "${environment}", a custom cloud, which also needs ${missing.map(input).join(' and ')}: ${input('authorityHost')} is the https URL of its Microsoft Entra ID (for example https://login.microsoftonline.com) and ${input('registrySuffix')} the DNS suffix of its registries (for example azurecr.io).`,
         { input: missing[0] ?? 'environment' },
       );
     }
@@ -115,8 +118,8 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
     if (suffix !== known.registrySuffix) {
       throw new AcrLoginError(
         'INPUT_CONFLICT',
-        `"registry-suffix" is "${suffix}" but "environment" ${environment === '' ? 'defaults to' : 'is'} ${known.name}, whose registries end in "${known.registrySuffix}". The suffix decides which hosts may receive a Microsoft Entra token, so it cannot be changed for a named cloud: list single hosts in "trusted-registries", or set "environment: custom" with "authority-host" for another cloud.`,
-        { input: 'registry-suffix' },
+        `${input('registrySuffix')} is "${suffix}" but ${input('environment')} ${environment === '' ? 'defaults to' : 'is'} ${known.name}, whose registries end in "${known.registrySuffix}". The suffix decides which hosts may receive a Microsoft Entra token, so it cannot be changed for a named cloud: list single hosts in ${input('trustedRegistries')}, or set ${input('environment')} to custom with ${input('authorityHost')} for another cloud.`,
+        { input: 'registrySuffix' },
       );
     }
   }
@@ -161,15 +164,15 @@ export function normaliseAuthorityHost(value: string): string {
   } catch {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `"authority-host" is "${text}", which is not a URL. Give the https URL of Microsoft Entra ID, for example https://login.microsoftonline.com.`,
-      { input: 'authority-host' },
+      `${input('authorityHost')} is "${text}", which is not a URL. Give the https URL of Microsoft Entra ID, for example https://login.microsoftonline.com.`,
+      { input: 'authorityHost' },
     );
   }
   if (url.protocol !== 'https:') {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `"authority-host" is "${text}", but Microsoft Entra ID is reached over HTTPS only. Use an https:// URL.`,
-      { input: 'authority-host' },
+      `${input('authorityHost')} is "${text}", but Microsoft Entra ID is reached over HTTPS only. Use an https:// URL.`,
+      { input: 'authorityHost' },
     );
   }
   if (
@@ -181,8 +184,8 @@ export function normaliseAuthorityHost(value: string): string {
   ) {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `"authority-host" must be the bare https origin of Microsoft Entra ID (for example https://login.microsoftonline.com), without a path, query or credentials; put the tenant into "tenant-id".`,
-      { input: 'authority-host' },
+      `${input('authorityHost')} must be the bare https origin of Microsoft Entra ID (for example https://login.microsoftonline.com), without a path, query or credentials; put the tenant into ${input('tenantId')}.`,
+      { input: 'authorityHost' },
     );
   }
   return url.origin;
@@ -194,22 +197,9 @@ export function normaliseRegistrySuffix(value: string): string {
   if (!isDnsName(suffix) || !suffix.includes('.')) {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `"registry-suffix" is "${value.trim()}", which is not a DNS suffix. Give the domain the registries' login servers end in, without scheme or dots around it, for example azurecr.io.`,
-      { input: 'registry-suffix' },
+      `${input('registrySuffix')} is "${value.trim()}", which is not a DNS suffix. Give the domain the registries' login servers end in, without scheme or dots around it, for example azurecr.io.`,
+      { input: 'registrySuffix' },
     );
   }
   return suffix;
-}
-
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Lower-case DNS name: labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen. */
-export function isDnsName(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  return name.split('.').every((label) => LABEL.test(label));
-}
-
-function blankToUndefined(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }

@@ -1,6 +1,8 @@
 import { AcrLoginError } from '../errors.ts';
-import type { Cloud } from '../types.ts';
-import { isDnsName } from './clouds.ts';
+import { isDnsName, isGuid, isTenantId, isUnderSuffix } from '../ids.ts';
+import type { Cloud, InputKey } from '../types.ts';
+import { input } from '../wording.ts';
+import { splitList } from './values.ts';
 
 /** Per-registry settings for cross-tenant setups: `contoso tenant-id=<guid> client-id=<guid> token-audience=arm`. */
 export interface RegistryOverrides {
@@ -13,32 +15,6 @@ export interface RegistryEntry {
   /** Lower-case host (with `:port` only in custom clouds), e.g. `contoso.azurecr.io`. */
   readonly loginServer: string;
   readonly overrides: RegistryOverrides;
-}
-
-/** Items separated by newlines or commas, trimmed; blank items (YAML block scalars leave some) dropped. */
-export function splitList(text: string): string[] {
-  return text
-    .split(/[\r\n,]+/)
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-/** `host` is a strict subdomain of `suffix`: `x.azurecr.io` is under `azurecr.io`, `evilazurecr.io` is not. */
-export function isUnderSuffix(host: string, suffix: string): boolean {
-  const name = host.toLowerCase().replace(/:\d+$/, '');
-  const dotted = `.${suffix.toLowerCase().replace(/^\./, '')}`;
-  return name.length > dotted.length && name.endsWith(dotted);
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}
-
-/** A tenant is a GUID or one of its verified domains (`contoso.onmicrosoft.com`). */
-export function isTenantId(value: string): boolean {
-  return isGuid(value) || (value.includes('.') && isDnsName(value.toLowerCase()));
 }
 
 /** ACR registry names: 5-50 letters and digits (case-insensitive; the login server is lower case). */
@@ -55,18 +31,18 @@ const ACR_NAME = /^[a-z0-9]{5,50}$/;
  * - Data endpoints (`contoso.westeurope.data.azurecr.io`) serve layers, not logins: refused with the
  *   login server as the fix.
  */
-export function normaliseLoginServer(value: string, cloud: Cloud, input = 'registry'): string {
+export function normaliseLoginServer(value: string, cloud: Cloud, key: InputKey = 'registry'): string {
   const original = value.trim();
   const invalid = (rule: string) =>
-    new AcrLoginError('REGISTRY_INVALID', `"${input}" has "${original}", ${rule}`, { input });
+    new AcrLoginError('REGISTRY_INVALID', `${input(key)} has "${original}", ${rule}`, { input: key });
 
   let text = original;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'http') {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `"${input}" has "${original}", but registries are reached over HTTPS only. Give the host without a scheme (or with https://).`,
-      { input },
+      `${input(key)} has "${original}", but registries are reached over HTTPS only. Give the host without a scheme (or with https://).`,
+      { input: key },
     );
   }
   if (scheme !== undefined && scheme !== 'https') {
@@ -138,7 +114,7 @@ export function parseRegistryEntry(entry: string, cloud: Cloud): RegistryEntry {
     const key = (eq < 0 ? item : item.slice(0, eq)).toLowerCase();
     const value = eq < 0 ? '' : item.slice(eq + 1);
     const invalid = (rule: string) =>
-      new AcrLoginError('REGISTRY_INVALID', `"registry" entry for "${loginServer}": ${rule}`, {
+      new AcrLoginError('REGISTRY_INVALID', `${input('registry')} entry for "${loginServer}": ${rule}`, {
         input: 'registry',
       });
     if (!(OVERRIDE_KEYS as readonly string[]).includes(key) || eq < 0) {
@@ -180,7 +156,7 @@ export function parseRegistries(text: string, cloud: Cloud): RegistryEntry[] {
   if (entries.length === 0) {
     throw new AcrLoginError(
       'INPUT_REQUIRED',
-      `"registry" is empty. Give one or more registries (for example contoso or contoso.${cloud.registrySuffix}), separated by commas or new lines.`,
+      `${input('registry')} is empty. Give one or more registries (for example contoso or contoso.${cloud.registrySuffix}), separated by commas or new lines.`,
       { input: 'registry' },
     );
   }
@@ -192,7 +168,7 @@ export function parseRegistries(text: string, cloud: Cloud): RegistryEntry[] {
     } else if (!sameOverrides(previous.overrides, entry.overrides)) {
       throw new AcrLoginError(
         'INPUT_CONFLICT',
-        `"registry" lists "${entry.loginServer}" twice with different settings. List it once, with the settings it needs.`,
+        `${input('registry')} lists "${entry.loginServer}" twice with different settings. List it once, with the settings it needs.`,
         { input: 'registry' },
       );
     }

@@ -1,5 +1,6 @@
 import { AcrLoginError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
+import { input } from '../wording.ts';
 import { bearerChallenge } from './challenge.ts';
 
 /**
@@ -26,7 +27,7 @@ export function processChallengeResponse(loginServer: string, res: HttpResponse)
     if (bearer === undefined) {
       throw new AcrLoginError(
         'REGISTRY_PROTOCOL',
-        `"${loginServer}" answered /v2/ with 401 but without a Bearer challenge, so it is not an Azure Container Registry. Check the "registry" input.`,
+        `"${loginServer}" answered /v2/ with 401 but without a Bearer challenge, so it is not an Azure Container Registry. Check the ${input('registry')} input.`,
         { input: 'registry' },
       );
     }
@@ -42,7 +43,7 @@ export function processChallengeResponse(loginServer: string, res: HttpResponse)
   if (res.status === 404) {
     throw new AcrLoginError(
       'REGISTRY_PROTOCOL',
-      `"${loginServer}" has no /v2/ endpoint (HTTP 404), so it is not a container registry. Check the "registry" input.`,
+      `"${loginServer}" has no /v2/ endpoint (HTTP 404), so it is not a container registry. Check the ${input('registry')} input.`,
       { input: 'registry' },
     );
   }
@@ -91,7 +92,7 @@ export function processExchangeResponse(ctx: ExchangeContext, res: HttpResponse)
     const said = acrErrorText(res.body);
     const armHint =
       ctx.audience === 'arm'
-        ? ' This login asked for an ARM-audience token ("token-audience: arm"); a registry with authentication-as-arm disabled accepts only the ACR audience: remove "token-audience" or set it to "acr".'
+        ? ` This login asked for an ARM-audience token (${input('tokenAudience')} is arm); a registry with authentication-as-arm disabled accepts only the ACR audience: remove ${input('tokenAudience')} or set it to "acr".`
         : '';
     throw new AcrLoginError(
       'ACR_EXCHANGE_DENIED',
@@ -172,13 +173,13 @@ export function processBasicTokenResponse(loginServer: string, anonymous: boolea
     if (anonymous) {
       throw new AcrLoginError(
         'ACR_ANONYMOUS_DISABLED',
-        `"${loginServer}" does not allow anonymous pull (HTTP ${res.status}). Enable it with "az acr update --name <registry> --anonymous-pull-enabled", or choose an "auth-type" that signs in.`,
-        { input: 'auth-type', details: correlation(res) },
+        `"${loginServer}" does not allow anonymous pull (HTTP ${res.status}). Enable it with "az acr update --name <registry> --anonymous-pull-enabled", or choose an ${input('authType')} that signs in.`,
+        { input: 'authType', details: correlation(res) },
       );
     }
     throw new AcrLoginError(
       'ACR_TOKEN_DENIED',
-      `"${loginServer}" rejected the "username" and "password" (HTTP ${res.status}${acrErrorText(res.body)}). For the admin user, check that it is enabled and copy a current password from the registry's Access keys; for a repository-scoped token, check that the token is enabled, not expired and that the password was generated for it.`,
+      `"${loginServer}" rejected the ${input('username')} and ${input('password')} (HTTP ${res.status}${acrErrorText(res.body)}). For the admin user, check that it is enabled and copy a current password from the registry's Access keys; for a repository-scoped token, check that the token is enabled, not expired and that the password was generated for it.`,
       { input: 'password', details: correlation(res) },
     );
   }

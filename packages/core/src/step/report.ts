@@ -1,5 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { LoginResult } from '../types.ts';
+import { plainWords, render, type Vocabulary } from '../wording.ts';
 
 /**
  * What both adapters show and publish, so that a workflow and a pipeline see the same values and the same
@@ -48,9 +49,12 @@ export function loginOutputs(result: LoginResult): LoginOutputs {
   };
 }
 
-/** A failure as users see it: the message, its non-secret facts, and the code the README is ordered by. */
-export function failureLines(error: unknown): string[] {
+/**
+ * A failure as users see it, in the host's words: the message, its non-secret facts, and the code the
+ * README is ordered by.
+ */
+export function failureLines(error: unknown, words: Vocabulary = plainWords): string[] {
   if (!(error instanceof AcrLoginError)) return [errorMessage(error)];
   const facts = Object.entries({ ...error.details, 'error code': error.code });
-  return [error.message, ...facts.map(([key, value]) => `  ${key}: ${value}`)];
+  return [render(error.text, words), ...facts.map(([key, value]) => `  ${key}: ${value}`)];
 }

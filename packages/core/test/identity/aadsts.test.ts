@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type EntraErrorContext, explainEntraError } from '../../src/identity/aadsts.ts';
+import { plainWords, render } from '../../src/wording.ts';
 
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -81,7 +82,7 @@ describe('explainEntraError', () => {
       msg('AADSTS50001', 'The application named https://management.azure.com was not found in the tenant.'),
       oidc,
       /another cloud/,
-      /"environment".*"token-audience: acr"/,
+      /"environment".*"token-audience" to acr/,
     ],
     [
       msg(
@@ -102,8 +103,8 @@ describe('explainEntraError', () => {
     const code = /AADSTS\d+/.exec(message)?.[0];
     const result = explainEntraError(message, context);
     expect(result?.code).toBe(code);
-    expect(result?.explanation).toMatch(explanation);
-    expect(result?.fix).toMatch(fix);
+    expect(render(result?.explanation ?? '', plainWords)).toMatch(explanation);
+    expect(render(result?.fix ?? '', plainWords)).toMatch(fix);
   });
 
   test.each([

@@ -1,12 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
-import {
-  CLOUDS,
-  type CloudInputs,
-  cloudForAuthority,
-  isDnsName,
-  resolveCloud,
-} from '../../src/plan/clouds.ts';
+import { isDnsName } from '../../src/ids.ts';
+import { CLOUDS, type CloudInputs, cloudForAuthority, resolveCloud } from '../../src/plan/clouds.ts';
+import type { InputKey } from '../../src/types.ts';
+import { plainWords } from '../../src/wording.ts';
 import { catchError } from '../support.ts';
 
 describe('CLOUDS', () => {
@@ -134,70 +131,70 @@ describe('resolveCloud: errors', () => {
       'custom without anything',
       { environment: 'custom' },
       'INPUT_REQUIRED',
-      'authority-host',
+      'authorityHost',
       /"registry-suffix"/,
     ],
     [
       'custom without suffix',
       { environment: 'custom', authorityHost: 'https://a.b' },
       'INPUT_REQUIRED',
-      'registry-suffix',
+      'registrySuffix',
       /"registry-suffix"/,
     ],
     [
       'custom with http authority',
       { environment: 'custom', authorityHost: 'http://login.local', registrySuffix: 'a.b' },
       'INPUT_INVALID',
-      'authority-host',
+      'authorityHost',
       /HTTPS only/,
     ],
     [
       'authority host that is not a URL',
       { environment: 'custom', authorityHost: 'login.local', registrySuffix: 'a.b' },
       'INPUT_INVALID',
-      'authority-host',
+      'authorityHost',
       /not a URL/,
     ],
     [
       'authority host with a tenant path',
       { authorityHost: 'https://login.microsoftonline.com/contoso.onmicrosoft.com' },
       'INPUT_INVALID',
-      'authority-host',
+      'authorityHost',
       /"tenant-id"/,
     ],
     [
       'suffix with a scheme',
       { environment: 'custom', authorityHost: 'https://a.b', registrySuffix: 'https://azurecr.io' },
       'INPUT_INVALID',
-      'registry-suffix',
+      'registrySuffix',
       /not a DNS suffix/,
     ],
     [
       'single-label suffix',
       { environment: 'custom', authorityHost: 'https://a.b', registrySuffix: 'io' },
       'INPUT_INVALID',
-      'registry-suffix',
+      'registrySuffix',
       /not a DNS suffix/,
     ],
     [
       'a different suffix for a named cloud',
       { environment: 'AzureCloud', registrySuffix: 'example.com' },
       'INPUT_CONFLICT',
-      'registry-suffix',
+      'registrySuffix',
       /"trusted-registries"/,
     ],
     [
       'a different suffix with the default cloud',
       { registrySuffix: 'azurecr.cn' },
       'INPUT_CONFLICT',
-      'registry-suffix',
+      'registrySuffix',
       /defaults to AzureCloud/,
     ],
   ])('%s', (_name, inputs, code, input, message) => {
     const error = catchError(() => resolveCloud(inputs));
     expect(error.code).toBe(code);
     expect(error.input).toBe(input);
-    expect(error.message).toContain(`"${input}"`);
+    expect(error.message).toContain(plainWords.input(input as InputKey));
     expect(error.message).toMatch(message);
   });
 });

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
-import {
-  ACR_SCOPE,
-  checkCertificatePem,
-  type PlanFacts,
-  parseAuthType,
-  parseClients,
-  parseCreds,
-  planLogin,
-} from '../../src/plan/plan.ts';
-import type { AuthType, Identity, LoginInputs, LoginPlan } from '../../src/types.ts';
+import { checkCertificatePem } from '../../src/identity/certificate.ts';
+import { identityKey } from '../../src/identity/kinds/index.ts';
+import { ACR_SCOPE, entraScope } from '../../src/identity/scope.ts';
+import { type PlanFacts, parseAuthType } from '../../src/plan/auto.ts';
+import { parseCreds } from '../../src/plan/creds.ts';
+import { planLogin } from '../../src/plan/plan.ts';
+import { parseClients } from '../../src/plan/values.ts';
+import type { AuthType, Identity, InputKey, LoginInputs, LoginPlan } from '../../src/types.ts';
+import { plainWords, render } from '../../src/wording.ts';
 import { catchError } from '../support.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
@@ -38,10 +37,6 @@ const sdkAuth = (extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 const SECRETS = [SECRET, PASSWORD, CERT_PASSWORD, SYSTEM_TOKEN, CREDS_SECRET, KEY.split('\n')[1] ?? KEY];
-
-/** `Omit` applied to each member of the union, so every identity shape can be written. */
-type WithoutKey<T> = T extends unknown ? Omit<T, 'key'> : never;
-type IdentityWithoutKey = WithoutKey<Identity>;
 
 const oidcFacts: PlanFacts = { oidcAvailable: true, env: {} };
 const noOidc: PlanFacts = {
@@ -145,8 +140,9 @@ describe('auth-type auto', () => {
   ])('%s', (_name, inputs, facts, authType, reason) => {
     const p = plan(inputs, facts);
     expect(p.authType).toBe(authType);
-    expect(p.reason).toMatch(reason);
-    expect(p.reason.split('. ').length).toBe(1);
+    const said = render(p.reason, plainWords);
+    expect(said).toMatch(reason);
+    expect(said.split('. ').length).toBe(1);
   });
 
   test('auto never chooses azure-cli or anonymous', () => {
@@ -184,7 +180,7 @@ describe('parseAuthType', () => {
 });
 
 describe('explicit auth types build their identity', () => {
-  test.each<[string, Partial<LoginInputs>, PlanFacts, IdentityWithoutKey]>([
+  test.each<[string, Partial<LoginInputs>, PlanFacts, Identity]>([
     [
       'oidc with the cloud audience',
       { authType: 'oidc', clientId: CLIENT, tenantId: TENANT, environment: 'AzureChinaCloud' },
@@ -334,9 +330,9 @@ describe('explicit auth types build their identity', () => {
       { type: 'azure-cli', tenantId: TENANT },
     ],
   ])('%s', (_name, inputs, facts, expected) => {
-    const { key, ...identity } = identityOf(plan(inputs, facts));
+    const identity = identityOf(plan(inputs, facts));
     expect(identity).toEqual(expected);
-    expect(key).not.toBe('');
+    expect(identityKey(identity)).not.toBe('');
   });
 
   test('username-password', () => {
@@ -392,7 +388,6 @@ describe('cloud', () => {
     });
     expect(p.registries[0]).toMatchObject({
       loginServer: 'contoso.cr.local',
-      origin: 'https://contoso.cr.local',
     });
   });
 });
@@ -414,20 +409,20 @@ describe('token audience and scope', () => {
       },
       oidcFacts,
     );
-    expect(p.registries[0]?.auth).toMatchObject({ type: 'entra', scope });
+    const auth = p.registries[0]?.auth;
+    expect(auth?.type === 'entra' ? entraScope(auth.audience, p.cloud) : undefined).toBe(scope);
   });
 
   test('a per-registry token-audience overrides the input', () => {
     const p = plan({ registry: 'contoso token-audience=arm\nfabrikam', tokenAudience: 'acr' }, noOidc);
-    expect(p.registries.map((r) => (r.auth.type === 'entra' ? r.auth.scope : ''))).toEqual([
-      'https://management.azure.com/.default',
-      ACR_SCOPE,
-    ]);
+    expect(
+      p.registries.map((r) => (r.auth.type === 'entra' ? entraScope(r.auth.audience, p.cloud) : '')),
+    ).toEqual(['https://management.azure.com/.default', ACR_SCOPE]);
   });
 });
 
 describe('identity keys', () => {
-  const keys = (p: LoginPlan) => p.registries.map((_, i) => identityOf(p, i).key);
+  const keys = (p: LoginPlan) => p.registries.map((_, i) => identityKey(identityOf(p, i)));
 
   test('registries sharing an identity share a key', () => {
     const [a, b] = keys(
@@ -468,12 +463,9 @@ describe('identity keys', () => {
 });
 
 describe('registries and trust', () => {
-  test('registries are normalised, merged and given an https origin', () => {
+  test('registries are normalised and merged', () => {
     const p = plan({ registry: 'contoso\n\nhttps://CONTOSO.azurecr.io/, fabrikam.azurecr.io' }, noOidc);
-    expect(p.registries.map((r) => [r.loginServer, r.origin])).toEqual([
-      ['contoso.azurecr.io', 'https://contoso.azurecr.io'],
-      ['fabrikam.azurecr.io', 'https://fabrikam.azurecr.io'],
-    ]);
+    expect(p.registries.map((r) => r.loginServer)).toEqual(['contoso.azurecr.io', 'fabrikam.azurecr.io']);
   });
 
   test('a trusted registry outside the suffix gets an Entra token', () => {
@@ -569,7 +561,7 @@ describe('checkCertificatePem', () => {
     ['legacy encrypted RSA key', `${CERT}${fixture('key-rsa-legacy-encrypted.pem')}`, true],
     ['CRLF line ends', PEM.replaceAll('\n', '\r\n'), false],
   ])('%s', (_name, pem, encrypted) => {
-    expect(checkCertificatePem(pem, 'client-certificate')).toEqual({ encrypted });
+    expect(checkCertificatePem(pem)).toEqual({ encrypted });
   });
 
   test.each([
@@ -583,9 +575,9 @@ describe('checkCertificatePem', () => {
     ['truncated key', `${CERT}${KEY.slice(0, 80)}`, /no complete PRIVATE KEY block/],
     ['mismatched key labels', `${CERT}${KEY.replace('END PRIVATE', 'END RSA PRIVATE')}`, /PRIVATE KEY block/],
   ])('%s', (_name, pem, message) => {
-    const error = catchError(() => checkCertificatePem(pem, 'client-certificate'));
+    const error = catchError(() => checkCertificatePem(pem));
     expect(error.code).toBe('CERTIFICATE_INVALID');
-    expect(error.input).toBe('client-certificate');
+    expect(error.input).toBe('clientCertificate');
     expect(error.message).toMatch(message);
     expect(error.message).toContain('cat cert.pem key.pem');
     expect(error.message).not.toContain(KEY.split('\n')[1]);
@@ -661,7 +653,7 @@ describe('bad inputs', () => {
       { trustedRegistries: 'http://r.example.com' },
       oidcFacts,
       'INPUT_INVALID',
-      'trusted-registries',
+      'trustedRegistries',
     ],
     [
       'unknown cloud',
@@ -675,21 +667,21 @@ describe('bad inputs', () => {
       { environment: 'custom', authorityHost: 'https://l.local' },
       oidcFacts,
       'INPUT_REQUIRED',
-      'registry-suffix',
+      'registrySuffix',
     ],
     [
       'custom cloud with http authority',
       { environment: 'custom', authorityHost: 'http://l.local', registrySuffix: 'cr.local' },
       oidcFacts,
       'INPUT_INVALID',
-      'authority-host',
+      'authorityHost',
     ],
     [
       'suffix override for a named cloud',
       { registrySuffix: 'example.com' },
       oidcFacts,
       'INPUT_CONFLICT',
-      'registry-suffix',
+      'registrySuffix',
     ],
     [
       'ARM audience in a custom cloud',
@@ -702,22 +694,22 @@ describe('bad inputs', () => {
       },
       oidcFacts,
       'INPUT_CONFLICT',
-      'token-audience',
+      'tokenAudience',
     ],
-    ['bad token audience', { tokenAudience: 'graph', ...sp }, oidcFacts, 'INPUT_INVALID', 'token-audience'],
+    ['bad token audience', { tokenAudience: 'graph', ...sp }, oidcFacts, 'INPUT_INVALID', 'tokenAudience'],
     [
       'bad client id GUID',
       { clientId: 'my-app', tenantId: TENANT, clientSecret: SECRET },
       noOidc,
       'INPUT_INVALID',
-      'client-id',
+      'clientId',
     ],
     [
       'bad tenant id',
       { clientId: CLIENT, tenantId: 'contoso', clientSecret: SECRET },
       noOidc,
       'INPUT_INVALID',
-      'tenant-id',
+      'tenantId',
     ],
     [
       'bad AZURE_CLIENT_ID',
@@ -731,28 +723,28 @@ describe('bad inputs', () => {
       { ...sp, serviceConnectionId: 'my-connection', systemAccessToken: SYSTEM_TOKEN },
       noOidc,
       'INPUT_INVALID',
-      'service-connection-id',
+      'serviceConnectionId',
     ],
     [
       'bad managed identity resource id',
       { authType: 'managed-identity', managedIdentityResourceId: 'ci-identity' },
       noOidc,
       'INPUT_INVALID',
-      'managed-identity-resource-id',
+      'managedIdentityResourceId',
     ],
     [
       'client secret with oidc',
       { authType: 'oidc', ...sp, clientSecret: SECRET },
       oidcFacts,
       'INPUT_CONFLICT',
-      'client-secret',
+      'clientSecret',
     ],
     [
       'client secret and certificate together',
       { ...sp, clientSecret: SECRET, clientCertificate: PEM },
       noOidc,
       'INPUT_CONFLICT',
-      'client-secret',
+      'clientSecret',
     ],
     [
       'creds and client secret',
@@ -766,14 +758,14 @@ describe('bad inputs', () => {
       { creds: sdkAuth(), clientId: CLIENT2 },
       noOidc,
       'INPUT_CONFLICT',
-      'client-id',
+      'clientId',
     ],
     [
       'creds with a different tenant id',
       { creds: sdkAuth(), tenantId: TENANT2 },
       noOidc,
       'INPUT_CONFLICT',
-      'tenant-id',
+      'tenantId',
     ],
     [
       'creds naming another cloud than environment',
@@ -799,7 +791,7 @@ describe('bad inputs', () => {
       { username: 'u', password: PASSWORD, ...sp, clientSecret: SECRET },
       noOidc,
       'INPUT_CONFLICT',
-      'client-id',
+      'clientId',
     ],
     [
       'resource id with client id',
@@ -811,14 +803,14 @@ describe('bad inputs', () => {
       },
       noOidc,
       'INPUT_CONFLICT',
-      'managed-identity-resource-id',
+      'managedIdentityResourceId',
     ],
     [
       'certificate password without certificate',
       { ...sp, clientSecret: SECRET, clientCertificatePassword: CERT_PASSWORD },
       noOidc,
       'INPUT_CONFLICT',
-      'client-certificate-password',
+      'clientCertificatePassword',
     ],
     [
       'audience with a service principal',
@@ -832,14 +824,14 @@ describe('bad inputs', () => {
       { authType: 'azure-cli', clientId: CLIENT },
       noOidc,
       'INPUT_CONFLICT',
-      'client-id',
+      'clientId',
     ],
     [
       'client secret with anonymous',
       { authType: 'anonymous', clientSecret: SECRET },
       noOidc,
       'INPUT_CONFLICT',
-      'client-secret',
+      'clientSecret',
     ],
     ['bad creds JSON', { creds: `{clientSecret: ${CREDS_SECRET}}` }, noOidc, 'CREDS_INVALID', 'creds'],
     [
@@ -863,46 +855,46 @@ describe('bad inputs', () => {
       'CREDS_INVALID',
       'creds',
     ],
-    ['bad PEM', { ...sp, clientCertificate: KEY }, noOidc, 'CERTIFICATE_INVALID', 'client-certificate'],
+    ['bad PEM', { ...sp, clientCertificate: KEY }, noOidc, 'CERTIFICATE_INVALID', 'clientCertificate'],
     [
       'certificate that is neither PEM nor a path',
       { ...sp, clientCertificate: `MIIJ${'A'.repeat(2000)}` },
       noOidc,
       'CERTIFICATE_INVALID',
-      'client-certificate',
+      'clientCertificate',
     ],
     [
       'encrypted key without password',
       { ...sp, clientCertificate: PEM_ENCRYPTED },
       noOidc,
       'INPUT_REQUIRED',
-      'client-certificate-password',
+      'clientCertificatePassword',
     ],
-    ['unknown auth type', { authType: 'kerberos' }, oidcFacts, 'INPUT_INVALID', 'auth-type'],
+    ['unknown auth type', { authType: 'kerberos' }, oidcFacts, 'INPUT_INVALID', 'authType'],
     ['unknown client', { clients: 'docker, nerdctl' }, oidcFacts, 'INPUT_INVALID', 'clients'],
-    ['oidc without availability', { authType: 'oidc', ...sp }, noOidc, 'OIDC_UNAVAILABLE', 'auth-type'],
-    ['auto with client and tenant but no OIDC', { ...sp }, noOidc, 'OIDC_UNAVAILABLE', 'auth-type'],
-    ['oidc missing tenant', { authType: 'oidc', clientId: CLIENT }, oidcFacts, 'INPUT_REQUIRED', 'tenant-id'],
+    ['oidc without availability', { authType: 'oidc', ...sp }, noOidc, 'OIDC_UNAVAILABLE', 'authType'],
+    ['auto with client and tenant but no OIDC', { ...sp }, noOidc, 'OIDC_UNAVAILABLE', 'authType'],
+    ['oidc missing tenant', { authType: 'oidc', clientId: CLIENT }, oidcFacts, 'INPUT_REQUIRED', 'tenantId'],
     [
       'service principal missing everything',
       { authType: 'service-principal' },
       noOidc,
       'INPUT_REQUIRED',
-      'client-id',
+      'clientId',
     ],
     [
       'service principal without secret',
       { authType: 'service-principal', ...sp },
       noOidc,
       'INPUT_REQUIRED',
-      'client-secret',
+      'clientSecret',
     ],
     [
       'azure pipelines without token',
       { ...sp, serviceConnectionId: CONNECTION },
       noOidc,
       'INPUT_REQUIRED',
-      'system-access-token',
+      'systemAccessToken',
     ],
     [
       'workload identity without token file',
@@ -936,7 +928,7 @@ describe('bad inputs', () => {
     const error = catchError(() => plan(inputs, facts));
     expect(error.code).toBe(code);
     expect(error.input).toBe(input);
-    expect(error.message).toContain(input.startsWith('AZURE_') ? input : `"${input}"`);
+    expect(error.message).toContain(plainWords.input(input as InputKey));
     for (const secret of SECRETS) expect(error.message).not.toContain(secret);
     expect(error.cause).toBeUndefined();
   });

@@ -1,16 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
+import { isGuid, isTenantId, isUnderSuffix } from '../../src/ids.ts';
 import { CLOUDS, resolveCloud } from '../../src/plan/clouds.ts';
 import {
-  isGuid,
-  isTenantId,
-  isUnderSuffix,
   normaliseLoginServer,
   parseRegistries,
   parseRegistryEntry,
   type RegistryEntry,
-  splitList,
 } from '../../src/plan/registries.ts';
+import { splitList } from '../../src/plan/values.ts';
 import { catchError } from '../support.ts';
 
 const publicCloud = CLOUDS.AzureCloud;
@@ -127,9 +125,9 @@ describe('normaliseLoginServer', () => {
 
   test('errors name the input they were given', () => {
     const error = catchError(() =>
-      normaliseLoginServer('http://x.example.com', publicCloud, 'trusted-registries'),
+      normaliseLoginServer('http://x.example.com', publicCloud, 'trustedRegistries'),
     );
-    expect(error.input).toBe('trusted-registries');
+    expect(error.input).toBe('trustedRegistries');
     expect(error.message).toContain('"trusted-registries"');
   });
 });

@@ -14,7 +14,6 @@ const credential = (loginServer: string, expiresOn?: string): RegistryCredential
 
 const result = (credentials: RegistryCredential[], dockerConfig?: string): LoginResult => ({
   credentials,
-  secrets: [],
   dockerConfig,
   state: { version: 1, entries: [] },
 });

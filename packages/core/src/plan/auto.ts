@@ -1,0 +1,125 @@
+import { AcrLoginError } from '../errors.ts';
+import type { AuthType, EnvInputKey, LoginInputKey } from '../types.ts';
+import { authTypeIs, authTypeSetting, input } from '../wording.ts';
+import { AUTH_TYPES } from './names.ts';
+
+/** What the host knows that planning needs; core never reads the CI's variables itself. */
+export interface PlanFacts {
+  /** The host can produce an OIDC token now (GitHub: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN present). */
+  readonly oidcAvailable: boolean;
+  /** Why not, in the host's words (e.g. the missing `id-token: write` explanation) for the error. */
+  readonly oidcUnavailableHint?: string;
+  /** AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID from the environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export type Values = Partial<Record<LoginInputKey, string>>;
+
+export interface Choice {
+  readonly authType: AuthType;
+  /** Why, with input markers, for the log and for errors that depend on the choice. */
+  readonly reason: string;
+  readonly explicit: boolean;
+}
+
+/** `servicePrincipal`, `Service_Principal` and ` service-principal ` are all `service-principal`. */
+export function parseAuthType(value: string | undefined): AuthType | 'auto' {
+  const text = value?.trim() ?? '';
+  if (text === '') return 'auto';
+  const canonical = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/_/g, '-');
+  if (canonical === 'auto') return 'auto';
+  const found = AUTH_TYPES.find((type) => type === canonical);
+  if (found === undefined) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `${input('authType')} is "${text}", which is not an auth type. Use one of auto, ${AUTH_TYPES.join(', ')}.`,
+      { input: 'authType' },
+    );
+  }
+  return found;
+}
+
+export function envValue(facts: PlanFacts, name: EnvInputKey): string | undefined {
+  const value = facts.env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The auth type: the explicit one, or what `auto` reads from the inputs and the host's facts. */
+export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
+  const explicit = parseAuthType(values.authType);
+  if (explicit !== 'auto') {
+    if (explicit === 'oidc' && !facts.oidcAvailable) throw oidcUnavailable(facts, authTypeIs('oidc'));
+    return { authType: explicit, reason: `${authTypeIs(explicit)}.`, explicit: true };
+  }
+  const chose = (authType: AuthType, because: string): Choice => ({
+    authType,
+    reason: `${because}, so ${authTypeSetting('auto')} chose ${authType}.`,
+    explicit: false,
+  });
+  if (values.username !== undefined || values.password !== undefined) {
+    return chose('username-password', setList(values, ['username', 'password']));
+  }
+  if (
+    values.clientSecret !== undefined ||
+    values.clientCertificate !== undefined ||
+    values.creds !== undefined
+  ) {
+    return chose('service-principal', setList(values, ['creds', 'clientSecret', 'clientCertificate']));
+  }
+  if (values.serviceConnectionId !== undefined) {
+    return chose('azure-pipelines', `${input('serviceConnectionId')} is set`);
+  }
+  const federatedTokenFile = envValue(facts, 'AZURE_FEDERATED_TOKEN_FILE');
+  if (values.clientId !== undefined && values.tenantId !== undefined) {
+    if (facts.oidcAvailable) {
+      return chose(
+        'oidc',
+        `${input('clientId')} and ${input('tenantId')} are set and an OIDC token is available`,
+      );
+    }
+    if (federatedTokenFile === undefined) {
+      // Falling through to managed identity would make a runner wait on an IMDS that is not there.
+      throw oidcUnavailable(
+        facts,
+        `${input('clientId')} and ${input('tenantId')} are set, which means OIDC when ${authTypeIs('auto')}`,
+        ` To use a user-assigned managed identity instead, set ${authTypeSetting('managed-identity')} and leave ${input('tenantId')} empty.`,
+      );
+    }
+  }
+  if (federatedTokenFile !== undefined) {
+    return chose('workload-identity', 'AZURE_FEDERATED_TOKEN_FILE is set (Kubernetes workload identity)');
+  }
+  if (values.tenantId !== undefined && facts.oidcAvailable) {
+    // A managed identity takes no tenant: this is OIDC with "client-id" missing, which planning then names.
+    return chose('oidc', `${input('tenantId')} is set and an OIDC token is available`);
+  }
+  if (values.clientId !== undefined || values.managedIdentityResourceId !== undefined) {
+    return chose(
+      'managed-identity',
+      `${setList(values, ['clientId', 'managedIdentityResourceId'])} without ${input('tenantId')}, which selects a user-assigned managed identity`,
+    );
+  }
+  return {
+    authType: 'managed-identity',
+    reason: `No credential, OIDC token or federated token file is available, so ${authTypeSetting('auto')} chose managed-identity (the identity of this Azure machine).`,
+    explicit: false,
+  };
+}
+
+function oidcUnavailable(facts: PlanFacts, why: string, extra = ''): AcrLoginError {
+  const hint = facts.oidcUnavailableHint?.trim();
+  return new AcrLoginError(
+    'OIDC_UNAVAILABLE',
+    `${why}, but this job cannot get an OIDC token. ${hint === undefined || hint === '' ? 'The CI system offers none to it.' : hint}${extra}`,
+    { input: 'authType' },
+  );
+}
+
+/** `"username" and "password" are set`, naming only those that are. */
+function setList(values: Values, keys: readonly LoginInputKey[]): string {
+  const set = keys.filter((key) => values[key] !== undefined).map(input);
+  return `${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set`;
+}

@@ -1,0 +1,87 @@
+import type { Dispatcher } from 'undici';
+import type { LoginInputKey, StepInputKey } from '../types.ts';
+import type { Vocabulary } from '../wording.ts';
+
+/**
+ * The port a CI adapter implements. Core runs the step (`runStep`) against it and knows nothing of the
+ * CI; the adapter renders core's input keys and messages in its own words and keeps only what is truly
+ * its own (the Action's fork and `id-token` hints; the task's service connection and proxy).
+ */
+export interface Host {
+  /** How this CI names core's inputs in messages. */
+  readonly words: Vocabulary;
+  /** A step message in this CI's words: core's English is `STEP_MESSAGES`, a task may localise it. */
+  text(id: StepMessage, ...params: string[]): string;
+  /** An input's raw value, '' when unset. May throw an AcrLoginError for what only the host knows. */
+  input(key: LoginInputKey | StepInputKey): string;
+  /** Redacts a single-line secret from every later log line. */
+  mask(secret: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  setOutput(name: OutputName, value: string, secret: boolean): void;
+  /** State from the main step to the post step. */
+  saveState(name: StateName, value: string): void;
+  loadState(name: StateName): string;
+  /** The process environment: `HOME`, `DOCKER_CONFIG`, `AZURE_*`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
+  readonly oidc?: OidcPort;
+  /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
+  dispatcher?(): Dispatcher | undefined;
+  /** Lines to log once the inputs are planned (which service connection). */
+  intro?(): readonly string[];
+  /** Lines the host adds under a failure: its own explanations. */
+  hints?(error: unknown): readonly string[];
+  /** A job summary, where the CI has one. */
+  summary?(view: SummaryView): Promise<void>;
+  /** Fails the step with this message. */
+  fail(message: string): void;
+}
+
+export interface OidcPort {
+  /** The job can get a token now (GitHub: `id-token: write` granted). */
+  available(): boolean;
+  /** Why not, with the fix, in the CI's words. */
+  unavailableHint(): string;
+  token(audience: string): Promise<string>;
+}
+
+export type OutputName =
+  | 'loginServer'
+  | 'loginServers'
+  | 'username'
+  | 'password'
+  | 'expiresOn'
+  | 'dockerConfig';
+
+export type StateName = 'isPost' | 'loginState' | 'logout';
+
+/** What a job summary shows: no secrets. */
+export interface SummaryView {
+  readonly authType: string;
+  readonly clients: readonly string[];
+  /** Registry, identity, audience, expiry. */
+  readonly rows: readonly (readonly [string, string, string, string])[];
+}
+
+/** Core's English for every line the step logs; `%s` placeholders are filled in order. */
+export const STEP_MESSAGES = {
+  LoggingIn: 'Logging in to %s (%s: %s)',
+  LoggedIn: 'Logged in to %s as %s',
+  LoggedInUntil: 'Logged in to %s as %s, valid until %s',
+  DockerConfig: 'Docker config: %s',
+  LogoutDisabled: '"logout" is false: leaving the credentials in place.',
+  NothingToLogOut: 'Nothing to log out: the login step wrote no credentials.',
+  LoggedOut: 'Logged out: %s entries removed, %s restored.',
+  LeftEntry: 'Left %s in %s: %s',
+  PasswordUnmasked: 'The registry password is not masked in logs: %s is false.',
+} as const;
+
+export type StepMessage = keyof typeof STEP_MESSAGES;
+
+/** Fills `%s` placeholders in order, as `tl.loc` does. */
+export function format(template: string, params: readonly string[]): string {
+  let index = 0;
+  return template.replace(/%s/g, () => params[index++] ?? '');
+}

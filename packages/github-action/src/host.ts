@@ -1,0 +1,59 @@
+import {
+  englishText,
+  type Host,
+  kebabCase,
+  type LoginInputKey,
+  plainWords,
+  type StateName,
+  type StepInputKey,
+  type Vocabulary,
+} from '@acr-login/core';
+import * as core from '@actions/core';
+import { forkOrDependabot, oidcUnavailableHint } from './hints.ts';
+import { writeSummary } from './summary.ts';
+
+/** Inputs of Azure Pipelines that have no place in a workflow. */
+const TASK_ONLY = new Set<string>(['serviceConnectionId', 'systemAccessToken']);
+
+/** action.yml names every input as the kebab-case of core's key, the spelling core's own messages use. */
+export const actionWords: Vocabulary = plainWords;
+
+/** An input as the runner passes it, by core's key: `clientSecret` is `client-secret`. */
+export function actionInput(key: LoginInputKey | StepInputKey): string {
+  return TASK_ONLY.has(key) ? '' : core.getInput(kebabCase(key));
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The host port on GitHub Actions, through @actions/core. */
+export function actionHost(env: Env = process.env): Host {
+  return {
+    words: actionWords,
+    text: englishText,
+    input: actionInput,
+    mask: (secret) => core.setSecret(secret),
+    debug: (message) => core.debug(message),
+    info: (message) => core.info(message),
+    warning: (message) => core.warning(message),
+    setOutput: (name, value) => core.setOutput(kebabCase(name), value),
+    saveState: (name: StateName, value) => core.saveState(kebabCase(name), value),
+    loadState: (name: StateName) => core.getState(kebabCase(name)),
+    env,
+    oidc: {
+      available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+      unavailableHint: () => oidcUnavailableHint(env),
+      token: (audience) => core.getIDToken(audience),
+    },
+    hints: (error) => failureHints(error, env),
+    ...(env.GITHUB_STEP_SUMMARY ? { summary: writeSummary } : {}),
+    fail: (message) => core.setFailed(message),
+  } satisfies Host;
+}
+
+/** Why a required value is missing when GitHub withholds secrets (fork pull requests, Dependabot). */
+export function failureHints(error: unknown, env: Env): string[] {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code !== 'INPUT_REQUIRED') return [];
+  const hint = forkOrDependabot(env);
+  return hint === undefined ? [] : [hint];
+}
