@@ -10,7 +10,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Emulator, startEmulator } from '../test/emulator/index.ts';
-import { ACTION_MAIN, inputEnv, newJob } from '../test/support/actions-runner.ts';
+import { inputEnv, newJob } from '../test/support/actions-runner.ts';
+import { BUNDLES } from '../test/support/bundles.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -77,7 +78,7 @@ async function actionRun(emulator: Emulator, registries: readonly string[]) {
       'client-secret': app.secret ?? '',
     }),
   };
-  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), ACTION_MAIN], env] as [
+  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.action.main], env] as [
     string,
     string[],
     Record<string, string>,

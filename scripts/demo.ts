@@ -1,43 +1,20 @@
 /**
- * The main job on the embedded emulator, as a user sees it in a workflow log: the action logs docker in with
+ * The main job on the emulator, as a user sees it in a workflow log: the action logs docker in with
  * GitHub OIDC, skopeo pulls an image with the written credentials, and the post step logs out again.
- * Only the Azure side is emulated; the registry, skopeo and the action bundle are the real ones.
+ * Only Azure is emulated; the registry, skopeo and the action bundle are the real ones.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../test/emulator/index.ts';
-import {
-  ACTION_MAIN,
-  ACTION_POST,
-  inputEnv,
-  newJob,
-  runStep,
-  stateEnv,
-} from '../test/support/actions-runner.ts';
+import { inputEnv, NODE, newJob, runStep, stateEnv } from '../test/support/actions-runner.ts';
+import { BUNDLES } from '../test/support/bundles.ts';
 import { skopeo } from '../test/support/clients.ts';
+import { bold, maskedValues, renderLog, renderOutputs, renderSummary } from './lib/show.ts';
 
-const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
-
-/** Shows a step's output the way the runner renders it: commands consumed, secrets masked. */
-function render(output: string, secrets: readonly string[]): string {
-  const masks = [...secrets];
-  const lines: string[] = [];
-  for (const line of output.split('\n')) {
-    const mask = /^::add-mask::(.*)$/.exec(line);
-    if (mask?.[1]) {
-      masks.push(mask[1]);
-      continue;
-    }
-    if (line.startsWith('::debug::') || line === '') continue;
-    let shown = line.replace(
-      /^::(error|warning)::/,
-      (_, kind: string) => `${kind === 'error' ? 'Error' : 'Warning'}: `,
-    );
-    for (const secret of masks.sort((a, b) => b.length - a.length)) shown = shown.split(secret).join('***');
-    lines.push(`  ${shown}`);
-  }
-  return lines.join('\n');
-}
+console.log(
+  'An emulator plays Azure here (Microsoft Entra ID, the GitHub OIDC token service and the ACR token service, in front of a real docker-registry), and skopeo pulls the image, so no Docker daemon is needed.',
+);
+console.log(`The action's bundle runs on ${NODE === process.execPath ? `Node ${process.version}` : NODE}.\n`);
 
 const emulator = await startEmulator();
 try {
@@ -46,33 +23,25 @@ try {
   const image = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
   const inputs = { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId };
 
-  console.log(bold('Run org/acr-login@v1'));
+  console.log(bold('Run acr-login/acr-login@v1'));
   console.log(
     `  with:\n${Object.entries(inputs)
       .map(([k, v]) => `    ${k}: ${v}`)
       .join('\n')}`,
   );
   const started = performance.now();
-  const main = await runStep(ACTION_MAIN, job, {
-    ...emulator.env(),
-    ...inputEnv(inputs),
-  });
+  const main = await runStep(BUNDLES.action.main, job, { ...emulator.env(), ...inputEnv(inputs) });
   const elapsed = Math.round(performance.now() - started);
-  console.log(render(main.stdout + main.stderr, []));
+  const secrets = [...maskedValues(main.stdout), main.outputs.password ?? ''];
+  console.log(renderLog(main.stdout + main.stderr, secrets));
   if (main.code !== 0) throw new Error(`the login step failed (exit code ${main.code})`);
-  console.log(`  (step took ${elapsed} ms)`);
-  const secrets = [main.outputs.password ?? ''];
+  console.log(`  (the step took ${elapsed} ms)`);
+
+  console.log(bold('\nStep outputs'));
+  console.log(renderOutputs(main.outputs, secrets));
 
   console.log(bold(`\nRun cat "${job.dockerConfig}"`));
-  console.log(
-    render(await readFile(job.dockerConfig, 'utf8'), [
-      ...secrets,
-      ...main.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('::add-mask::'))
-        .map((l) => l.slice(12)),
-    ]),
-  );
+  console.log(renderLog(await readFile(job.dockerConfig, 'utf8'), secrets));
 
   console.log(bold(`\nRun skopeo copy docker://${image} oci:hello:latest`));
   const target = join(job.dir, 'hello-oci');
@@ -80,27 +49,19 @@ try {
   const pulled = await skopeo(['--insecure-policy', 'copy', `docker://${image}`, `oci:${target}:latest`], {
     env,
   });
-  console.log(render(pulled.stdout + pulled.stderr, secrets));
+  console.log(renderLog(pulled.stdout + pulled.stderr, secrets));
   if (pulled.code !== 0) throw new Error(`skopeo could not pull ${image} with the written credentials`);
 
-  console.log(bold('\nPost Run org/acr-login@v1'));
-  const post = await runStep(ACTION_POST, job, {
-    ...emulator.env(),
-    ...stateEnv(main.state),
-  });
-  console.log(render(post.stdout + post.stderr, secrets));
+  console.log(bold('\nPost Run acr-login/acr-login@v1'));
+  const post = await runStep(BUNDLES.action.post, job, { ...emulator.env(), ...stateEnv(main.state) });
+  console.log(renderLog(post.stdout + post.stderr, secrets));
   const left = await readFile(job.dockerConfig, 'utf8').catch(() => undefined);
   console.log(
     `  Docker config after logout: ${left === undefined ? 'removed (the login created it)' : left}`,
   );
 
   console.log(bold('\nJob summary'));
-  console.log(
-    main.summary
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim(),
-  );
+  console.log(renderSummary(main.summary));
 } finally {
   await emulator.stop();
 }

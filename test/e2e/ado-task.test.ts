@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADO_ORGANIZATION_ID,
@@ -13,8 +12,17 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { NODE } from '../support/actions-runner.ts';
-import { hasTool, run, skopeoInspect } from '../support/clients.ts';
+import {
+  agentEnv,
+  endpoint,
+  runTask,
+  type TaskRun,
+  taskInputEnv,
+  taskOutputs,
+  taskVariables,
+} from '../support/azure-pipelines-agent.ts';
+import { BUNDLES } from '../support/bundles.ts';
+import { hasTool, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -22,14 +30,13 @@ import { hasTool, run, skopeoInspect } from '../support/clients.ts';
  * task tells the agent is read back from its `##vso[...]` commands.
  */
 
-const TASK = fileURLToPath(new URL('../../dist/ado/', import.meta.url));
 const CONNECTION = ADO_SERVICE_CONNECTION.id;
 
 let emulator: Emulator;
 
 beforeAll(async () => {
   expect(
-    existsSync(join(TASK, 'index.js')),
+    existsSync(BUNDLES.task.main),
     'dist/ado has no bundle: run npm run build -w @acr-login/ado-task',
   ).toBe(true);
   if (process.env.CI)
@@ -38,56 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.stop());
 
-interface Command {
-  readonly name: string;
-  readonly properties: Record<string, string>;
-  readonly value: string;
-  /** Offset of the command in stdout. */
-  readonly at: number;
-}
-
-interface TaskRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly commands: readonly Command[];
-}
-
-const unescapeCommand = (text: string) =>
-  text
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%5D/g, ']')
-    .replace(/%3B/g, ';')
-    .replace(/%AZP25/g, '%');
-
-/** `##vso[area.event k=v;k=v;]data`, escaped as task-lib escapes it. */
-function parseCommands(stdout: string): Command[] {
-  const commands: Command[] = [];
-  for (const match of stdout.matchAll(/##vso\[([\w.]+)([^\]]*)\]([^\n]*)/g)) {
-    const properties: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').trim().split(';')) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1));
-    }
-    commands.push({
-      name: match[1] ?? '',
-      properties,
-      value: unescapeCommand((match[3] ?? '').replace(/\r$/, '')),
-      at: match.index,
-    });
-  }
-  return commands;
-}
-
-/**
- * The main and the post-job step run the same bundle, as task.json says; the post step knows itself by
- * the task variables the main step set.
- */
-async function runBundle(_entry: 'main' | 'post', env: Record<string, string>): Promise<TaskRun> {
-  const result = await run(NODE, [join(TASK, 'index.js')], { env });
-  return { ...result, commands: parseCommands(result.stdout) };
-}
+const runBundle = runTask;
 
 interface Job {
   readonly home: string;
@@ -98,71 +56,10 @@ interface Job {
 
 async function newJob(): Promise<Job> {
   const home = await mkdtemp(join(emulator.dir, 'agent-'));
-  const temp = join(home, '_temp');
-  await mkdir(temp);
-  const { NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, AZURE_POD_IDENTITY_AUTHORITY_HOST, SYSTEM_OIDCREQUESTURI } =
-    emulator.env();
-  return {
-    home,
-    dockerConfig: join(home, '.docker', 'config.json'),
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      XDG_RUNTIME_DIR: join(home, 'run'),
-      XDG_CONFIG_HOME: join(home, '.config'),
-      NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS ?? '',
-      SSL_CERT_FILE: SSL_CERT_FILE ?? '',
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: AZURE_POD_IDENTITY_AUTHORITY_HOST ?? '',
-      SYSTEM_OIDCREQUESTURI: SYSTEM_OIDCREQUESTURI ?? '',
-      // The agent keeps its proxy in its settings and passes it as variables, not HTTPS_PROXY.
-      AGENT_PROXYURL: emulator.proxyUrl,
-      AGENT_PROXYBYPASSLIST: JSON.stringify(['^https?://dev\\.azure\\.com']),
-      AGENT_TEMPDIRECTORY: temp,
-      AGENT_VERSION: '3.250.0',
-      SYSTEM_COLLECTIONID: ADO_ORGANIZATION_ID,
-      SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-      SYSTEM_TEAMPROJECT: 'web',
-      SYSTEM_CULTURE: 'en-US',
-      ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: emulator.ado.accessToken,
-      ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
-        parameters: { AccessToken: emulator.ado.accessToken },
-        scheme: 'OAuth',
-      }),
-    },
-  };
+  return { home, dockerConfig: join(home, '.docker', 'config.json'), env: await agentEnv(emulator, home) };
 }
 
-/** `INPUT_*` for the task's inputs, with task.json's defaults as the agent applies them. */
-function inputs(values: Record<string, string>): Record<string, string> {
-  const all = {
-    authType: 'serviceConnection',
-    tokenAudience: 'acr',
-    clients: 'docker',
-    logout: 'true',
-    ...values,
-  };
-  return Object.fromEntries(
-    Object.entries(all).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-  );
-}
-
-/** The variables the agent sets for an Azure Resource Manager service connection. */
-function endpoint(
-  id: string,
-  scheme: string,
-  parameters: Record<string, string>,
-  data: Record<string, string> = { environment: 'AzureCloud' },
-): Record<string, string> {
-  const env: Record<string, string> = {
-    [`ENDPOINT_URL_${id}`]: 'https://management.azure.com/',
-    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters, scheme }),
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
-  };
-  for (const [key, value] of Object.entries(parameters))
-    env[`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`] = value;
-  for (const [key, value] of Object.entries(data)) env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`] = value;
-  return env;
-}
+const inputs = taskInputEnv;
 
 const tenantId = () => emulator.scenario.tenantId;
 
@@ -195,12 +92,7 @@ function spConnection(kind: 'secret' | 'certificate', app: 'spSecret' | 'spNoRol
   );
 }
 
-const outputs = (run: TaskRun) =>
-  Object.fromEntries(
-    run.commands
-      .filter((c) => c.name === 'task.setvariable' && c.properties.isOutput === 'true')
-      .map((c) => [c.properties.variable, { value: c.value, secret: c.properties.issecret === 'true' }]),
-  );
+const outputs = taskOutputs;
 
 const result = (run: TaskRun) => run.commands.find((c) => c.name === 'task.complete');
 
@@ -232,12 +124,7 @@ function expectMaskedFirst(run: TaskRun, secrets: readonly string[]): void {
 
 /** Run the post-job step as the agent would: the task variables the main step set come back as VSTS_TASKVARIABLE_*. */
 function runPost(job: Job, main: TaskRun): Promise<TaskRun> {
-  const taskVariables = Object.fromEntries(
-    main.commands
-      .filter((c) => c.name === 'task.settaskvariable')
-      .map((c) => [`VSTS_TASKVARIABLE_${(c.properties.variable ?? '').toUpperCase()}`, c.value]),
-  );
-  return runBundle('post', { ...job.env, ...taskVariables });
+  return runBundle('post', { ...job.env, ...taskVariables(main) });
 }
 
 async function expectPull(job: Job, server: string, authFile = job.dockerConfig) {

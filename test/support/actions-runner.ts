@@ -2,21 +2,16 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { BUNDLES } from './bundles.ts';
 import { type RunResult, run } from './clients.ts';
 
 /** Runs the committed action bundles the way the GitHub runner does: files for outputs, state and summary. */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-interface ActionManifest {
-  readonly inputs: Record<string, { readonly default?: string }>;
-  readonly runs: { readonly main: string; readonly post: string };
-}
-
-const MANIFEST = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionManifest;
-
-/** The bundles action.yml names; one bundle runs both steps, told apart by the state the main step saved. */
-export const ACTION_MAIN = join(ROOT, MANIFEST.runs.main);
-export const ACTION_POST = join(ROOT, MANIFEST.runs.post);
+/** One bundle runs the main and the post step; the post step knows itself by the state the main step saved. */
+export const ACTION_BUNDLE = BUNDLES.action.main;
+export const ACTION_MAIN = BUNDLES.action.main;
+export const ACTION_POST = BUNDLES.action.post;
 
 /** The Node that runs the bundles: the one running the tests, unless ACR_LOGIN_TEST_NODE names another. */
 export const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
@@ -49,10 +44,14 @@ export async function newJob(parent: string): Promise<Job> {
   return { dir, home, dockerConfig: join(home, '.docker', 'config.json'), env };
 }
 
+interface ActionManifest {
+  readonly inputs: Record<string, { readonly default?: string }>;
+}
+
 /** The defaults action.yml declares: the runner sets them for every input a workflow leaves out. */
 const DEFAULTS: Record<string, string> = Object.fromEntries(
-  Object.entries(MANIFEST.inputs).flatMap(([name, input]) =>
-    input.default === undefined ? [] : [[name, String(input.default)]],
+  Object.entries((parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionManifest).inputs).flatMap(
+    ([name, input]) => (input.default === undefined ? [] : [[name, String(input.default)]]),
   ),
 );
 

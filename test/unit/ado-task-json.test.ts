@@ -9,7 +9,16 @@ const task = JSON.parse(read('task.json')) as {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
   minimumAgentVersion: string;
-  inputs: { name: string; type: string; defaultValue: string; visibleRule?: string; aliases?: string[] }[];
+  groups: { name: string; displayName: string }[];
+  inputs: {
+    name: string;
+    type: string;
+    defaultValue: string;
+    visibleRule?: string;
+    aliases?: string[];
+    groupName?: string;
+    helpMarkDown?: string;
+  }[];
   outputVariables: { name: string }[];
   execution: Record<string, { target: string }>;
   postjobexecution: Record<string, { target: string }>;
@@ -25,8 +34,10 @@ describe('task.json', () => {
   test('AcrLogin major version 1, runs on Node 20 and Node 24, main and post-job', () => {
     expect(task.name).toBe('AcrLogin');
     expect(task.version.Major).toBe(1);
-    // Node20_1 needs agent 2.214.1; agents without the Node24 handler ignore it.
-    expect(task.minimumAgentVersion).toBe('2.214.1');
+    // Agent 3.232.1 is the first with the Node20_1 handler (azure-pipelines-tasks docs/migrateNode20.md);
+    // older agents fail with "supported task execution handler was not found". Agents without the Node24
+    // handler (before 4.265.1) run Node20_1.
+    expect(task.minimumAgentVersion).toBe('3.232.1');
     for (const handlers of [task.execution, task.postjobexecution]) {
       expect(Object.keys(handlers).sort()).toEqual(['Node20_1', 'Node24']);
     }
@@ -64,6 +75,31 @@ describe('task.json', () => {
         expect(names.has(name), `${clause} names an input`).toBe(true);
       }
     }
+  });
+
+  test('inputs sit in the groups registry, authentication and advanced, which the editor shows in that order', () => {
+    expect(task.groups.map((group) => group.name)).toEqual(['registry', 'authentication', 'advanced']);
+    const groups = new Set(task.groups.map((group) => group.name));
+    for (const input of task.inputs) expect(groups, `${input.name}'s group`).toContain(input.groupName);
+    expect(Object.fromEntries(task.inputs.map((input) => [input.name, input.groupName]))).toMatchObject({
+      authType: 'authentication',
+      azureSubscription: 'authentication',
+      managedIdentityClientId: 'authentication',
+      username: 'authentication',
+      password: 'authentication',
+      registry: 'registry',
+      clients: 'registry',
+      tokenAudience: 'advanced',
+      logout: 'advanced',
+    });
+  });
+
+  test('every link in the help text points to this project', () => {
+    const links = task.inputs.flatMap((input) =>
+      [...(input.helpMarkDown ?? '').matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]),
+    );
+    expect(links.length).toBeGreaterThanOrEqual(6);
+    for (const link of links) expect(link).toMatch(/^https:\/\/github\.com\/acr-login\/acr-login[#/]/);
   });
 
   test('output variables', () => {

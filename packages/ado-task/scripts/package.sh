@@ -4,7 +4,7 @@
 # "npm run build" first after changing the source.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-node packages/ado-task/scripts/version.mjs
+node --import tsx scripts/release/release.ts check
 node packages/ado-task/scripts/task-folder.mjs
 for file in dist/ado/task.json dist/ado/icon.png dist/ado/index.js; do
   [ -f "$file" ] || { echo "package: $file is missing; run npm run build -w @acr-login/ado-task" >&2; exit 1; }

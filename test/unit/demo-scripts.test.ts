@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { mask, renderLog, renderOutputs, renderSummary, textTable } from '../../scripts/lib/show.ts';
+
+/** What the demo and `npm run try` show, and what their setup installs. */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+describe('the job summary renders as a table', () => {
+  test('the HTML table @actions/core writes', () => {
+    const html =
+      '<h3>Azure Container Registry login</h3>\n<table><tr><th>Registry</th><th>Expires</th></tr>' +
+      '<tr><td>contoso.azurecr.io</td><td>2026-11-29T22:00:00.000Z</td></tr>' +
+      '<tr><td>b.azurecr.io</td><td>-</td></tr></table>\nAuth type: oidc &amp; more.\n';
+    expect(renderSummary(html)).toBe(
+      [
+        '  Azure Container Registry login',
+        '',
+        '  Registry           | Expires',
+        '  -------------------+-------------------------',
+        '  contoso.azurecr.io | 2026-11-29T22:00:00.000Z',
+        '  b.azurecr.io       | -',
+        '',
+        '  Auth type: oidc & more.',
+      ].join('\n'),
+    );
+  });
+
+  test('a Markdown table passes through as it is', () => {
+    expect(renderSummary('| a | b |\n| - | - |\n| 1 | 2 |\n')).toBe('  | a | b |\n  | - | - |\n  | 1 | 2 |');
+  });
+
+  test.each([
+    [
+      [
+        ['a', 'bb'],
+        ['ccc', 'd'],
+      ],
+      '  a   | bb\n  ----+---\n  ccc | d',
+    ],
+    [[['only']], '  only\n  ----'],
+    [[], ''],
+  ])('textTable %j', (rows, text) => {
+    expect(textTable(rows)).toBe(text);
+  });
+});
+
+describe('outputs and logs never show a secret', () => {
+  test('the password output is *** and other masked values are hidden inside any output', () => {
+    expect(
+      renderOutputs(
+        { 'login-server': 'contoso.azurecr.io', password: 'rt-secret', 'docker-config': '/x/rt-secret' },
+        ['rt-secret'],
+      ),
+    ).toBe('  login-server   contoso.azurecr.io\n  password       ***\n  docker-config  /x/***');
+    expect(renderOutputs({ password: '' }, [])).toBe('  password  (empty)');
+    expect(renderOutputs({}, [])).toBe('  (none)');
+  });
+
+  test('values registered with ::add-mask:: or task.setsecret are masked, longest first', () => {
+    const log = '::add-mask::abc\n##vso[task.setsecret]abcdef\nabcdef then abc\n::debug::hidden\n';
+    expect(renderLog(log, [])).toBe('  *** then ***');
+    expect(mask('abcdef', ['abc', 'abcdef'])).toBe('***');
+  });
+
+  test('errors and a failed task are labelled as the runner and agent label them', () => {
+    expect(renderLog('::error::bad input\n', [])).toBe('  Error: bad input');
+    expect(
+      renderLog(
+        '##vso[task.issue type=error;]no role%0Afix: grant it\n##vso[task.complete result=Failed;]no role\n',
+        [],
+      ),
+    ).toBe('  Error: no role\n  fix: grant it\n  Result: Failed');
+  });
+});
+
+describe('setup installs only what it is asked for', () => {
+  // A PATH with nothing but bash: every tool counts as missing, as on a fresh machine.
+  const bare = mkdtempSync(join(tmpdir(), 'acr-login-bare-path-'));
+  for (const tool of ['bash', 'dirname']) {
+    const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    symlinkSync(found, join(bare, tool));
+  }
+  const plan = (...args: string[]) =>
+    spawnSync(join(bare, 'bash'), [join(ROOT, 'scripts/setup.sh'), ...args], {
+      env: { PATH: bare, SETUP_DRY_RUN: '1' },
+      encoding: 'utf8',
+    }).stdout;
+
+  test.each([
+    [['--demo'], 'docker-registry skopeo', 'not requested'],
+    [['--demo', '--node24'], 'docker-registry skopeo', 'requested'],
+    [
+      [],
+      'docker-registry skopeo azure-cli docker.io podman buildah kubernetes-client pass golang-docker-credential-helpers amazon-ecr-credential-helper',
+      'requested',
+    ],
+  ])('setup.sh %j installs %s; Node 24 %s', (args, packages, node24) => {
+    expect(plan(...args)).toBe(`setup: Debian packages to install: ${packages}\nsetup: Node 24: ${node24}\n`);
+  });
+
+  test('the demo asks for the demo setup, and the tests for everything', () => {
+    const lines = (file: string) => readFileSync(join(ROOT, file), 'utf8').split('\n');
+    expect(lines('scripts/demo.sh')).toContain('  bash scripts/setup.sh --demo');
+    expect(lines('scripts/test.sh')).toContain('bash scripts/setup.sh');
+  });
+});
