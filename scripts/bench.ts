@@ -120,7 +120,7 @@ async function azRun(emulator: Emulator, registry: string) {
   };
   const timed = existsSync(GNU_TIME) ? `${GNU_TIME} -f %M -a -o "$BENCH_RSS_FILE" ` : '';
   const script = [
-    `${timed}az login --service-principal -u "$AZ_CLIENT_ID" -p "$AZ_SECRET" --tenant "$AZ_TENANT" --allow-no-subscriptions -o none`,
+    `${timed}az login --service-principal -u "$AZ_CLIENT_ID" "--password=$AZ_SECRET" --tenant "$AZ_TENANT" --allow-no-subscriptions -o none`,
     `${timed}az acr login --name "$AZ_REGISTRY" --expose-token -o none --only-show-errors`,
   ].join(' && ');
   return ['sh', ['-c', script], env] as [string, string[], Record<string, string>];

@@ -262,7 +262,7 @@ describe.each([
     const post = await runPost(job, main);
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
-    expect(post.stdout).toMatch(/Logged out: 0 entries removed, 1 restored\./);
+    expect(post.stdout).toMatch(/Logged out: 0 credential entries removed, 1 credential entry restored\./);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });
 });

@@ -73,8 +73,8 @@ function azLogin(): Promise<RunResult> {
     '--service-principal',
     '--username',
     app.clientId,
-    '--password',
-    app.secret ?? '',
+    // One argument: a secret that starts with "-" would otherwise be read as an option.
+    `--password=${app.secret ?? ''}`,
     '--tenant',
     emulator.scenario.tenantId,
     '--allow-no-subscriptions',

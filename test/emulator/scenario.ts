@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /** Names every test refers to: the default scenario of the emulator. */
-export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** Made up, like every id here: no real tenant. */
+export const TENANT_ID = '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19';
 export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
 export const OIDC_AUDIENCE = 'api://AzureADTokenExchange';

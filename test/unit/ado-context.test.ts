@@ -23,7 +23,7 @@ const loc: Localize = (key, ...params) => {
 
 const ID = '0f8e3b2a-1c4d-4e5f-8a9b-0c1d2e3f4a5b';
 const APP = '00000000-0000-4000-8000-000000001006';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const TENANT = '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19';
 const MSI = '00000000-0000-4000-8000-000000003002';
 const PEM =
   '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';

@@ -75,7 +75,7 @@ export const STEP_MESSAGES = {
   ClientFile: 'Credentials for %s: %s',
   LogoutDisabled: '"logout" is false: leaving the credentials in place.',
   NothingToLogOut: 'Nothing to log out: the login step wrote no credentials.',
-  LoggedOut: 'Logged out: %s entries removed, %s restored.',
+  LoggedOut: 'Logged out: %s removed, %s restored.',
   LeftEntry: 'Left %s in %s: %s',
   PasswordUnmasked: 'The registry password is not masked in logs: %s is false.',
 } as const;

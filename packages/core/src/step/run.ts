@@ -180,13 +180,18 @@ export async function runLogout(host: Host): Promise<void> {
       return;
     }
     const outcome = await logout(state, { logger: hostLogger(host, true), env: host.env });
-    host.info(host.text('LoggedOut', String(outcome.removed), String(outcome.restored)));
+    host.info(host.text('LoggedOut', entries(outcome.removed), entries(outcome.restored)));
     for (const skipped of outcome.skipped) {
       host.warning(host.text('LeftEntry', skipped.key, skipped.file, skipped.reason));
     }
   } catch (error) {
     failed(host, error);
   }
+}
+
+/** "1 credential entry", "2 credential entries". */
+export function entries(count: number): string {
+  return `${count} credential ${count === 1 ? 'entry' : 'entries'}`;
 }
 
 /** Core's English for a step message. */

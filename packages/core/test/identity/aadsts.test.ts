@@ -3,7 +3,7 @@ import { type EntraErrorContext, explainEntraError } from '../../src/identity/aa
 import { plainWords, render } from '../../src/wording.ts';
 
 const CLIENT = '11111111-2222-3333-4444-555555555555';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const TENANT = '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19';
 const claims = {
   iss: 'https://token.actions.githubusercontent.com',
   sub: 'repo:contoso/app:environment:prod',

@@ -15,7 +15,7 @@ import { CLOUDS } from '../../src/plan/clouds.ts';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const base = {
   cloud: CLOUDS.AzureCloud,
-  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  tenantId: '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19',
   clientId: '11111111-1111-1111-1111-111111111111',
   scope: 'https://containerregistry.azure.net/.default',
 };

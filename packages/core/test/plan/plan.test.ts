@@ -18,7 +18,7 @@ const KEY = fixture('key.pem');
 const PEM = `${CERT}${KEY}`;
 const PEM_ENCRYPTED = `${CERT}${fixture('key-encrypted.pem')}`;
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const TENANT = '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19';
 const TENANT2 = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const CLIENT2 = '99999999-8888-7777-6666-555555555555';
@@ -965,7 +965,7 @@ describe('bad inputs', () => {
 test('tenant-id alone with OIDC available means OIDC, and planning names the missing client-id', () => {
   expect(() =>
     planLogin(
-      { registry: 'contoso', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+      { registry: 'contoso', tenantId: '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19' },
       { oidcAvailable: true, env: {} },
     ),
   ).toThrowError(

@@ -17,7 +17,7 @@ const custom = resolveCloud({
   authorityHost: 'https://login.local',
   registrySuffix: 'cr.local',
 });
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const TENANT = '5e7a1c2d-0b4f-4c3e-9a61-7d2f8e0c4b19';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 
 describe('splitList', () => {
@@ -59,7 +59,7 @@ describe('GUIDs and tenants', () => {
     ['contoso.onmicrosoft.com', false, true],
     ['contoso', false, false],
     [`{${TENANT}}`, false, false],
-    ['72f988bf86f141af91ab2d7cd011db47', false, false],
+    ['5e7a1c2d0b4f4c3e9a617d2f8e0c4b19', false, false],
     ['', false, false],
   ])('%j: guid %s, tenant %s', (value, guid, tenant) => {
     expect(isGuid(value)).toBe(guid);

@@ -70,7 +70,7 @@ describe('runStep: main, then post, from one program', () => {
     expect(Object.keys(config.auths)).toEqual([SERVER]);
 
     await runStep(host);
-    expect(events.at(-1)).toBe('info Logged out: 1 entries removed, 0 restored.');
+    expect(events.at(-1)).toBe('info Logged out: 1 credential entry removed, 0 credential entries restored.');
   });
 
   test('with several clients, each file written is logged with the clients that read it', async () => {
