@@ -1,5 +1,5 @@
 export const id = 561;
-export const ids = [561];
+export const ids = [561,251];
 export const modules = {
 
 /***/ 5419:
@@ -4616,7 +4616,7 @@ var esm = __webpack_require__(5251);
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
-const esm_log_logger = (0,esm/* createClientLogger */.KV)("core-rest-pipeline");
+const esm_log_logger = (0,esm/* createClientLogger */.K)("core-rest-pipeline");
 //# sourceMappingURL=log.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
 // Copyright (c) Microsoft Corporation.
@@ -5621,7 +5621,7 @@ function throttlingRetryPolicy_throttlingRetryPolicy(options = {}) {
 
 
 
-const retryPolicy_retryPolicyLogger = (0,esm/* createClientLogger */.KV)("core-rest-pipeline retryPolicy");
+const retryPolicy_retryPolicyLogger = (0,esm/* createClientLogger */.K)("core-rest-pipeline retryPolicy");
 /**
  * retryPolicy is a generic policy to enable retrying requests when certain conditions are met
  */
@@ -6634,11 +6634,11 @@ function stringToUint8Array(value, format) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  KV: () => (/* binding */ createClientLogger),
-  XM: () => (/* binding */ getLogLevel)
+  AzureLogger: () => (/* binding */ AzureLogger),
+  K: () => (/* binding */ createClientLogger),
+  X: () => (/* binding */ getLogLevel),
+  setLogLevel: () => (/* binding */ setLogLevel)
 });
-
-// UNUSED EXPORTS: AzureLogger, setLogLevel
 
 // EXTERNAL MODULE: ../../node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js + 2 modules
 var logger = __webpack_require__(7558);

@@ -7181,7 +7181,7 @@ var esm = __webpack_require__(5251);
 /**
  * The AzureLogger used for all clients within the identity package
  */
-const logger = (0,esm/* createClientLogger */.KV)("identity");
+const logger = (0,esm/* createClientLogger */.K)("identity");
 /**
  * Separates a list of environment variable names into a plain object with two arrays: an array of missing environment variables and another array with assigned environment variables.
  * @param supportedEnvVars - List of environment variable names
@@ -24374,7 +24374,7 @@ function appendQueryParams(url, queryParams, sequenceParams, noOverwrite = false
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
-const log_logger = (0,esm/* createClientLogger */.KV)("core-client");
+const log_logger = (0,esm/* createClientLogger */.K)("core-client");
 //# sourceMappingURL=log.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@azure/core-client/dist/esm/serviceClient.js
 // Copyright (c) Microsoft Corporation.
@@ -25368,7 +25368,7 @@ function generateMsalConfiguration(clientId, tenantId, msalClientOptions = {}) {
             networkClient: httpClient,
             loggerOptions: {
                 loggerCallback: defaultLoggerCallback(msalClientOptions.logger ?? msalLogger),
-                logLevel: getMSALLogLevel((0,esm/* getLogLevel */.XM)()),
+                logLevel: getMSALLogLevel((0,esm/* getLogLevel */.X)()),
                 piiLoggingEnabled: msalClientOptions.loggingOptions?.enableUnsafeSupportLogging,
             },
         },
@@ -26716,7 +26716,7 @@ class ManagedIdentityCredential {
                 disableInternalRetries: true,
                 networkClient: this.identityClient,
                 loggerOptions: {
-                    logLevel: getMSALLogLevel((0,esm/* getLogLevel */.XM)()),
+                    logLevel: getMSALLogLevel((0,esm/* getLogLevel */.X)()),
                     piiLoggingEnabled: _options.loggingOptions?.enableUnsafeSupportLogging,
                     loggerCallback: defaultLoggerCallback(managedIdentityCredential_logger),
                 },

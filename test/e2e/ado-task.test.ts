@@ -330,6 +330,33 @@ describe('several registries, anonymous and logout', () => {
     await expectPull(job, REGISTRIES.contoso);
   });
 
+  test.each([
+    ['trusts the agent CA (Agent.CAInfo) where Node alone would not', true],
+    ['without it the emulator certificate is refused: the control', false],
+  ])('%s', async (_name, withAgentCa) => {
+    const job = await newJob();
+    // Node reads the CA file OpenSSL names, too: neither may tell it about the emulator's CA.
+    const { NODE_EXTRA_CA_CERTS: _ca, SSL_CERT_FILE: _openssl, ...env } = job.env;
+    const main = await runBundle('main', {
+      ...env,
+      ...(withAgentCa ? { AGENT_CAINFO: emulator.caFile } : {}),
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('secret'),
+    });
+    if (withAgentCa) {
+      expect(main.code, main.stdout).toBe(0);
+      expect(result(main)?.properties.result).not.toBe('Failed');
+      expect(main.stdout).toContain(`Using the agent's certificate settings: CA ${emulator.caFile}`);
+      await expectPull(job, REGISTRIES.contoso);
+    } else {
+      const complete = result(main);
+      expect(complete?.properties.result).toBe('Failed');
+      expect(complete?.value).toContain('is not trusted here (UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
+      expect(complete?.value).toContain('Agent.CAInfo');
+      expect(existsSync(job.dockerConfig)).toBe(false);
+    }
+  });
+
   test('without an agent proxy, HTTPS_PROXY is honoured', async () => {
     const job = await newJob();
     const { AGENT_PROXYURL: _url, AGENT_PROXYBYPASSLIST: _bypass, ...env } = job.env;

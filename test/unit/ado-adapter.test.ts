@@ -8,7 +8,7 @@ import {
   organisationName,
   taskHints,
 } from '../../packages/ado-task/src/hints.ts';
-import { bypassesProxy, bypassPatterns, proxyToken } from '../../packages/ado-task/src/proxy.ts';
+import { bypassesProxy, bypassPatterns, proxyToken, tlsOptions } from '../../packages/ado-task/src/proxy.ts';
 import { taskWords } from '../../packages/ado-task/src/words.ts';
 import { AcrLoginError } from '../../packages/core/src/index.ts';
 import { failureLines, secretPieces } from '../../packages/core/src/step/report.ts';
@@ -54,6 +54,39 @@ describe('proxy bypass: local hosts always, then the agent list of regular expre
     [{ proxyUrl: 'http://proxy:8080', proxyUsername: 'u' }, `Basic ${btoa('u:')}`],
   ])('proxy credentials %j -> %s', (proxy, token) => {
     expect(proxyToken(proxy)).toBe(token);
+  });
+});
+
+describe("the agent's certificate settings", () => {
+  const files: Record<string, string> = {
+    '/ca.pem': 'CA',
+    '/c.pem': 'CERT',
+    '/k.pem': 'KEY',
+    '/c.pfx': 'PFX',
+  };
+  const read = ((path: string) => Buffer.from(files[path] ?? '')) as unknown as typeof readFileSync;
+  test.each([
+    ['no settings', {}, {}],
+    ['a CA is trusted besides the public roots', { caFile: '/ca.pem' }, { ca: ['…roots', 'CA'] }],
+    [
+      'a client certificate and key, with its password',
+      { certFile: '/c.pem', keyFile: '/k.pem', passphrase: 'pw' },
+      { cert: 'CERT', key: 'KEY', passphrase: 'pw' },
+    ],
+    ['an archive wins over the PEM files', { certFile: '/c.pem', certArchiveFile: '/c.pfx' }, { pfx: 'PFX' }],
+  ])('%s', (_name, settings, expected) => {
+    const options = tlsOptions(settings, read);
+    const shown = Object.fromEntries(
+      Object.entries(options).map(([key, value]) => [
+        key,
+        Array.isArray(value)
+          ? [value.length > 100 ? '…roots' : value[0], value.at(-1)]
+          : Buffer.isBuffer(value)
+            ? value.toString()
+            : value,
+      ]),
+    );
+    expect(shown).toEqual(expected);
   });
 });
 

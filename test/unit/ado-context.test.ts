@@ -66,6 +66,22 @@ describe('readTaskInputs maps each way of signing in to core inputs', () => {
       },
     ],
     [
+      'trusted registries pass through for a custom domain in front of a registry',
+      source({ ...withConnection, trustedRegistries: 'registry.contoso.com' }, wif),
+      {
+        registry: 'contoso',
+        clients: 'docker',
+        trustedRegistries: 'registry.contoso.com',
+        tokenAudience: 'acr',
+        environment: 'AzureCloud',
+        authType: 'azure-pipelines',
+        clientId: APP,
+        tenantId: TENANT,
+        serviceConnectionId: ID,
+        systemAccessToken: 'system-access-token',
+      },
+    ],
+    [
       'service principal with a secret (authenticationType spnKey, keys in any case)',
       source(withConnection, {
         scheme: 'ServicePrincipal',

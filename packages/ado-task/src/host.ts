@@ -18,7 +18,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { AgentProxyDispatcher, proxyToken } from './proxy.ts';
+import { AgentDispatcher, proxyToken, tlsOptions } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -108,12 +108,25 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     },
     dispatcher() {
       // The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's default cannot see it.
-      const proxy = tl.getHttpProxyConfiguration();
-      if (proxy === null) return undefined;
-      mask(proxy.proxyPassword);
-      mask(proxyToken(proxy));
-      console.log(loc('UsingProxy', proxy.proxyUrl));
-      return new AgentProxyDispatcher(proxy);
+      const proxy = tl.getHttpProxyConfiguration() ?? undefined;
+      const certificates = tl.getHttpCertConfiguration() ?? undefined;
+      if (proxy === undefined && certificates === undefined) return undefined;
+      if (proxy !== undefined) {
+        mask(proxy.proxyPassword);
+        mask(proxyToken(proxy));
+        console.log(loc('UsingProxy', proxy.proxyUrl));
+      }
+      if (certificates !== undefined) {
+        mask(certificates.passphrase);
+        console.log(
+          loc(
+            'UsingCertificates',
+            certificates.caFile ?? '-',
+            certificates.certFile ?? certificates.certArchiveFile ?? '-',
+          ),
+        );
+      }
+      return new AgentDispatcher(proxy, certificates === undefined ? {} : tlsOptions(certificates));
     },
     hints: (error) =>
       taskHints(

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { basicCredentials, isLocalHost } from '@acr-login/core';
-import { Agent, Dispatcher, ProxyAgent } from 'undici';
+import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 
 /** `tl.getHttpProxyConfiguration()`'s result, the fields we use. */
 export interface AgentProxy {
@@ -8,6 +10,15 @@ export interface AgentProxy {
   readonly proxyPassword?: string | undefined;
   /** Regular expressions, tested against the whole request URL (as task-lib and the agent do). */
   readonly proxyBypassHosts?: readonly string[] | undefined;
+}
+
+/** `tl.getHttpCertConfiguration()`'s result: the agent's CA (`Agent.CAInfo`) and client certificate. */
+export interface AgentCertificates {
+  readonly caFile?: string | undefined;
+  readonly certFile?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly certArchiveFile?: string | undefined;
+  readonly passphrase?: string | undefined;
 }
 
 /** Whether a request to `url` goes direct: local hosts always, and anything the bypass list matches. */
@@ -32,20 +43,58 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
   return `Basic ${basicCredentials(proxy.proxyUsername, proxy.proxyPassword ?? '')}`;
 }
 
+export interface TlsOptions {
+  readonly ca?: string[];
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly pfx?: Buffer;
+  readonly passphrase?: string;
+}
+
 /**
- * Sends each request through the agent's proxy, or direct when the bypass list or a local host says so.
- * The agent configures its proxy in its own settings, not in HTTPS_PROXY, so core's default cannot see it.
+ * TLS settings from the agent's certificate configuration, as its own tasks apply them: the agent's CA
+ * (a TLS-inspecting proxy's, usually) is trusted besides the public roots, and its client certificate
+ * is presented.
  */
-export class AgentProxyDispatcher extends Dispatcher {
-  readonly #proxy: ProxyAgent;
-  readonly #direct = new Agent();
+export function tlsOptions(certificates: AgentCertificates, read = readFileSync): TlsOptions {
+  const file = (path: string | undefined) => (path ? read(path) : undefined);
+  const ca = file(certificates.caFile);
+  const archive = file(certificates.certArchiveFile);
+  const cert = archive === undefined ? file(certificates.certFile) : undefined;
+  const key = archive === undefined ? file(certificates.keyFile) : undefined;
+  return {
+    ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString('utf8')] }),
+    ...(archive === undefined ? {} : { pfx: archive }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    ...(certificates.passphrase ? { passphrase: certificates.passphrase } : {}),
+  };
+}
+
+/**
+ * The agent's network settings: its proxy (which the agent keeps in its own settings, not in
+ * HTTPS_PROXY, so core's default cannot see it) with its bypass list, and its certificates. Without an
+ * agent proxy, HTTPS_PROXY and NO_PROXY still apply.
+ */
+export class AgentDispatcher extends Dispatcher {
+  readonly #proxy: Dispatcher;
+  readonly #direct: Dispatcher;
   readonly #bypass: readonly RegExp[];
 
-  constructor(proxy: AgentProxy) {
+  constructor(proxy: AgentProxy | undefined, tls: TlsOptions = {}) {
     super();
-    const token = proxyToken(proxy);
-    this.#proxy = new ProxyAgent({ uri: proxy.proxyUrl, ...(token === undefined ? {} : { token }) });
-    this.#bypass = bypassPatterns(proxy.proxyBypassHosts ?? []);
+    if (proxy === undefined) {
+      this.#proxy = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+    } else {
+      const token = proxyToken(proxy);
+      this.#proxy = new ProxyAgent({
+        uri: proxy.proxyUrl,
+        requestTls: tls,
+        ...(token === undefined ? {} : { token }),
+      });
+    }
+    this.#direct = new Agent({ connect: tls });
+    this.#bypass = bypassPatterns(proxy?.proxyBypassHosts ?? []);
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {

@@ -203,12 +203,28 @@ export class HttpClient {
   }
 }
 
+/** Node's codes for a certificate chain it cannot verify: a TLS-inspecting proxy, usually. */
+const TLS_TRUST = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
 function networkError(req: HttpRequest, url: URL, error: unknown, code: string | undefined): AcrLoginError {
   const host = url.host;
   if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
     return new AcrLoginError(
       'REGISTRY_UNREACHABLE',
       `The ${req.purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`,
+      { cause: error },
+    );
+  }
+  if (code !== undefined && TLS_TRUST.has(code)) {
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`,
       { cause: error },
     );
   }

@@ -86,6 +86,21 @@ describe('HttpClient', () => {
     expect(sleeps).toEqual([500]);
   });
 
+  test('an untrusted certificate names the CA settings, without retrying', async () => {
+    const { pool, client, sleeps } = setup();
+    pool
+      .intercept({ path: '/v2/' })
+      .replyWithError(
+        Object.assign(new Error('unable to verify the first certificate'), {
+          code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        }),
+      );
+    const error = await client.send(get).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
+    expect((error as Error).message).toMatch(/not trusted here .* NODE_EXTRA_CA_CERTS .*Agent\.CAInfo/);
+    expect(sleeps).toEqual([]);
+  });
+
   test('an unresolvable host fails at once with REGISTRY_UNREACHABLE naming it', async () => {
     const { pool, client, sleeps } = setup();
     pool
