@@ -115,16 +115,22 @@ async function post(job: Job, store: Store, state: Record<string, string>): Prom
 }
 
 describe.each([
-  ['credsStore', { credsStore: 'pass' }],
-  ['credHelpers', { credHelpers: { [server]: 'pass' } }],
-])('the user credential in pass survives login and logout (%s)', (_name, routing) => {
+  ['credsStore', { credsStore: 'pass' }, USER_CREDENTIAL],
+  ['credHelpers', { credHelpers: { [server]: 'pass' } }, USER_CREDENTIAL],
+  // pass keeps one entry per user name and answers with the first in sort order: this one sorts first.
+  [
+    'a user name sorting before the ACR one',
+    { credsStore: 'pass' },
+    { ...USER_CREDENTIAL, Username: '0-build-bot' },
+  ],
+])('the user credential in pass survives login and logout (%s)', (_name, routing, userCredential) => {
   test('docker uses the ACR token during the job; the user credential is back afterwards, byte for byte', async () => {
     const job = await newJob(emulator.dir);
     const store = await passStore(job);
-    const saved = await helper(store, 'pass', 'store', JSON.stringify(USER_CREDENTIAL));
+    const saved = await helper(store, 'pass', 'store', JSON.stringify(userCredential));
     expect(saved.code, saved.stdout + saved.stderr).toBe(0);
     const before = await storedFor(store, server);
-    expect(JSON.parse(before.stdout)).toEqual(USER_CREDENTIAL);
+    expect(JSON.parse(before.stdout)).toEqual(userCredential);
     const list = await helper(store, 'pass', 'list', '');
     const config = await dockerConfig(job, routing);
 
@@ -133,10 +139,10 @@ describe.each([
     expect(step.code).toBe(0);
     const password = step.outputs.password ?? '';
     // The user's secret travels in the saved state: it is masked before anything could print it.
-    expect(maskViolations(step.stdout + step.stderr, [password, USER_CREDENTIAL.Secret])).toEqual([]);
+    expect(maskViolations(step.stdout + step.stderr, [password, userCredential.Secret])).toEqual([]);
 
     // Docker now holds the ACR credential in pass, and it works for a pull.
-    const during = JSON.parse((await storedFor(store, server)).stdout) as typeof USER_CREDENTIAL;
+    const during = JSON.parse((await storedFor(store, server)).stdout) as typeof userCredential;
     expect(during).toMatchObject({ Username: step.outputs.username, Secret: password });
     const authFile = await writeAuthFile(join(job.dir, 'auth.json'), {
       [server]: { username: during.Username, password: during.Secret },
@@ -147,7 +153,7 @@ describe.each([
     const after = await post(job, store, step.state);
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).not.toContain('::warning::');
-    expect(after.stdout + after.stderr).not.toContain(USER_CREDENTIAL.Secret);
+    expect(after.stdout + after.stderr).not.toContain(userCredential.Secret);
     expect(await storedFor(store, server)).toEqual(before);
     expect(await helper(store, 'pass', 'list', '')).toEqual(list);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);

@@ -11,16 +11,12 @@ export interface DockerLoginRequest {
   readonly helper: string;
 }
 
-export interface DockerLogoutRequest {
-  readonly configDir: string;
-  readonly server: string;
-  readonly helper: string;
-}
-
-/** `docker login` / `docker logout`, for registries whose credentials a credential helper owns. */
+/**
+ * `docker login`, for registries whose credentials a credential helper owns: docker checks the credentials
+ * with the registry, then hands them to the helper. Logout talks to the helper itself (cred-helper.ts).
+ */
 export interface DockerCli {
   login(request: DockerLoginRequest): Promise<void>;
-  logout(request: DockerLogoutRequest): Promise<void>;
 }
 
 export interface DockerCliOptions {
@@ -79,7 +75,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     args: readonly string[],
     stdin: string,
     request: { readonly server: string; readonly helper: string },
-    action: 'login' | 'logout',
+    action: 'login',
   ): Promise<void> {
     let outcome: Outcome;
     try {
@@ -112,6 +108,22 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
       // docker prints its retries as info lines first; the last line is the error itself.
       const lines = outcome.output.split('\n').filter((line) => line.trim() !== '');
       const reason = scrub(lines.at(-1) ?? 'no output', stdin);
+      // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
+      // registry, a store without its key): the registry is fine, the routing is what needs the fix.
+      const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(outcome.output);
+      if (refused !== null) {
+        const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
+        throw new AcrLoginError(
+          'DOCKER_LOGIN_FAILED',
+          `The credential helper "docker-credential-${request.helper}" cannot store credentials for ` +
+            `"${request.server}": it answered "${answer}". The Docker config routes this registry to it ` +
+            '(credsStore or credHelpers), so docker cannot keep a login there. Remove this registry from ' +
+            'credHelpers (or remove credsStore) in the Docker config, or point it at a helper that can store ' +
+            "credentials, or set DOCKER_CONFIG to a directory without them; if the helper's store is locked, " +
+            'unlock it for this user.',
+          { details: { server: request.server, helper: request.helper } },
+        );
+      }
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
         `\`docker ${action} ${request.server}\` (run because the credential helper ` +
@@ -140,7 +152,5 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
         request,
         'login',
       ),
-    logout: (request) =>
-      invoke(['--config', request.configDir, 'logout', request.server], '', request, 'logout'),
   };
 }
