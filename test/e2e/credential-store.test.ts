@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createPassStore, type PassStore, stopAgent } from '../../packages/core/test/clients/pass-store.ts';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {
   ACTION_MAIN,
@@ -13,7 +14,7 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { hasTool, type RunResult, run, skopeoInspect, writeAuthFile } from '../support/clients.ts';
+import { hasTool, skopeoInspect, writeAuthFile } from '../support/clients.ts';
 
 /**
  * A Docker config whose credentials belong to a real credential store: `docker-credential-pass` over `pass`
@@ -27,10 +28,10 @@ beforeAll(async () => {
   if (process.env.CI) for (const tool of TOOLS) expect(hasTool(tool), tool).toBe(true);
   emulator = await startEmulator();
 });
-const stores: Store[] = [];
+const stores: PassStore[] = [];
 afterAll(async () => {
   // gpg starts an agent per GNUPGHOME: stop each one before the directory goes.
-  for (const store of stores) await run('gpgconf', ['--kill', 'gpg-agent'], { env: store.env });
+  for (const store of stores) await store.stop();
   await emulator?.stop();
 });
 
@@ -44,48 +45,15 @@ const USER_CREDENTIAL = {
   Secret: 'alice-own-p@ss "with" quotes\\and\tspecials',
 };
 
-interface Store {
-  /** GNUPGHOME and PASSWORD_STORE_DIR: what `pass` and its credential helper need. */
-  readonly env: Record<string, string>;
-}
-
-/** A password store in the job's folder, encrypted to a passphrase-less key made for this test. */
-async function passStore(job: Job): Promise<Store> {
-  const gnupg = join(job.dir, 'gnupg');
-  await mkdir(gnupg, { mode: 0o700 });
-  const store: Store = {
-    env: { HOME: job.home, GNUPGHOME: gnupg, PASSWORD_STORE_DIR: join(job.dir, 'password-store') },
-  };
+/** A password store in the job's folder, with its own GPG home; stopped after the file's tests. */
+async function passStore(job: Job): Promise<PassStore> {
+  const store = await createPassStore(job.dir, job.home);
   stores.push(store);
-  const generated = await run(
-    'gpg',
-    [
-      '--batch',
-      '--passphrase',
-      '',
-      '--quick-gen-key',
-      'acr-login test <test@example.invalid>',
-      'default',
-      'default',
-      'never',
-    ],
-    { env: store.env },
-  );
-  expect(generated.code, generated.stderr).toBe(0);
-  const keys = await run('gpg', ['--list-keys', '--with-colons'], { env: store.env });
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(keys.stdout)?.[1];
-  expect(fingerprint).toBeDefined();
-  const init = await run('pass', ['init', fingerprint ?? ''], { env: store.env });
-  expect(init.code, init.stderr).toBe(0);
   return store;
 }
 
-function helper(store: Store, name: string, action: string, stdin: string): Promise<RunResult> {
-  return run(`docker-credential-${name}`, [action], { env: store.env, stdin });
-}
-
-async function storedFor(store: Store, key: string): Promise<RunResult> {
-  return helper(store, 'pass', 'get', key);
+async function storedFor(store: PassStore, key: string) {
+  return store.helper('get', key);
 }
 
 /** A Docker config as `docker login` leaves it with a credential store: an empty marker in `auths`. */
@@ -106,11 +74,15 @@ function inputs(): Record<string, string> {
   };
 }
 
-async function main(job: Job, store: Store): Promise<StepResult> {
+async function main(job: Job, store: Pick<PassStore, 'env'>): Promise<StepResult> {
   return runStep(ACTION_MAIN, job, { ...emulator.env(), ...store.env, ...inputEnv(inputs()) });
 }
 
-async function post(job: Job, store: Store, state: Record<string, string>): Promise<StepResult> {
+async function post(
+  job: Job,
+  store: Pick<PassStore, 'env'>,
+  state: Record<string, string>,
+): Promise<StepResult> {
   return runStep(ACTION_POST, job, { ...emulator.env(), ...store.env, ...stateEnv(state) });
 }
 
@@ -127,11 +99,11 @@ describe.each([
   test('docker uses the ACR token during the job; the user credential is back afterwards, byte for byte', async () => {
     const job = await newJob(emulator.dir);
     const store = await passStore(job);
-    const saved = await helper(store, 'pass', 'store', JSON.stringify(userCredential));
+    const saved = await store.helper('store', JSON.stringify(userCredential));
     expect(saved.code, saved.stdout + saved.stderr).toBe(0);
     const before = await storedFor(store, server);
     expect(JSON.parse(before.stdout)).toEqual(userCredential);
-    const list = await helper(store, 'pass', 'list', '');
+    const list = await store.helper('list', '');
     const config = await dockerConfig(job, routing);
 
     const step = await main(job, store);
@@ -155,7 +127,7 @@ describe.each([
     expect(after.stdout).not.toContain('::warning::');
     expect(after.stdout + after.stderr).not.toContain(userCredential.Secret);
     expect(await storedFor(store, server)).toEqual(before);
-    expect(await helper(store, 'pass', 'list', '')).toEqual(list);
+    expect(await store.helper('list', '')).toEqual(list);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);
   });
 });
@@ -174,7 +146,7 @@ test('with no earlier credential in pass, logout leaves none behind', async () =
   const after = await post(job, store, step.state);
   expect(after.code, after.stdout).toBe(0);
   expect(after.stdout).not.toContain('::warning::');
-  expect((await helper(store, 'pass', 'list', '')).stdout.trim()).toBe('{}');
+  expect((await store.helper('list', '')).stdout.trim()).toBe('{}');
 });
 
 describe('helpers that cannot hold the credential fail the step and change nothing', () => {
@@ -204,15 +176,15 @@ describe('helpers that cannot hold the credential fail the step and change nothi
   test('a store that cannot decrypt the user credential (no GPG key) is not logged in over', async () => {
     const job = await newJob(emulator.dir);
     const store = await passStore(job);
-    expect((await helper(store, 'pass', 'store', JSON.stringify(USER_CREDENTIAL))).code).toBe(0);
+    expect((await store.helper('store', JSON.stringify(USER_CREDENTIAL))).code).toBe(0);
     const before = await storedFor(store, server);
     // The job's GPG home lacks the key the store is encrypted to: pass lists the entry but cannot read it.
     const lockedHome = join(job.dir, 'gnupg-without-key');
     await mkdir(lockedHome, { mode: 0o700 });
-    const locked: Store = { env: { ...store.env, GNUPGHOME: lockedHome } };
-    stores.push(locked);
+    const locked = { env: { ...store.env, GNUPGHOME: lockedHome } };
     const config = await dockerConfig(job, { credsStore: 'pass' });
     const step = await main(job, locked);
+    await stopAgent(lockedHome);
     expect(step.code).toBe(1);
     const [first] = step.stdout.split('\n').filter((line) => line.startsWith('::error::'));
     expect(first).toMatch(

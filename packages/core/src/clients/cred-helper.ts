@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { Logger } from '../types.ts';
+import { type Outcome, runWithStdin } from './run.ts';
 
 /**
  * The docker-credential-helpers protocol, spoken to `docker-credential-<name>` directly: `get` and `erase`
@@ -43,45 +43,6 @@ const ROUTING_FIX =
   'or remove this registry from credHelpers (or remove credsStore) in the Docker config, or set DOCKER_CONFIG ' +
   'to a directory without them';
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(
-  program: string,
-  action: string,
-  stdin: string,
-  env: CredentialHelperOptions['env'],
-  timeout: number,
-): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    // No shell and nothing but the action in argv: servers and secrets only travel on stdin.
-    const child = spawn(program, [action], {
-      env: { ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-      timeout,
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      resolve({
-        code,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
-    // A helper may exit before reading stdin; its exit code tells what happened.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-  });
-}
-
 function isCredential(value: unknown): value is HelperCredential {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -113,7 +74,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
   ): Promise<{ found: boolean; stdout: string }> {
     let outcome: Outcome;
     try {
-      outcome = await run(program, action, stdin, options.env, timeoutMs);
+      outcome = await runWithStdin(program, [action], stdin, options.env, timeoutMs);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AcrLoginError(

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { type Outcome, runWithStdin } from './run.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */
@@ -28,39 +28,8 @@ export interface DockerCliOptions {
   readonly timeoutMs?: number;
 }
 
-interface Outcome {
-  readonly code: number | null;
-  readonly output: string;
-}
-
 /** A helper waiting for a keychain or GPG prompt would hang the step while we hold the file's lock. */
 const DOCKER_TIMEOUT_MS = 60_000;
-
-function run(
-  command: string,
-  args: readonly string[],
-  env: DockerCliOptions['env'],
-  stdin: string,
-  timeout: number,
-) {
-  return new Promise<Outcome>((resolve, reject) => {
-    // No shell: arguments reach docker as they are, and the password only ever travels on stdin.
-    const child = spawn(command, args, {
-      env: { ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-      timeout,
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8').trim() }));
-    // docker may exit before reading stdin (e.g. a bad flag): that is reported by its exit code.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-  });
-}
 
 /** docker never echoes the password, but its output is not ours to trust; very short values would mangle it. */
 function scrub(text: string, secret: string): string {
@@ -79,7 +48,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
   ): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await run(command, args, options.env, stdin, timeoutMs);
+      outcome = await runWithStdin(command, args, stdin, options.env, timeoutMs);
     } catch (error) {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new AcrLoginError(
@@ -106,11 +75,12 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     }
     if (outcome.code !== 0) {
       // docker prints its retries as info lines first; the last line is the error itself.
-      const lines = outcome.output.split('\n').filter((line) => line.trim() !== '');
+      const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
+      const lines = output.split('\n').filter((line) => line.trim() !== '');
       const reason = scrub(lines.at(-1) ?? 'no output', stdin);
       // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
       // registry, a store without its key): the registry is fine, the routing is what needs the fix.
-      const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(outcome.output);
+      const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
       if (refused !== null) {
         const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
         throw new AcrLoginError(
