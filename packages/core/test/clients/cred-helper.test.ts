@@ -16,10 +16,11 @@ beforeAll(async () => {
   const dir = await tempDir();
   store = await createPassStore(dir);
   env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...store.env };
-});
+}, 30_000);
 afterAll(() => store?.stop());
 
-describe('docker-credential-pass', () => {
+// gpg runs for every call through pass: seconds on a busy machine.
+describe('docker-credential-pass', { timeout: 30_000 }, () => {
   test('nothing stored: get answers an empty credential, list tells it is none', async () => {
     // This version answers "get" for an unknown server with empty fields and exit 0, not "not found".
     expect(JSON.parse((await store.helper('get', 'empty.azurecr.io')).stdout)).toEqual({

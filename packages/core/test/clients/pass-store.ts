@@ -34,6 +34,8 @@ function exec(program: string, args: readonly string[], env: Record<string, stri
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // Programs that read no stdin (list, gpgconf) may exit before the write lands.
+    child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
 }
