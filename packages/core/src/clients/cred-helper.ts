@@ -129,7 +129,19 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
     program,
     list,
     async get(server) {
-      const { found, stdout } = await invoke('get', server, server);
+      let answer: { found: boolean; stdout: string };
+      try {
+        answer = await invoke('get', server, server);
+      } catch (error) {
+        // Some helpers word "none" their own way (docker-credential-gcloud for a host it does not serve):
+        // when `list` works and does not name the server, there is nothing to lose. Otherwise the failure
+        // stands: a credential that exists but cannot be read could not be put back.
+        if (!(error instanceof HelperFailure)) throw error;
+        const listed = await list(server).catch(() => undefined);
+        if (listed === undefined || Object.hasOwn(listed, server)) throw error;
+        return undefined;
+      }
+      const { found, stdout } = answer;
       if (!found) return undefined;
       let parsed: unknown;
       try {

@@ -80,6 +80,43 @@ describe('docker-credential-ecr-login, a helper that only serves ECR', () => {
   });
 });
 
+describe('helpers that word "none" their own way, or cannot answer at all', () => {
+  test('get fails in its own words, list does not name the server: none', async () => {
+    // Stands in for docker-credential-gcloud (not installed in CI), which answers `get` for a host it does
+    // not serve with "You do not currently have an active account selected" and lists only its own hosts.
+    const bin = join(await tempDir(), 'bin');
+    await mkdir(bin);
+    const script =
+      '#!/bin/sh\ncat >/dev/null\ncase "$1" in\n' +
+      '  get) echo "You do not currently have an active account selected."; exit 1 ;;\n' +
+      '  list) echo \'{"https://gcr.io": "_dcgcloud_token"}\' ;;\nesac\n';
+    await writeFile(join(bin, 'docker-credential-owntoken'), script);
+    await chmod(join(bin, 'docker-credential-owntoken'), 0o755);
+    const path = `${bin}:${env.PATH}`;
+    const helper = createCredentialHelper('owntoken', {
+      env: { ...env, PATH: path },
+      logger: recordingLogger(),
+    });
+    expect(await helper.get(SERVER)).toBeUndefined();
+    // The host it lists is one it serves: its get failure stands.
+    await expect(helper.get('https://gcr.io')).rejects.toMatchObject({
+      action: 'get',
+      reason: 'You do not currently have an active account selected.',
+    });
+  });
+
+  test('docker-credential-secretservice without D-Bus: get and list fail, the get reason is reported', async () => {
+    const helper = createCredentialHelper('secretservice', {
+      env: { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', DISPLAY: '' },
+      logger: recordingLogger(),
+    });
+    await expect(helper.get(SERVER)).rejects.toMatchObject({
+      action: 'get',
+      reason: expect.stringMatching(/Could not connect|D-Bus/),
+    });
+  });
+});
+
 describe('failures a user can meet', () => {
   test('a helper not on PATH names the program and the fix, most likely first', async () => {
     const helper = createCredentialHelper('desktop', { env, logger: recordingLogger() });
