@@ -1,7 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createPassStore, type PassStore, stopAgent } from '../../packages/core/test/clients/pass-store.ts';
+import {
+  createGpgKey,
+  createPassStore,
+  type GpgKey,
+  type PassStore,
+  stopAgent,
+} from '../../packages/core/test/clients/pass-store.ts';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {
   ACTION_MAIN,
@@ -24,14 +30,16 @@ import { hasTool, skopeoInspect, writeAuthFile } from '../support/clients.ts';
 const TOOLS = ['docker', 'docker-credential-pass', 'pass', 'gpg', 'docker-credential-ecr-login', 'skopeo'];
 
 let emulator: Emulator;
+/** One GPG key for the file's password stores: generating keys is the slow part. */
+let key: GpgKey;
 beforeAll(async () => {
   if (process.env.CI) for (const tool of TOOLS) expect(hasTool(tool), tool).toBe(true);
   emulator = await startEmulator();
+  key = await createGpgKey(emulator.dir);
 });
-const stores: PassStore[] = [];
 afterAll(async () => {
-  // gpg starts an agent per GNUPGHOME: stop each one before the directory goes.
-  for (const store of stores) await store.stop();
+  // gpg starts an agent per GPG home: stop it before the directory goes.
+  await key?.stop();
   await emulator?.stop();
 });
 
@@ -45,11 +53,9 @@ const USER_CREDENTIAL = {
   Secret: 'alice-own-p@ss "with" quotes\\and\tspecials',
 };
 
-/** A password store in the job's folder, with its own GPG home; stopped after the file's tests. */
-async function passStore(job: Job): Promise<PassStore> {
-  const store = await createPassStore(job.dir, job.home);
-  stores.push(store);
-  return store;
+/** A password store of the job's own, in its folder. */
+function passStore(job: Job): Promise<PassStore> {
+  return createPassStore(job.dir, key, job.home);
 }
 
 async function storedFor(store: PassStore, key: string) {

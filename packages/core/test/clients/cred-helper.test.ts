@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCredentialHelper, HelperFailure } from '../../src/clients/cred-helper.ts';
-import { createPassStore, type PassStore, stopAgent } from './pass-store.ts';
+import { createGpgKey, createPassStore, type GpgKey, type PassStore, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
 /** The docker-credential-helpers protocol against real helpers from Debian: pass, and ecr-login. */
@@ -10,14 +10,16 @@ import { recordingLogger, tempDir } from './support.ts';
 const SERVER = 'contoso.azurecr.io';
 const CREDENTIAL = { ServerURL: SERVER, Username: 'alice', Secret: 'p@ss "quoted" \\ and\ttab' };
 
+let key: GpgKey;
 let store: PassStore;
 let env: Record<string, string>;
 beforeAll(async () => {
   const dir = await tempDir();
-  store = await createPassStore(dir);
+  key = await createGpgKey(dir);
+  store = await createPassStore(dir, key);
   env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...store.env };
 }, 30_000);
-afterAll(() => store?.stop());
+afterAll(() => key?.stop());
 
 // gpg runs for every call through pass: seconds on a busy machine.
 describe('docker-credential-pass', { timeout: 30_000 }, () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDockerCli } from '../../src/clients/docker-cli.ts';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
-import { createPassStore, type PassStore, stopAgent } from './pass-store.ts';
+import { createGpgKey, createPassStore, type GpgKey, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
 const USER = '00000000-0000-0000-0000-000000000000';
@@ -221,15 +221,15 @@ test('a docker login that hangs (a helper waiting for a prompt) fails after the 
 // Each test makes a GPG key and runs gpg through pass a few times: seconds on a busy machine.
 describe('a credential the user keeps in pass comes back at logout', { timeout: 30_000 }, () => {
   const USER_CREDENTIAL = () => ({ ServerURL: registry, Username: 'alice', Secret: 'alice-own-secret' });
-  const stores: PassStore[] = [];
-  afterAll(async () => {
-    for (const store of stores) await store.stop();
-  });
+  let key: GpgKey;
+  beforeAll(async () => {
+    key = await createGpgKey(await tempDir());
+  }, 30_000);
+  afterAll(() => key?.stop());
 
   async function withUserCredential() {
     const dir = await tempDir();
-    const store = await createPassStore(dir);
-    stores.push(store);
+    const store = await createPassStore(dir, key);
     expect((await store.helper('store', JSON.stringify(USER_CREDENTIAL()))).code).toBe(0);
     const configDir = join(dir, 'docker');
     await mkdir(configDir);

@@ -3,16 +3,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * A real `pass` store for `docker-credential-pass`, all inside `dir`: a throwaway GPG home with a
- * passphrase-less key, and the password store encrypted to it.
+ * Real `pass` stores for `docker-credential-pass`, all inside a test's temp folder: a throwaway GPG home
+ * with a passphrase-less key (made once per file: key generation is the slow part), and password stores
+ * encrypted to it.
  */
 export interface PassStore {
   /** GNUPGHOME and PASSWORD_STORE_DIR: add to the environment of the helper and of docker. */
   readonly env: Record<string, string>;
   /** Runs `docker-credential-<name> <action>` against this store. */
   helper(action: 'get' | 'store' | 'erase' | 'list', stdin: string, name?: string): Promise<HelperRun>;
-  /** Stops the GPG agent that gpg started for this home. */
-  stop(): Promise<void>;
 }
 
 export interface HelperRun {
@@ -46,28 +45,36 @@ async function must(run: Promise<HelperRun>, what: string): Promise<HelperRun> {
   return result;
 }
 
-export async function createPassStore(dir: string, home = dir): Promise<PassStore> {
-  const gnupg = join(dir, 'gnupg');
-  await mkdir(gnupg, { mode: 0o700 });
-  const env = { GNUPGHOME: gnupg, PASSWORD_STORE_DIR: join(dir, 'password-store') };
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env };
+/** A throwaway GPG home with one passphrase-less key; stop its agent when done. */
+export interface GpgKey {
+  readonly home: string;
+  readonly fingerprint: string;
+  stop(): Promise<void>;
+}
+
+export async function createGpgKey(dir: string): Promise<GpgKey> {
+  const home = join(dir, 'gnupg');
+  await mkdir(home, { mode: 0o700 });
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GNUPGHOME: home };
   const user = 'acr-login test <test@example.invalid>';
   await must(
-    exec(
-      'gpg',
-      ['--batch', '--passphrase', '', '--quick-gen-key', user, 'default', 'default', 'never'],
-      base,
-    ),
+    exec('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', user, 'default', 'default', 'never'], env),
     'gpg --quick-gen-key',
   );
-  const keys = await must(exec('gpg', ['--list-keys', '--with-colons'], base), 'gpg --list-keys');
+  const keys = await must(exec('gpg', ['--list-keys', '--with-colons'], env), 'gpg --list-keys');
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(keys.stdout)?.[1];
   if (fingerprint === undefined) throw new Error(`no key fingerprint in: ${keys.stdout}`);
-  await must(exec('pass', ['init', fingerprint], base), 'pass init');
+  return { home, fingerprint, stop: () => stopAgent(home) };
+}
+
+/** A fresh password store in `dir`, encrypted to `key` (one key may serve many stores). */
+export async function createPassStore(dir: string, key: GpgKey, home = dir): Promise<PassStore> {
+  const env = { GNUPGHOME: key.home, PASSWORD_STORE_DIR: join(dir, 'password-store') };
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env };
+  await must(exec('pass', ['init', key.fingerprint], base), 'pass init');
   return {
     env,
     helper: (action, stdin, name = 'pass') => exec(`docker-credential-${name}`, [action], base, stdin),
-    stop: () => stopAgent(gnupg),
   };
 }
 
