@@ -60,6 +60,18 @@ export function credentialDigest(credential: HelperCredential): string {
     .digest('hex');
 }
 
+/** Host of a server as helpers list it: some keep the scheme or a trailing slash docker once sent. */
+function host(server: string): string {
+  return server
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+}
+
+function lists(listed: Record<string, string>, server: string): boolean {
+  return Object.keys(listed).some((key) => host(key) === host(server));
+}
+
 export function createCredentialHelper(name: string, options: CredentialHelperOptions): CredentialHelper {
   const program = `docker-credential-${name}`;
   const timeoutMs = options.timeoutMs ?? HELPER_TIMEOUT_MS;
@@ -138,7 +150,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
         // stands: a credential that exists but cannot be read could not be put back.
         if (!(error instanceof HelperFailure)) throw error;
         const listed = await list(server).catch(() => undefined);
-        if (listed === undefined || Object.hasOwn(listed, server)) throw error;
+        if (listed === undefined || lists(listed, server)) throw error;
         return undefined;
       }
       const { found, stdout } = answer;
@@ -154,10 +166,9 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
       }
       if (parsed.Secret !== '') options.logger.mask(parsed.Secret);
       if (parsed.Username !== '' || parsed.Secret !== '') return parsed;
-      // Older helpers (docker-credential-pass before 0.7) answer an empty credential instead of "not
-      // found": only `list` tells an empty slot from a credential that is really empty.
-      const listed = await list(server);
-      if (!Object.hasOwn(listed, server)) return undefined;
+      // Some helpers (docker-credential-pass 0.6.4, as Debian ships it) answer an empty credential instead
+      // of "not found": only `list` tells an empty slot from a credential that is really empty.
+      if (!lists(await list(server), server)) return undefined;
       return parsed;
     },
     async store(credential) {
