@@ -378,15 +378,9 @@ export async function removeClientLogins(
   for (const [file, list] of byFile) {
     try {
       const target = await resolveTarget(file);
-      if (!(await exists(target))) {
-        options.logger.debug(`"${target}" no longer exists: nothing to remove`);
-        continue;
-      }
-      options.logger.debug(`Removing ${list.length} registry login(s) from "${target}"`);
-      await withLock(`${target}.lock`, { timeoutMs, file: target }, async () => {
-        // Entries whose helper is back as it was: their `auths` marker goes back too, below.
+      // Helper entries first, last written first, so that a server written twice ends with its oldest value.
+      const restoreHelpers = async () => {
         const markers: { key: string; auths: unknown }[] = [];
-        // Last written first, so that a server written twice ends with its oldest previous value.
         for (const entry of list.filter((item) => item.method === 'docker-cli').reverse()) {
           const saved = helperSaved(entry);
           if (saved === undefined) {
@@ -405,6 +399,18 @@ export async function removeClientLogins(
           if (outcome.done === 'removed') result.removed++;
           markers.push({ key: entry.key, auths: saved.previous.auths });
         }
+        return markers;
+      };
+      if (!(await exists(target))) {
+        // The helper holds its credentials outside the file: they still go back.
+        await restoreHelpers();
+        options.logger.debug(`"${target}" no longer exists: nothing to remove from it`);
+        continue;
+      }
+      options.logger.debug(`Removing ${list.length} registry login(s) from "${target}"`);
+      await withLock(`${target}.lock`, { timeoutMs, file: target }, async () => {
+        // Entries whose helper is back as it was: their `auths` marker goes back too, below.
+        const markers = await restoreHelpers();
         const fileEntries = list.filter((item) => item.method === 'file');
         if (fileEntries.length === 0 && markers.length === 0) return;
         let config: ConfigObject | undefined;

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -297,6 +297,19 @@ describe('a credential the user keeps in pass comes back at logout', { timeout: 
       skipped: [],
     });
     expect(await held()).toEqual(USER_CREDENTIAL());
+  });
+
+  test('a Docker config deleted during the job: the helper still gets the user credential back', async () => {
+    const { file, env, held } = await withUserCredential();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger: recordingLogger() });
+    await rm(file);
+    expect(await removeClientLogins(entries, { env, logger: recordingLogger() })).toEqual({
+      restored: 1,
+      removed: 0,
+      skipped: [],
+    });
+    expect(await held()).toEqual(USER_CREDENTIAL());
+    await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   test('a helper that fails at logout is reported with whose credential is not back, never its secret', async () => {
