@@ -175,9 +175,12 @@ export interface WrittenEntry {
   readonly method: 'file' | 'docker-cli';
   readonly file: string;
   readonly key: string;
-  /** The exact JSON value written, to recognise it at logout. */
+  /** The exact JSON value written, to recognise it at logout (`docker-cli`: the helper and a digest). */
   readonly written: unknown;
-  /** The JSON value before the login, or null when there was none. */
+  /**
+   * The JSON value before the login, or null when there was none (`docker-cli`: the helper's credential
+   * and the file's `auths` marker, see clients/index.ts). It may hold the user's secret: mask it.
+   */
   readonly previous: unknown;
   /** The login created `file`; logout deletes it again when nothing else was added to it since. */
   readonly createdFile: boolean;

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { type Outcome, runWithStdin } from './run.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */
@@ -11,16 +11,12 @@ export interface DockerLoginRequest {
   readonly helper: string;
 }
 
-export interface DockerLogoutRequest {
-  readonly configDir: string;
-  readonly server: string;
-  readonly helper: string;
-}
-
-/** `docker login` / `docker logout`, for registries whose credentials a credential helper owns. */
+/**
+ * `docker login`, for registries whose credentials a credential helper owns: docker checks the credentials
+ * with the registry, then hands them to the helper. Logout talks to the helper itself (cred-helper.ts).
+ */
 export interface DockerCli {
   login(request: DockerLoginRequest): Promise<void>;
-  logout(request: DockerLogoutRequest): Promise<void>;
 }
 
 export interface DockerCliOptions {
@@ -32,39 +28,8 @@ export interface DockerCliOptions {
   readonly timeoutMs?: number;
 }
 
-interface Outcome {
-  readonly code: number | null;
-  readonly output: string;
-}
-
 /** A helper waiting for a keychain or GPG prompt would hang the step while we hold the file's lock. */
 const DOCKER_TIMEOUT_MS = 60_000;
-
-function run(
-  command: string,
-  args: readonly string[],
-  env: DockerCliOptions['env'],
-  stdin: string,
-  timeout: number,
-) {
-  return new Promise<Outcome>((resolve, reject) => {
-    // No shell: arguments reach docker as they are, and the password only ever travels on stdin.
-    const child = spawn(command, args, {
-      env: { ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-      timeout,
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8').trim() }));
-    // docker may exit before reading stdin (e.g. a bad flag): that is reported by its exit code.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-  });
-}
 
 /** docker never echoes the password, but its output is not ours to trust; very short values would mangle it. */
 function scrub(text: string, secret: string): string {
@@ -79,11 +44,11 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     args: readonly string[],
     stdin: string,
     request: { readonly server: string; readonly helper: string },
-    action: 'login' | 'logout',
+    action: 'login',
   ): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await run(command, args, options.env, stdin, timeoutMs);
+      outcome = await runWithStdin(command, args, stdin, options.env, timeoutMs);
     } catch (error) {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new AcrLoginError(
@@ -110,8 +75,25 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     }
     if (outcome.code !== 0) {
       // docker prints its retries as info lines first; the last line is the error itself.
-      const lines = outcome.output.split('\n').filter((line) => line.trim() !== '');
+      const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
+      const lines = output.split('\n').filter((line) => line.trim() !== '');
       const reason = scrub(lines.at(-1) ?? 'no output', stdin);
+      // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
+      // registry, a store without its key): the registry is fine, the routing is what needs the fix.
+      const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
+      if (refused !== null) {
+        const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
+        throw new AcrLoginError(
+          'DOCKER_LOGIN_FAILED',
+          `The credential helper "docker-credential-${request.helper}" cannot store credentials for ` +
+            `"${request.server}": it answered "${answer}". The Docker config routes this registry to it ` +
+            '(credsStore or credHelpers), so docker cannot keep a login there. Remove this registry from ' +
+            'credHelpers (or remove credsStore) in the Docker config, or point it at a helper that can store ' +
+            "credentials, or set DOCKER_CONFIG to a directory without them; if the helper's store is locked, " +
+            'unlock it for this user.',
+          { details: { server: request.server, helper: request.helper } },
+        );
+      }
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
         `\`docker ${action} ${request.server}\` (run because the credential helper ` +
@@ -140,7 +122,5 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
         request,
         'login',
       ),
-    logout: (request) =>
-      invoke(['--config', request.configDir, 'logout', request.server], '', request, 'logout'),
   };
 }

@@ -12,11 +12,20 @@ import {
   resolveTarget,
   writeConfigAtomic,
 } from './config-file.ts';
+import {
+  type CredentialHelper,
+  createCredentialHelper,
+  credentialDigest,
+  type HelperCredential,
+  unreadableCredential,
+} from './cred-helper.ts';
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
 import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
 
-export type { DockerCli, DockerCliOptions, DockerLoginRequest, DockerLogoutRequest } from './docker-cli.ts';
+export type { CredentialHelper, HelperCredential } from './cred-helper.ts';
+export { createCredentialHelper } from './cred-helper.ts';
+export type { DockerCli, DockerCliOptions, DockerLoginRequest } from './docker-cli.ts';
 export { createDockerCli } from './docker-cli.ts';
 export { type ClientFiles, resolveClientFiles };
 
@@ -140,25 +149,43 @@ export async function writeClientLogins(
             viaFile.push(login);
             continue;
           }
+          const server = login.loginServer;
           options.logger.debug(
-            `"${login.loginServer}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
+            `"${server}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
           );
+          // docker login replaces whatever the helper holds for the server: read it first, so that logout
+          // can put it back. The helper masks its secret as it reads it (it travels in the saved state).
+          const store = createCredentialHelper(helper, { env: options.env, logger: options.logger });
+          let before: HelperCredential | undefined;
+          try {
+            before = await store.get(server);
+          } catch (error) {
+            throw unreadableCredential(server, error);
+          }
+          const auths = isObject(existing?.auths) ? existing.auths : undefined;
+          const marker =
+            auths !== undefined && Object.hasOwn(auths, server) ? structuredClone(auths[server]) : null;
           await docker.login({
             configDir: dirname(dockerFile),
-            server: login.loginServer,
+            server,
             username: login.username,
             password: login.password,
             helper,
           });
+          const saved: HelperSaved = {
+            written: { credentialHelper: helper, digest: await settle(store, login, options.logger) },
+            previous: { credential: before ?? null, auths: marker },
+          };
           entries.push({
             client,
             method: 'docker-cli',
             // docker resolves its own config through --config; the helper, not the file, holds the secret.
             file: dockerFile,
-            key: login.loginServer,
-            written: { credentialHelper: helper },
-            previous: null,
+            key: server,
+            ...saved,
             createdFile: false,
+            // docker login adds `auths` (with an empty marker for the server) when the file had none.
+            ...(existing !== undefined && auths === undefined ? { createdAuths: true as const } : {}),
           });
         }
         if (viaFile.length === 0) return;
@@ -212,11 +239,57 @@ export async function writeClientLogins(
   return { entries, files };
 }
 
-function helperOf(entry: WrittenEntry): string {
-  const written = entry.written;
-  return isObject(written) && typeof written.credentialHelper === 'string'
-    ? written.credentialHelper
-    : 'unknown';
+/**
+ * What a `docker-cli` entry keeps: the helper, a digest of what docker login left in it (to recognise it
+ * at logout without keeping our own secret), and what was there before: the helper's credential, or null
+ * for none, and the file's `auths` marker for the server, or null for none.
+ */
+interface HelperSaved {
+  readonly written: { readonly credentialHelper: string; readonly digest: string | null };
+  readonly previous: { readonly credential: HelperCredential | null; readonly auths: unknown };
+}
+
+/** docker stores an identity token under this user name when the registry hands one out at login. */
+const IDENTITY_TOKEN_USER = '<token>';
+
+/**
+ * After `docker login`: makes sure the helper now hands out the new credential, and returns its digest (null
+ * when the helper cannot say, and logout then trusts the entry). docker-credential-pass keeps one entry
+ * per user name and answers with the first in sort order, so an older credential of another user can
+ * still win: then the server's entries go and the new credential is stored alone.
+ */
+async function settle(store: CredentialHelper, login: ClientLogin, logger: Logger): Promise<string | null> {
+  try {
+    let held = await store.get(login.loginServer);
+    if (held !== undefined && held.Username !== login.username && held.Username !== IDENTITY_TOKEN_USER) {
+      logger.debug(
+        `"${store.program}" still answers for "${login.loginServer}" with another user's credential: storing the new one alone`,
+      );
+      await store.erase(login.loginServer);
+      await store.store({ ServerURL: login.loginServer, Username: login.username, Secret: login.password });
+      held = await store.get(login.loginServer);
+    }
+    return held === undefined ? null : credentialDigest(held);
+  } catch (error) {
+    logger.debug(
+      `Could not read back what "${store.program}" holds for "${login.loginServer}": ${errorMessage(error)}`,
+    );
+    return null;
+  }
+}
+
+function helperSaved(entry: WrittenEntry): HelperSaved | undefined {
+  const { written, previous } = entry;
+  if (!isObject(written) || typeof written.credentialHelper !== 'string') return undefined;
+  if (written.digest !== null && typeof written.digest !== 'string') return undefined;
+  if (!isObject(previous) || !Object.hasOwn(previous, 'credential')) return undefined;
+  const credential = previous.credential;
+  if (credential !== null) {
+    if (!isObject(credential)) return undefined;
+    for (const field of ['ServerURL', 'Username', 'Secret'])
+      if (typeof credential[field] !== 'string') return undefined;
+  }
+  return { written: written as HelperSaved['written'], previous: previous as HelperSaved['previous'] };
 }
 
 function isEmptyConfig(config: ConfigObject): boolean {
@@ -232,6 +305,52 @@ async function exists(file: string): Promise<boolean> {
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return false;
     throw error;
+  }
+}
+
+/**
+ * Puts back what a helper held for `key` before the login: the user's credential, or nothing. A credential
+ * that is not the one the login left (another login stored its own since) is left alone; an empty slot
+ * (a `docker logout` ran) gets the user's credential back, as nothing anyone else wrote is overwritten.
+ * Returns what it did, or why it left the helper as it is.
+ */
+async function restoreHelper(
+  key: string,
+  saved: HelperSaved,
+  options: WriteOptions,
+): Promise<{ done: 'restored' | 'removed' | 'untouched' } | { left: string }> {
+  const store = createCredentialHelper(saved.written.credentialHelper, {
+    env: options.env,
+    logger: options.logger,
+  });
+  const { credential } = saved.previous;
+  try {
+    const current = await store.get(key);
+    if (
+      current !== undefined &&
+      saved.written.digest !== null &&
+      credentialDigest(current) !== saved.written.digest
+    ) {
+      return {
+        left: `the credential in "${store.program}" changed since the login (another login stored it); left as it is`,
+      };
+    }
+    if (credential !== null) {
+      // Erase first: a helper keyed by user name as well (pass) would otherwise keep the login's entry.
+      if (current !== undefined) await store.erase(key);
+      await store.store(credential);
+      return { done: 'restored' };
+    }
+    if (current === undefined) return { done: 'untouched' };
+    await store.erase(key);
+    return { done: 'removed' };
+  } catch (error) {
+    const lost =
+      credential === null
+        ? ''
+        : ` The credential it held before the login (user "${credential.Username}") is not back: log in to ` +
+          `${key} again with your own credential.`;
+    return { left: `${errorMessage(error)}${lost}` };
   }
 }
 
@@ -252,7 +371,6 @@ export async function removeClientLogins(
     byFile.set(entry.file, list);
   }
   const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const docker = options.dockerCli ?? createDockerCli({ env: options.env });
   const skipAll = (list: readonly WrittenEntry[], reason: string) => {
     for (const entry of list) result.skipped.push({ file: entry.file, key: entry.key, reason });
   };
@@ -260,23 +378,41 @@ export async function removeClientLogins(
   for (const [file, list] of byFile) {
     try {
       const target = await resolveTarget(file);
+      // Helper entries first, last written first, so that a server written twice ends with its oldest value.
+      const restoreHelpers = async () => {
+        const markers: { key: string; auths: unknown }[] = [];
+        for (const entry of list.filter((item) => item.method === 'docker-cli').reverse()) {
+          const saved = helperSaved(entry);
+          if (saved === undefined) {
+            skipAll(
+              [entry],
+              'the saved state does not say what the credential helper held before; left as it is',
+            );
+            continue;
+          }
+          const outcome = await restoreHelper(entry.key, saved, options);
+          if ('left' in outcome) {
+            skipAll([entry], outcome.left);
+            continue;
+          }
+          if (outcome.done === 'restored') result.restored++;
+          if (outcome.done === 'removed') result.removed++;
+          markers.push({ key: entry.key, auths: saved.previous.auths });
+        }
+        return markers;
+      };
       if (!(await exists(target))) {
-        options.logger.debug(`"${target}" no longer exists: nothing to remove`);
+        // The helper holds its credentials outside the file: they still go back.
+        await restoreHelpers();
+        options.logger.debug(`"${target}" no longer exists: nothing to remove from it`);
         continue;
       }
       options.logger.debug(`Removing ${list.length} registry login(s) from "${target}"`);
       await withLock(`${target}.lock`, { timeoutMs, file: target }, async () => {
-        for (const entry of list.filter((item) => item.method === 'docker-cli')) {
-          try {
-            // What the helper held before is not readable without the secret store itself: log out.
-            await docker.logout({ configDir: dirname(file), server: entry.key, helper: helperOf(entry) });
-            result.removed++;
-          } catch (error) {
-            skipAll([entry], errorMessage(error));
-          }
-        }
+        // Entries whose helper is back as it was: their `auths` marker goes back too, below.
+        const markers = await restoreHelpers();
         const fileEntries = list.filter((item) => item.method === 'file');
-        if (fileEntries.length === 0) return;
+        if (fileEntries.length === 0 && markers.length === 0) return;
         let config: ConfigObject | undefined;
         try {
           config = await readConfig(target);
@@ -287,7 +423,14 @@ export async function removeClientLogins(
         if (config === undefined) return;
         const auths = isObject(config.auths) ? config.auths : undefined;
         let changed = false;
-        // Last written first, so that a server written twice ends with its oldest previous value.
+        for (const { key, auths: marker } of markers) {
+          if (auths === undefined) break;
+          const current = Object.hasOwn(auths, key) ? auths[key] : null;
+          if (isDeepStrictEqual(current, marker)) continue;
+          if (marker === null) delete auths[key];
+          else auths[key] = structuredClone(marker);
+          changed = true;
+        }
         for (const entry of [...fileEntries].reverse()) {
           const current =
             auths === undefined || !Object.hasOwn(auths, entry.key) ? undefined : auths[entry.key];
@@ -310,11 +453,7 @@ export async function removeClientLogins(
           changed = true;
         }
         if (!changed) return;
-        if (
-          fileEntries.some((entry) => entry.createdAuths === true) &&
-          auths &&
-          Object.keys(auths).length === 0
-        ) {
+        if (list.some((entry) => entry.createdAuths === true) && auths && Object.keys(auths).length === 0) {
           delete config.auths;
         }
         if (fileEntries.some((entry) => entry.createdFile) && isEmptyConfig(config)) {

@@ -1,10 +1,11 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDockerCli } from '../../src/clients/docker-cli.ts';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
+import { createGpgKey, createPassStore, type GpgKey, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
 const USER = '00000000-0000-0000-0000-000000000000';
@@ -90,9 +91,12 @@ describe('registries owned by a credential helper go through the real docker CLI
         method: 'docker-cli',
         file,
         key: registry,
-        written: { credentialHelper: 'acrtest' },
-        previous: null,
+        // A digest of what docker left in the helper, to recognise it at logout.
+        written: { credentialHelper: 'acrtest', digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        // The helper held nothing and the file had no `auths`: both go again at logout.
+        previous: { credential: null, auths: null },
         createdFile: false,
+        createdAuths: true,
       },
     ]);
     expect(JSON.parse(await readFile(join(store, 'credential.json'), 'utf8'))).toEqual({
@@ -115,14 +119,15 @@ describe('registries owned by a credential helper go through the real docker CLI
     });
     expect(JSON.stringify(config)).not.toContain(Buffer.from(`${USER}:${PASSWORD}`).toString('base64'));
     expect(seenAuthorizations).toContain(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
-    for (const line of logger.lines) expect(line).not.toContain(PASSWORD);
+    // Registering a secret for masking is the one place it may appear.
+    for (const line of logger.lines.filter((text) => !text.startsWith('mask: ')))
+      expect(line).not.toContain(PASSWORD);
 
     const outcome = await removeClientLogins(entries, { env, logger });
     expect(outcome).toEqual({ restored: 0, removed: 1, skipped: [] });
     expect(await readFile(join(store, 'argv.log'), 'utf8')).toMatch(/^erase$/m);
     await expect(readFile(join(store, 'credential.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
-      auths: {},
       credsStore: 'acrtest',
       currentContext: 'default',
     });
@@ -175,7 +180,11 @@ describe('registries owned by a credential helper go through the real docker CLI
   test('docker not installed: DOCKER_LOGIN_FAILED explaining the helper and the fix', async () => {
     const { dir, file, env } = await setup({ credsStore: 'acrtest' });
     const before = await readFile(file, 'utf8');
-    const noDocker = { ...env, PATH: join(dir, 'bin') };
+    // The helper and the few tools its script needs, but no docker.
+    const tools = join(dir, 'tools');
+    await mkdir(tools);
+    for (const tool of ['sh', 'cat', 'tr', 'rm']) await symlink(`/bin/${tool}`, join(tools, tool));
+    const noDocker = { ...env, PATH: `${join(dir, 'bin')}:${tools}` };
     await expect(
       writeClientLogins(['docker'], [login()], { env: noDocker, logger: recordingLogger() }),
     ).rejects.toMatchObject({
@@ -206,5 +215,118 @@ test('a docker login that hangs (a helper waiting for a prompt) fails after the 
   ).rejects.toMatchObject({
     code: 'DOCKER_LOGIN_FAILED',
     message: expect.stringContaining('did not finish within 0.3 s'),
+  });
+});
+
+// Each test makes a GPG key and runs gpg through pass a few times: seconds on a busy machine.
+describe('a credential the user keeps in pass comes back at logout', { timeout: 30_000 }, () => {
+  const USER_CREDENTIAL = () => ({ ServerURL: registry, Username: 'alice', Secret: 'alice-own-secret' });
+  let key: GpgKey;
+  beforeAll(async () => {
+    key = await createGpgKey(await tempDir());
+  }, 30_000);
+  afterAll(() => key?.stop());
+
+  async function withUserCredential() {
+    const dir = await tempDir();
+    const store = await createPassStore(dir, key);
+    expect((await store.helper('store', JSON.stringify(USER_CREDENTIAL()))).code).toBe(0);
+    const configDir = join(dir, 'docker');
+    await mkdir(configDir);
+    const file = join(configDir, 'config.json');
+    await writeFile(file, JSON.stringify({ auths: { [registry]: {} }, credsStore: 'pass' }, null, '\t'));
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      DOCKER_CONFIG: configDir,
+      ...store.env,
+    };
+    const held = async () => JSON.parse((await store.helper('get', registry)).stdout) as unknown;
+    return { dir, store, file, env, held };
+  }
+
+  test('login keeps it (masked) in the state and replaces it; logout puts it back', async () => {
+    const { file, env, held } = await withUserCredential();
+    const logger = recordingLogger();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger });
+    expect(entries[0]?.previous).toEqual({ credential: USER_CREDENTIAL(), auths: {} });
+    // Masked as soon as it is read, before docker runs.
+    const reading = logger.lines.findIndex((line) => line.includes('running docker login'));
+    expect(logger.lines[reading + 1]).toBe('mask: alice-own-secret');
+    expect(await held()).toEqual({ ServerURL: registry, Username: USER, Secret: PASSWORD });
+
+    expect(await removeClientLogins(entries, { env, logger })).toEqual({
+      restored: 1,
+      removed: 0,
+      skipped: [],
+    });
+    expect(await held()).toEqual(USER_CREDENTIAL());
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      auths: { [registry]: {} },
+      credsStore: 'pass',
+    });
+  });
+
+  test('a credential another login stored since is left alone, and logout says so', async () => {
+    const { store, env, held } = await withUserCredential();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger: recordingLogger() });
+    const later = { ServerURL: registry, Username: USER, Secret: 'a-later-job-token' };
+    await store.helper('erase', registry);
+    await store.helper('store', JSON.stringify(later));
+
+    const outcome = await removeClientLogins(entries, { env, logger: recordingLogger() });
+    expect(outcome).toMatchObject({ restored: 0, removed: 0 });
+    expect(outcome.skipped).toEqual([
+      {
+        file: join(env.DOCKER_CONFIG, 'config.json'),
+        key: registry,
+        reason:
+          'the credential in "docker-credential-pass" changed since the login (another login stored it); left as it is',
+      },
+    ]);
+    expect(await held()).toEqual(later);
+  });
+
+  test('an empty slot (a docker logout ran during the job) gets the user credential back', async () => {
+    const { store, env, held } = await withUserCredential();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger: recordingLogger() });
+    await store.helper('erase', registry);
+    expect(await removeClientLogins(entries, { env, logger: recordingLogger() })).toEqual({
+      restored: 1,
+      removed: 0,
+      skipped: [],
+    });
+    expect(await held()).toEqual(USER_CREDENTIAL());
+  });
+
+  test('a Docker config deleted during the job: the helper still gets the user credential back', async () => {
+    const { file, env, held } = await withUserCredential();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger: recordingLogger() });
+    await rm(file);
+    expect(await removeClientLogins(entries, { env, logger: recordingLogger() })).toEqual({
+      restored: 1,
+      removed: 0,
+      skipped: [],
+    });
+    expect(await held()).toEqual(USER_CREDENTIAL());
+    await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('a helper that fails at logout is reported with whose credential is not back, never its secret', async () => {
+    const { dir, env, held } = await withUserCredential();
+    const { entries } = await writeClientLogins(['docker'], [login()], { env, logger: recordingLogger() });
+    const emptyHome = join(dir, 'gnupg-without-key');
+    await mkdir(emptyHome, { mode: 0o700 });
+    const outcome = await removeClientLogins(entries, {
+      env: { ...env, GNUPGHOME: emptyHome },
+      logger: recordingLogger(),
+    });
+    await stopAgent(emptyHome);
+    expect(outcome.skipped).toHaveLength(1);
+    expect(outcome.skipped[0]?.reason).toMatch(
+      /docker-credential-pass get.*No secret key.*The credential it held before the login \(user "alice"\) is not back/s,
+    );
+    expect(outcome.skipped[0]?.reason).not.toContain('alice-own-secret');
+    expect(await held()).toEqual({ ServerURL: registry, Username: USER, Secret: PASSWORD });
   });
 });

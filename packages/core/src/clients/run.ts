@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+
+export interface Outcome {
+  /** null when the program was killed after the timeout. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a program without a shell, writes `stdin` and collects its output. Secrets only ever travel on
+ * stdin. Rejects only when the program cannot be started (ENOENT: not installed or not on PATH).
+ */
+export function runWithStdin(
+  program: string,
+  args: readonly string[],
+  stdin: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    // Our own timer rather than spawn's `timeout`, which stays armed when the program is missing and
+    // keeps the step alive until it fires.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code: timedOut ? null : code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      });
+    });
+    // The program may exit before reading stdin (a bad flag): its exit code tells what happened.
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
+  });
+}
