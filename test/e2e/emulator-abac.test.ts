@@ -16,7 +16,7 @@ import {
 import { requireTool, skopeoPush, writeAuthFile } from '../support/clients.ts';
 
 /**
- * The emulator's ABAC-mode registry (`abac.azurecr.io`): AcrPull/AcrPush are ignored, repository roles with
+ * The emulator's ABAC-mode registry (`contosoabac.azurecr.io`): AcrPull/AcrPush are ignored, repository roles with
  * optional conditions decide, and a wildcard repository scope is refused. Classic registries are unchanged.
  */
 

@@ -31,7 +31,7 @@ export const REGISTRIES = {
   fabrikam: 'fabrikam.azurecr.cn',
   usgov: 'usgov.azurecr.us',
   /** Role assignment mode `rbac-abac`: AcrPull/AcrPush are ignored, repository roles decide. */
-  abac: 'abac.azurecr.io',
+  abac: 'contosoabac.azurecr.io',
 } as const;
 
 export const HELLO_REPOSITORY = 'hello';

@@ -3,6 +3,7 @@ import { acrErrorText } from '../acr.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
+import type { RegistryCredential, RegistryPlan } from '../types.ts';
 
 /**
  * Repository access check: after the login, ask the registry's token endpoint what the credential is granted
@@ -61,6 +62,35 @@ export interface RepositoryAccess {
 export type BatchResult =
   | { readonly kind: 'granted'; readonly granted: ReadonlyMap<string, readonly RepositoryAction[]> }
   | { readonly kind: 'refused'; readonly reason: string };
+
+/**
+ * The target for a registry the step logged in to: its credential as the clients got it, and who that is.
+ * `oidcSubject` is the federated token's subject, when the login used one.
+ */
+export function accessTarget(
+  registry: RegistryPlan,
+  credential: RegistryCredential,
+  oidcSubject?: string,
+): AccessTarget {
+  const { loginServer } = credential;
+  const identity: AccessIdentity = {
+    description: credential.identity,
+    ...(registry.auth.type === 'entra' &&
+    'clientId' in registry.auth.identity &&
+    registry.auth.identity.clientId !== undefined
+      ? { assignee: registry.auth.identity.clientId }
+      : {}),
+    ...(oidcSubject === undefined ? {} : { oidcSubject }),
+  };
+  const accessCredential: AccessCredential =
+    credential.authType === 'anonymous'
+      ? { type: 'anonymous' }
+      : credential.authType === 'username-password'
+        ? { type: 'password', username: credential.username, password: credential.password }
+        : { type: 'refresh-token', refreshToken: credential.password };
+  // ACR names its login server as the token service (the challenge's `service`).
+  return { loginServer, service: loginServer, credential: accessCredential, identity };
+}
 
 const scope = (repository: string) => `repository:${repository}:pull,push`;
 
@@ -148,6 +178,14 @@ export function isSatisfied(access: RepositoryAccess): boolean {
 /** The `access` output: `{ "<login server>/<repository>": ["pull","push"] }` of what was granted. */
 export function accessOutput(results: readonly RepositoryAccess[]): Record<string, RepositoryAction[]> {
   return Object.fromEntries(results.map((r) => [`${r.loginServer}/${r.repository}`, [...r.granted]]));
+}
+
+/** The job summary's table: a header row, then one row per repository. */
+export function accessTable(results: readonly RepositoryAccess[]): string[][] {
+  return [
+    ['Registry', 'Repository', 'Asked', 'Granted'],
+    ...results.map((r) => [r.loginServer, r.repository, actionsText(r.asked), actionsText(r.granted)]),
+  ];
 }
 
 /* ---------------------------------------------------------------- messages */
