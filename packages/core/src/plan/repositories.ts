@@ -1,5 +1,5 @@
 import { AcrLoginError } from '../errors.ts';
-import { splitList } from '../registry.ts';
+import { splitList } from './registries.ts';
 
 /**
  * The `repositories` input: which repositories the job will pull from or push to, so the login can check

@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
-import { acrErrorText } from '../acr.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
 import type { RegistryCredential, RegistryPlan } from '../types.ts';
+import { acrErrorText } from './acr.ts';
 
 /**
  * Repository access check: after the login, ask the registry's token endpoint what the credential is granted
