@@ -86,7 +86,11 @@ function optional(key: keyof LoginInputs, value: string): Partial<Record<keyof L
 export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
   const authType = parseTaskAuthType(source.input('authType'), loc);
   const registry = source.input('registry');
-  const common: LoginInputs = { registry, ...optional('clients', source.input('clients')) };
+  const common: LoginInputs = {
+    registry,
+    ...optional('clients', source.input('clients')),
+    ...optional('repositories', source.input('repositories')),
+  };
   // `tokenAudience` has a default in task.json, so it is only meaningful (and only passed) for Entra logins.
   const tokenAudience = optional('tokenAudience', source.input('tokenAudience'));
 

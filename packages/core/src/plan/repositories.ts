@@ -1,5 +1,6 @@
 import { AcrLoginError } from '../errors.ts';
-import { splitList } from './registries.ts';
+import { input } from '../wording.ts';
+import { splitList } from './values.ts';
 
 /**
  * The `repositories` input: which repositories the job will pull from or push to, so the login can check
@@ -21,8 +22,6 @@ export interface RepositoryRequest {
   readonly actions: readonly RepositoryAction[];
 }
 
-const INPUT = 'repositories';
-
 // distribution spec: path components of lower-case alphanumerics joined by one of `.`, `_`, `__`, `-+`.
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
@@ -35,7 +34,9 @@ const ACCESS: Readonly<Record<string, readonly RepositoryAction[]>> = {
 };
 
 function invalid(entry: string, rule: string): AcrLoginError {
-  return new AcrLoginError('INPUT_INVALID', `"${INPUT}" entry "${entry}": ${rule}`, { input: INPUT });
+  return new AcrLoginError('INPUT_INVALID', `${input('repositories')} entry "${entry}": ${rule}`, {
+    input: 'repositories',
+  });
 }
 
 /** Docker's rule: the first path component is a registry when it has a dot or a port, or is localhost. */
@@ -109,14 +110,14 @@ function registryOf(entry: string, prefix: string, name: string, loginServers: r
   if (loginServers.includes(host)) return host;
   throw invalid(
     entry,
-    `"${prefix}" is not a registry this step logs in to (${list(loginServers)}). Add it to "registry", or prefix the entry with one of those: "${loginServers[0] ?? prefix}/${name}".`,
+    `"${prefix}" is not a registry this step logs in to (${list(loginServers)}). Add it to ${input('registry')}, or prefix the entry with one of those: "${loginServers[0] ?? prefix}/${name}".`,
   );
 }
 
 function onlyRegistry(entry: string, name: string, loginServers: readonly string[]): string {
   const [only, ...others] = loginServers;
   if (only === undefined) {
-    throw invalid(entry, 'there is no registry to check it on: give "registry" as well.');
+    throw invalid(entry, `there is no registry to check it on: give ${input('registry')} as well.`);
   }
   if (others.length === 0) return only;
   // `contoso/app` with several registries: "contoso" is most likely the registry's name.

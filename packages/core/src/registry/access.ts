@@ -3,6 +3,7 @@ import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
 import type { RegistryCredential, RegistryPlan } from '../types.ts';
+import { input } from '../wording.ts';
 import { acrErrorText } from './acr.ts';
 
 /**
@@ -65,13 +66,9 @@ export type BatchResult =
 
 /**
  * The target for a registry the step logged in to: its credential as the clients got it, and who that is.
- * `oidcSubject` is the federated token's subject, when the login used one.
  */
-export function accessTarget(
-  registry: RegistryPlan,
-  credential: RegistryCredential,
-  oidcSubject?: string,
-): AccessTarget {
+export function accessTarget(registry: RegistryPlan, credential: RegistryCredential): AccessTarget {
+  const { oidcSubject } = credential;
   const { loginServer } = credential;
   const identity: AccessIdentity = {
     description: credential.identity,
@@ -290,7 +287,7 @@ function passwordFix(target: AccessTarget, username: string, missing: readonly R
 function anonymousFix(missing: readonly RepositoryAccess[]): string[] {
   if (neededRole(missing) === 'push') {
     return [
-      'Fix: an anonymous login can only pull. To push, log in with an identity ("client-id" and "tenant-id" for OIDC) that has "AcrPush", or "Container Registry Repository Writer" on a registry with ABAC repository permissions.',
+      `Fix: an anonymous login can only pull. To push, log in with an identity (${input('clientId')} and ${input('tenantId')} for OIDC) that has "AcrPush", or "Container Registry Repository Writer" on a registry with ABAC repository permissions.`,
     ];
   }
   return [
@@ -308,7 +305,7 @@ export function accessMissingError(
   const { identity, credential, loginServer } = target;
   const who = `${identity.description}${identity.oidcSubject === undefined ? '' : ` (OIDC subject "${identity.oidcSubject}")`}`;
   const lines = [
-    `Registry "${loginServer}": ${who} lacks access that "repositories" asks for:`,
+    `Registry "${loginServer}": ${who} lacks access that ${input('repositories')} asks for:`,
     ...missing.map(
       (m) =>
         `  ${m.repository}: asked ${actionsText(m.asked)}; granted ${actionsText(m.granted)}${m.refusal === undefined ? '' : ` (the registry refused: ${m.refusal})`}`,
