@@ -1,8 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { HttpClient } from '../../packages/core/src/http.ts';
 import {
   AcrLoginError,
   type Environment,
@@ -10,16 +9,15 @@ import {
   login,
   planLogin,
 } from '../../packages/core/src/index.ts';
-import { parseRepositories } from '../../packages/core/src/plan/repositories.ts';
-import {
-  accessOutput,
-  accessTable,
-  accessTarget,
-  checkAccess,
-  type RepositoryAccess,
-} from '../../packages/core/src/registry/access.ts';
+import { accessOutput, accessTable, type RepositoryAccess } from '../../packages/core/src/registry/access.ts';
 import { nullLogger } from '../../packages/core/src/types.ts';
-import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
+import {
+  type Emulator,
+  GITHUB_DEFAULT_SUBJECT,
+  HELLO_REPOSITORY,
+  REGISTRIES,
+  startEmulator,
+} from '../emulator/index.ts';
 
 /**
  * The repository access check against the emulator: a real login (Entra, exchange), then the check at the
@@ -44,24 +42,23 @@ function sp(name: 'spSecret' | 'spPullOnly' | 'spNoRole') {
   return { clientId: app.clientId, tenantId: emulator.scenario.tenantId, clientSecret: app.secret ?? '' };
 }
 
-/** Log in as the step would (no client files), then check `repositories`; resolves with what was granted. */
-async function loginAndCheck(inputs: LoginInputs, repositories: string): Promise<RepositoryAccess[]> {
-  const home = await mkdtemp(join(emulator.dir, 'home-'));
+/** Log in as the step does, `repositories` given: resolves with what was granted; the run's Docker config path. */
+async function login$(
+  inputs: LoginInputs,
+  repositories: string,
+  extra: Partial<Environment> = {},
+  home?: string,
+): Promise<readonly RepositoryAccess[]> {
+  home ??= await mkdtemp(join(emulator.dir, 'home-'));
   const env = { HOME: home, XDG_RUNTIME_DIR: join(home, 'run'), XDG_CONFIG_HOME: join(home, '.config') };
-  const plan = planLogin(inputs, { oidcAvailable: false, env });
-  const requests = parseRepositories(
-    repositories,
-    plan.registries.map((r) => r.loginServer),
-  );
-  const environment: Environment = { logger: nullLogger, env, dispatcher, sleep: async () => {} };
+  const plan = planLogin({ ...inputs, repositories }, { oidcAvailable: extra.oidcToken !== undefined, env });
+  const environment: Environment = { logger: nullLogger, env, dispatcher, sleep: async () => {}, ...extra };
   const result = await login(plan, environment);
-  const targets = plan.registries.map((registry, i) => {
-    const credential = result.credentials[i];
-    if (credential === undefined) throw new Error('no credential');
-    return accessTarget(registry, credential);
-  });
-  const http = new HttpClient({ dispatcher, logger: nullLogger, sleep: async () => {} });
-  return checkAccess(http, targets, requests, () => {});
+  return result.access;
+}
+
+async function loginAndCheck(inputs: LoginInputs, repositories: string): Promise<RepositoryAccess[]> {
+  return [...(await login$(inputs, repositories))];
 }
 
 async function failure(promise: Promise<unknown>): Promise<AcrLoginError> {
@@ -136,6 +133,33 @@ describe('classic registry (AcrPull/AcrPush)', () => {
     const error = await failure(loginAndCheck({ registry: 'public', authType: 'anonymous' }, 'app:push'));
     expect(error.message).toContain('an anonymous login can only pull');
   });
+});
+
+test('an OIDC login names its subject; a failed check writes no client file', async () => {
+  const registry = emulator.scenario.registries.get(REGISTRIES.contoso);
+  const app = emulator.scenario.apps.githubApp;
+  registry?.roles.set(app.objectId, 'pull');
+  try {
+    const home = await mkdtemp(join(emulator.dir, 'home-'));
+    const attempt = login$(
+      { registry: 'contoso', clientId: app.clientId, tenantId: emulator.scenario.tenantId },
+      'app:push',
+      { oidcToken: () => emulator.githubToken() },
+      home,
+    );
+    const error = await failure(attempt);
+    expect(error.message).toContain(`(OIDC subject "${GITHUB_DEFAULT_SUBJECT}")`);
+    expect(error.details).toMatchObject({
+      'client id': app.clientId,
+      'OIDC subject': GITHUB_DEFAULT_SUBJECT,
+    });
+    expect(
+      emulator.count({ service: 'acr', host: REGISTRIES.contoso, path: '/oauth2/exchange', status: 200 }),
+    ).toBe(1);
+    await expect(stat(join(home, '.docker', 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  } finally {
+    registry?.roles.set(app.objectId, 'push');
+  }
 });
 
 describe('ABAC registry (repository roles)', () => {
