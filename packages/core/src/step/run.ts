@@ -127,11 +127,11 @@ export async function runLogin(host: Host): Promise<void> {
     // Only this step's registries, for `kubectl create secret`; the post step removes it.
     const pullSecret = await writePullSecret(host.tempDir ?? tmpdir(), result.credentials);
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
-    host.setOutput('pullSecretFile', pullSecret ?? '', false);
     const outputs = loginOutputs(result);
     for (const [name, value] of Object.entries(outputs)) {
       host.setOutput(name as OutputName, value, name === 'password');
     }
+    host.setOutput('pullSecretFile', pullSecret ?? '', false);
     for (const credential of result.credentials) {
       host.info(
         credential.expiresOn === undefined
