@@ -317,6 +317,46 @@ describe('several registries, anonymous and logout', () => {
     expect(post.stdout).toContain('Nothing to log out');
   });
 
+  test('repositories: the access variable, a pull secret file in Agent.TempDirectory, removed by the post-job step', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({
+        azureSubscription: CONNECTION,
+        registry: 'contoso',
+        repositories: `app:push\n${HELLO_REPOSITORY}`,
+      }),
+      ...wifConnection(),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    const out = outputs(main);
+    expect(JSON.parse(out.access?.value ?? '')).toEqual({
+      [`${REGISTRIES.contoso}/app`]: ['pull', 'push'],
+      [`${REGISTRIES.contoso}/${HELLO_REPOSITORY}`]: ['pull', 'push'],
+    });
+    const file = out.pullSecretFile?.value ?? '';
+    expect(file.startsWith(`${job.env.AGENT_TEMPDIRECTORY}/`)).toBe(true);
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).auths)).toEqual([REGISTRIES.contoso]);
+    const post = await runPost(job, main);
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toContain(`Removed the pull secret file ${file}`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  test("repositories: a missing grant fails the task with the connection's app and the fix", async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contosoabac', repositories: 'app:push' }),
+      ...wifConnection(),
+    });
+    expect(result(main)?.properties.result).toBe('Failed');
+    const message = result(main)?.value ?? '';
+    expect(message).toContain(`lacks access that "repositories" asks for`);
+    expect(message).toContain(`--assignee ${emulator.scenario.apps.adoApp.clientId}`);
+    expect(existsSync(job.dockerConfig)).toBe(false);
+  });
+
   test('logout false: the post-job step leaves the credentials', async () => {
     const job = await newJob();
     const main = await runBundle('main', {

@@ -9,6 +9,8 @@ import {
   REFRESH_TOKEN_LIFETIME,
   REFRESH_TOKEN_USERNAME,
   type RegistryConfig,
+  type RepositoryRole,
+  type RepositoryRoleAssignment,
   type Role,
   type Scenario,
 } from './scenario.ts';
@@ -55,6 +57,49 @@ interface Grant {
 
 const everywhere = (role: Role) => (): readonly string[] => ROLE_ACTIONS[role];
 
+const REPOSITORY_ROLE_ACTIONS: Readonly<Record<RepositoryRole, readonly string[]>> = {
+  Reader: ['pull'],
+  Writer: ['pull', 'push'],
+  Contributor: ['pull', 'push', 'delete'],
+};
+
+function admits(assignment: RepositoryRoleAssignment, repository: string): boolean {
+  const condition = assignment.condition;
+  if (condition === undefined) return true;
+  const name = repository.toLowerCase();
+  return (
+    (condition.names ?? []).some((n) => n.toLowerCase() === name) ||
+    (condition.prefixes ?? []).some((p) => name.startsWith(p.toLowerCase()))
+  );
+}
+
+/** Has the principal any role that lets the exchange succeed? ABAC mode still accepts registry roles there. */
+function hasAnyRole(registry: RegistryConfig, principalId: string): boolean {
+  return (
+    registry.roles.has(principalId) ||
+    (registry.roleAssignmentMode === 'rbac-abac' &&
+      registry.repositoryRoles.some((a) => a.principalId === principalId))
+  );
+}
+
+/** What a principal may do per repository: its registry role, or in ABAC mode its repository roles alone. */
+function principalActions(
+  registry: RegistryConfig,
+  principalId: string,
+): (repository: string) => readonly string[] {
+  if (registry.roleAssignmentMode === 'rbac') {
+    const role = registry.roles.get(principalId);
+    return role === undefined ? () => [] : everywhere(role);
+  }
+  return (repository) => [
+    ...new Set(
+      registry.repositoryRoles
+        .filter((a) => a.principalId === principalId && admits(a, repository))
+        .flatMap((a) => REPOSITORY_ROLE_ACTIONS[a.role]),
+    ),
+  ];
+}
+
 function challenge(registry: RegistryConfig): string {
   return `Bearer realm="https://${registry.loginServer}/oauth2/token",service="${registry.loginServer}"`;
 }
@@ -91,7 +136,7 @@ async function exchange(ctx: AcrContext, registry: RegistryConfig, r: Request): 
     throw unauthorized(`the access token has audience '${audience}', expected '${ACR_AUDIENCE}'`);
   }
   const role = registry.roles.get(String(claims.oid));
-  if (role === undefined) {
+  if (!hasAnyRole(registry, String(claims.oid))) {
     throw unauthorized(
       `principal '${String(claims.oid)}' does not have a role on registry '${registry.loginServer}'`,
       { type: 'repository', resource: registry.loginServer },
@@ -107,7 +152,11 @@ async function exchange(ctx: AcrContext, registry: RegistryConfig, r: Request): 
       grant_type: 'refresh_token',
       appid: claims.appid,
       tenant: claims.tid,
-      permissions: { actions: [...ROLE_ACTIONS[role]], notActions: [] },
+      // ABAC mode: data rights are decided per repository at the token endpoint.
+      permissions: {
+        actions: registry.roleAssignmentMode === 'rbac' && role !== undefined ? [...ROLE_ACTIONS[role]] : [],
+        notActions: [],
+      },
       roles: [],
     },
     REFRESH_TOKEN_LIFETIME,
@@ -126,9 +175,9 @@ async function grantForRefreshToken(
   } catch (error) {
     throw unauthorized('invalid refresh token', { reason: (error as Error).message });
   }
-  const role = registry.roles.get(String(claims.sub));
-  if (role === undefined) throw unauthorized(`principal '${String(claims.sub)}' no longer has a role here`);
-  return { subject: String(claims.sub), actions: everywhere(role) };
+  const subject = String(claims.sub);
+  if (!hasAnyRole(registry, subject)) throw unauthorized(`principal '${subject}' no longer has a role here`);
+  return { subject, actions: principalActions(registry, subject) };
 }
 
 async function grantForPassword(
@@ -187,6 +236,13 @@ async function token(ctx: AcrContext, registry: RegistryConfig, r: Request): Pro
     );
   }
   const service = params.get('service') ?? registry.loginServer;
+  // ABAC registries refuse wildcard repository scopes (acr-cli #501): there is no registry-wide grant to expand.
+  const wildcard = params.getAll('scope').find((scope) => /(^|\s)repository:\*:/.test(scope));
+  if (registry.roleAssignmentMode === 'rbac-abac' && wildcard !== undefined) {
+    throw unauthorized(
+      `wildcard scope '${wildcard}' is not supported on a registry with ABAC repository permissions`,
+    );
+  }
   const access = params
     .getAll('scope')
     .flatMap((s) => s.split(' '))

@@ -32,6 +32,8 @@ export const REGISTRIES = {
   public: 'public.azurecr.io',
   fabrikam: 'fabrikam.azurecr.cn',
   usgov: 'usgov.azurecr.us',
+  /** Role assignment mode `rbac-abac`: AcrPull/AcrPush are ignored, repository roles decide. */
+  abac: 'contosoabac.azurecr.io',
 } as const;
 
 export const HELLO_REPOSITORY = 'hello';
@@ -49,6 +51,19 @@ export const WORKLOAD_ISSUER = 'https://oidc.prod-aks.azure.com/2a9d1f0e-8c7b-4a
 export const WORKLOAD_SUBJECT = 'system:serviceaccount:default:acr-login';
 
 export type Role = 'pull' | 'push';
+
+/** The data roles an ABAC-mode registry honours: "Container Registry Repository Reader/Writer/Contributor". */
+export type RepositoryRole = 'Reader' | 'Writer' | 'Contributor';
+
+/**
+ * A repository role assignment. Without a condition it covers every repository; a condition admits the
+ * repositories it names (`StringEqualsIgnoreCase`) or that start with a prefix (`StringStartsWithIgnoreCase`).
+ */
+export interface RepositoryRoleAssignment {
+  readonly principalId: string;
+  readonly role: RepositoryRole;
+  readonly condition?: { readonly names?: readonly string[]; readonly prefixes?: readonly string[] };
+}
 
 export interface FederatedCredential {
   readonly issuer: string;
@@ -93,8 +108,15 @@ export interface RegistryConfig {
   /** `authentication-as-arm`: whether Entra tokens for ARM are exchanged. */
   armAuthentication: boolean;
   anonymousPull: boolean;
+  /**
+   * `az acr update --role-assignment-mode`: `rbac` honours `roles` (AcrPull/AcrPush); `rbac-abac` ignores
+   * them for data access and grants per repository from `repositoryRoles`.
+   */
+  roleAssignmentMode: 'rbac' | 'rbac-abac';
   /** objectId -> role. */
   readonly roles: Map<string, Role>;
+  /** Honoured only in `rbac-abac` mode. Mutable on purpose: tests add or change assignments. */
+  readonly repositoryRoles: RepositoryRoleAssignment[];
   readonly admin?: { readonly username: string; readonly password: string };
   readonly tokens: ScopeMapToken[];
 }
@@ -142,7 +164,9 @@ export function registry(
     armAudience,
     armAuthentication: true,
     anonymousPull: false,
+    roleAssignmentMode: 'rbac',
     roles: new Map(roles.map(([principal, role]) => [principal.objectId, role])),
+    repositoryRoles: [],
     tokens: [],
     ...extra,
   };
@@ -204,6 +228,15 @@ export function defaultScenario(options: {
     registry(REGISTRIES.public, publicArm, [[apps.spSecret, 'push']], { anonymousPull: true }),
     registry(REGISTRIES.fabrikam, 'https://management.chinacloudapi.cn/', [[apps.spSecret, 'push']]),
     registry(REGISTRIES.usgov, 'https://management.usgovcloudapi.net/', [[apps.spSecret, 'push']]),
+    // AcrPush for everyone, which this mode ignores; the repository roles below are what counts.
+    registry(REGISTRIES.abac, publicArm, [...pushers, [apps.spPullOnly, 'push']], {
+      roleAssignmentMode: 'rbac-abac',
+      repositoryRoles: [
+        { principalId: apps.spSecret.objectId, role: 'Writer' },
+        { principalId: apps.githubApp.objectId, role: 'Writer' },
+        { principalId: apps.spPullOnly.objectId, role: 'Reader' },
+      ],
+    }),
     ...extraRegistries.map((name) => registry(name, publicArm, [[apps.spSecret, 'push']])),
   ];
   return {

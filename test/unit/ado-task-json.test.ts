@@ -110,6 +110,8 @@ describe('task.json', () => {
       'password',
       'expiresOn',
       'dockerConfig',
+      'access',
+      'pullSecretFile',
     ]);
   });
 

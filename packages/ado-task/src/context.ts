@@ -90,6 +90,7 @@ export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
     registry,
     ...optional('clients', source.input('clients')),
     ...optional('trustedRegistries', source.input('trustedRegistries')),
+    ...optional('repositories', source.input('repositories')),
   };
   // `tokenAudience` has a default in task.json, so it is only meaningful (and only passed) for Entra logins.
   const tokenAudience = optional('tokenAudience', source.input('tokenAudience'));

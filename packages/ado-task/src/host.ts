@@ -30,6 +30,7 @@ const STATE_VARIABLES: Readonly<Record<StateName, string>> = {
   isPost: 'acrLoginIsPost',
   loginState: 'acrLoginState',
   logout: 'acrLoginLogout',
+  pullSecretFile: 'acrLoginPullSecretFile',
 };
 
 const loc: Localize = (key, ...params) => tl.loc(key, ...params);
@@ -102,6 +103,9 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     loadState: (name) => tl.getTaskVariable(STATE_VARIABLES[name]) ?? '',
     debugging: () => (tl.getVariable('System.Debug') ?? '').toLowerCase() === 'true',
     env,
+    ...(tl.getVariable('Agent.TempDirectory')
+      ? { tempDir: tl.getVariable('Agent.TempDirectory') as string }
+      : {}),
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

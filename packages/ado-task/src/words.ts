@@ -26,6 +26,7 @@ export function taskWords(inputs: TaskInputs | undefined): Vocabulary {
     password: own('password'),
     logout: own('logout'),
     trustedRegistries: own('trustedRegistries'),
+    repositories: own('repositories'),
     authType: own('authType'),
     serviceConnectionId: own('azureSubscription'),
     clientId: inputs?.authType === 'managedIdentity' ? own('managedIdentityClientId') : part('client id'),

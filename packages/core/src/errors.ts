@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'ACR_EXCHANGE_DENIED'
   | 'ACR_TOKEN_DENIED'
   | 'ACR_ANONYMOUS_DISABLED'
+  | 'ACR_ACCESS_MISSING'
   | 'HTTP_FAILED'
   // client configuration files
   | 'CONFIG_CORRUPT'

@@ -5,6 +5,7 @@ import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity, identityKey } from './identity/kinds/index.ts';
 import { entraScope } from './identity/scope.ts';
 import { type EntraToken, getEntraToken } from './identity/token.ts';
+import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
@@ -141,22 +142,34 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
       authType: plan.authType,
       identity,
       audience: entraScope(auth.audience, plan.cloud),
+      ...(entra.subject === undefined ? {} : { oidcSubject: entra.subject }),
     };
   };
 
-  const settled = await withHttp(environment, (http) =>
-    Promise.allSettled(
+  const { credentials, access } = await withHttp(environment, async (http) => {
+    const settled = await Promise.allSettled(
       plan.registries.map((registry) =>
         loginOne(http, registry).catch((error: unknown) => {
           throw withContext(error, `Registry "${registry.loginServer}"`);
         }),
       ),
-    ),
-  );
-  const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
+    );
+    const failures = settled.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
+    if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
+    const credentials = settled.map((result) => (result as PromiseFulfilledResult<RegistryCredential>).value);
+    // Before any file is written: a missing grant fails the step here, not at the push after the build.
+    let access: RepositoryAccess[] = [];
+    if (plan.repositories.length > 0) {
+      const targets = plan.registries.map((registry, i) =>
+        accessTarget(registry, credentials[i] as RegistryCredential),
+      );
+      access = await checkAccess(http, targets, plan.repositories, (token) => logger.mask(token));
+    }
+    return { credentials, access };
+  });
 
-  const credentials = settled.map((result) => (result as PromiseFulfilledResult<RegistryCredential>).value);
   const logins: ClientLogin[] = credentials
     .filter((credential) => credential.authType !== 'anonymous')
     .map(({ loginServer, username, password }) => ({ loginServer, username, password }));
@@ -173,7 +186,7 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     state = { version: 1, entries: written.entries };
     files = written.files;
   }
-  return { credentials, dockerConfig: files.docker ?? files.oras, files, state };
+  return { credentials, access, dockerConfig: files.docker ?? files.oras, files, state };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { EntraAuthType, Identity } from './identity/kinds/index.ts';
+import type { RepositoryRequest } from './plan/repositories.ts';
+import type { RepositoryAccess } from './registry/access.ts';
 
 export type { EntraAuthType, Identity };
 
@@ -84,6 +86,8 @@ export const LOGIN_INPUT_KEYS = [
   'serviceConnectionId',
   /** Azure Pipelines: `System.AccessToken` for the OIDC request. */
   'systemAccessToken',
+  /** Repositories to check after the login: `name`, `name:pull`, `name:push`, optionally `<login server>/`. */
+  'repositories',
 ] as const;
 
 export type LoginInputKey = (typeof LOGIN_INPUT_KEYS)[number];
@@ -148,6 +152,8 @@ export interface LoginPlan {
   readonly note?: string;
   readonly registries: readonly RegistryPlan[];
   readonly clients: readonly ClientKind[];
+  /** Repositories whose access the login checks before it writes anything; empty: no check. */
+  readonly repositories: readonly RepositoryRequest[];
   /** Secret values taken from inputs; the adapter masks them before anything else happens. */
   readonly secrets: readonly string[];
 }
@@ -166,6 +172,8 @@ export interface RegistryCredential {
   readonly identity: string;
   /** Entra scope that was exchanged, when any. */
   readonly audience?: string;
+  /** `sub` of the federated token the login presented (OIDC, workload identity), for messages. */
+  readonly oidcSubject?: string;
 }
 
 /** One entry a login wrote into a client's file, and what that entry held before. */
@@ -196,6 +204,8 @@ export interface LoginState {
 
 export interface LoginResult {
   readonly credentials: readonly RegistryCredential[];
+  /** What the plan's repositories were granted, in the order asked; empty when none were listed. */
+  readonly access: readonly RepositoryAccess[];
   /** The Docker config file written, when docker was configured. */
   readonly dockerConfig: string | undefined;
   /** The file each configured client reads, as written (several clients may share one). */

@@ -88,13 +88,11 @@ describe('HttpClient', () => {
 
   test('an untrusted certificate names the CA settings, without retrying', async () => {
     const { pool, client, sleeps } = setup();
-    pool
-      .intercept({ path: '/v2/' })
-      .replyWithError(
-        Object.assign(new Error('unable to verify the first certificate'), {
-          code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-        }),
-      );
+    pool.intercept({ path: '/v2/' }).replyWithError(
+      Object.assign(new Error('unable to verify the first certificate'), {
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      }),
+    );
     const error = await client.send(get).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
     expect((error as Error).message).toMatch(/not trusted here .* NODE_EXTRA_CA_CERTS .*Agent\.CAInfo/);

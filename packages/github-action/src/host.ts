@@ -40,6 +40,7 @@ export function actionHost(env: Env = process.env): Host {
     loadState: (name: StateName) => core.getState(kebabCase(name)),
     debugging: () => core.isDebug(),
     env,
+    ...(env.RUNNER_TEMP ? { tempDir: env.RUNNER_TEMP } : {}),
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
       unavailableHint: () => oidcUnavailableHint(env),

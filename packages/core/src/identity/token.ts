@@ -17,6 +17,8 @@ import { describeIdentity, type Identity, kindOf } from './kinds/index.ts';
 export interface EntraToken {
   readonly token: string;
   readonly expiresOn: Date;
+  /** `sub` of the federated token presented for it (OIDC, workload identity), for messages. */
+  readonly subject?: string;
 }
 
 export interface IdentityContext {
@@ -103,7 +105,8 @@ export async function getEntraToken(
       token = { token: result.token, expiresOn: new Date(result.expiresOnTimestamp) };
     }
     ctx.logger.mask(token.token);
-    return token;
+    const subject = federated === undefined ? undefined : readOidcClaims(federated)?.sub;
+    return subject === undefined || subject === '' ? token : { ...token, subject };
   } catch (error) {
     throw entraError(error, identity, scope, ctx.cloud, federated);
   }

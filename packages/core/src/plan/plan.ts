@@ -9,6 +9,7 @@ import { environmentFor, parseCreds } from './creds.ts';
 import { buildIdentity, checkBelongs, registryIdentity, requireFields } from './identity.ts';
 import { isEntraAuthType, SECRET_INPUTS } from './names.ts';
 import { normaliseLoginServer, parseRegistries, type RegistryEntry } from './registries.ts';
+import { parseRepositories } from './repositories.ts';
 import { checkAudience, parseClients, parseTokenAudience, splitList } from './values.ts';
 
 /**
@@ -74,6 +75,10 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
     ...(choice.note === undefined ? {} : { note: choice.note }),
     registries,
     clients: parseClients(values.clients),
+    repositories: parseRepositories(
+      values.repositories ?? '',
+      registries.map((registry) => registry.loginServer),
+    ),
     secrets: [...secrets],
   };
 }

@@ -27,6 +27,8 @@ export interface Host {
   debugging?(): boolean;
   /** The process environment: `HOME`, `DOCKER_CONFIG`, `AZURE_*`. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The job's temporary directory, emptied after the job (RUNNER_TEMP, Agent.TempDirectory). */
+  readonly tempDir?: string;
   /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
   readonly oidc?: OidcPort;
   /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
@@ -55,9 +57,11 @@ export type OutputName =
   | 'username'
   | 'password'
   | 'expiresOn'
-  | 'dockerConfig';
+  | 'dockerConfig'
+  | 'access'
+  | 'pullSecretFile';
 
-export type StateName = 'isPost' | 'loginState' | 'logout';
+export type StateName = 'isPost' | 'loginState' | 'logout' | 'pullSecretFile';
 
 /** What a job summary shows: no secrets. */
 export interface SummaryView {
@@ -65,6 +69,8 @@ export interface SummaryView {
   readonly clients: readonly string[];
   /** Registry, identity, audience, expiry. */
   readonly rows: readonly (readonly [string, string, string, string])[];
+  /** Registry, repository, asked, granted: the checked repositories; empty when none were listed. */
+  readonly access: readonly (readonly [string, string, string, string])[];
 }
 
 /** Core's English for every line the step logs; `%s` placeholders are filled in order. */
@@ -78,6 +84,9 @@ export const STEP_MESSAGES = {
   LoggedOut: 'Logged out: %s removed, %s restored.',
   LeftEntry: 'Left %s in %s: %s',
   PasswordUnmasked: 'The registry password is not masked in logs: %s is false.',
+  AccessGranted: 'Repository access on %s: %s',
+  PullSecretFile: 'Kubernetes pull secret file (%s): %s',
+  PullSecretRemoved: 'Removed the pull secret file %s',
 } as const;
 
 export type StepMessage = keyof typeof STEP_MESSAGES;

@@ -1,4 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { accessOutput } from '../registry/access.ts';
 import type { LoginResult } from '../types.ts';
 import { plainWords, render, type Vocabulary } from '../wording.ts';
 
@@ -32,6 +33,8 @@ export interface LoginOutputs {
   /** ISO 8601, the earliest expiry; empty when none is known. */
   readonly expiresOn: string;
   readonly dockerConfig: string;
+  /** JSON map `{ "<login server>/<repository>": ["pull","push"] }` of what the listed repositories were granted. */
+  readonly access: string;
 }
 
 export function loginOutputs(result: LoginResult): LoginOutputs {
@@ -46,6 +49,7 @@ export function loginOutputs(result: LoginResult): LoginOutputs {
     password: first?.password ?? '',
     expiresOn: expiries.length === 0 ? '' : new Date(Math.min(...expiries)).toISOString(),
     dockerConfig: result.dockerConfig ?? '',
+    access: JSON.stringify(accessOutput(result.access)),
   };
 }
 

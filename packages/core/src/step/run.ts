@@ -1,8 +1,11 @@
-import { AcrLoginError } from '../errors.ts';
+import { tmpdir } from 'node:os';
+import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
+import { AcrLoginError, errorMessage } from '../errors.ts';
 import { login, logout, parseState } from '../login.ts';
 import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
+import { accessTable, type RepositoryAccess } from '../registry/access.ts';
 import {
   type Environment,
   LOGIN_INPUT_KEYS,
@@ -121,10 +124,14 @@ export async function runLogin(host: Host): Promise<void> {
     // Save state before anything else can fail, so the post step can undo what was written.
     host.saveState('loginState', JSON.stringify(result.state));
     host.saveState('logout', String(logoutAfter));
+    // Only this step's registries, for `kubectl create secret`; the post step removes it.
+    const pullSecret = await writePullSecret(host.tempDir ?? tmpdir(), result.credentials);
+    if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     for (const [name, value] of Object.entries(outputs)) {
       host.setOutput(name as OutputName, value, name === 'password');
     }
+    host.setOutput('pullSecretFile', pullSecret ?? '', false);
     for (const credential of result.credentials) {
       host.info(
         credential.expiresOn === undefined
@@ -139,6 +146,13 @@ export async function runLogin(host: Host): Promise<void> {
     }
     for (const [file, clients] of clientsByFile(result))
       host.info(host.text('ClientFile', clients.join(', '), file));
+    for (const [loginServer, text] of accessLines(result.access)) {
+      host.info(host.text('AccessGranted', loginServer, text));
+    }
+    if (pullSecret !== undefined) {
+      const servers = result.credentials.filter((c) => c.password !== '').map((c) => c.loginServer);
+      host.info(host.text('PullSecretFile', servers.join(', '), pullSecret));
+    }
     await host.summary?.(summaryView(result, plan));
   } catch (error) {
     failed(host, error, plan);
@@ -153,6 +167,16 @@ function clientsByFile(result: LoginResult): Map<string, string[]> {
   return byFile;
 }
 
+/** Per registry: `app pull, push; web pull`. */
+function accessLines(access: readonly RepositoryAccess[]): [string, string][] {
+  const byRegistry = new Map<string, string[]>();
+  for (const a of access) {
+    const granted = a.granted.length === 0 ? 'nothing' : a.granted.join(', ');
+    byRegistry.set(a.loginServer, [...(byRegistry.get(a.loginServer) ?? []), `${a.repository} ${granted}`]);
+  }
+  return [...byRegistry].map(([server, parts]) => [server, parts.join('; ')]);
+}
+
 function summaryView(result: LoginResult, plan: LoginPlan): SummaryView {
   return {
     authType: plan.authType,
@@ -163,11 +187,29 @@ function summaryView(result: LoginResult, plan: LoginPlan): SummaryView {
       credential.audience ?? '-',
       credential.expiresOn?.toISOString() ?? '-',
     ]),
+    access: accessTable(result.access)
+      .slice(1)
+      .map(
+        ([registry = '', repository = '', asked = '', granted = '']) =>
+          [registry, repository, asked, granted] as const,
+      ),
   };
+}
+
+/** The pull secret goes whatever `logout` says: it exists for this job's deployments only. */
+async function removeOwnPullSecret(host: Host): Promise<void> {
+  const file = host.loadState('pullSecretFile');
+  if (file === '') return;
+  try {
+    if (await removePullSecret(file)) host.info(host.text('PullSecretRemoved', file));
+  } catch (error) {
+    host.warning(errorMessage(error));
+  }
 }
 
 export async function runLogout(host: Host): Promise<void> {
   try {
+    await removeOwnPullSecret(host);
     // A login step that failed or never ran saved no state: there is nothing to undo.
     const saved = host.loadState('loginState');
     const state = saved === '' ? undefined : parseState(saved);

@@ -14,6 +14,7 @@ const credential = (loginServer: string, expiresOn?: string): RegistryCredential
 
 const result = (credentials: RegistryCredential[], dockerConfig?: string): LoginResult => ({
   credentials,
+  access: [],
   dockerConfig,
   files: dockerConfig === undefined ? {} : { docker: dockerConfig },
   state: { version: 1, entries: [] },
@@ -38,6 +39,26 @@ describe('loginOutputs', () => {
       password: 'password-a.azurecr.io',
       expiresOn: '2026-01-01T02:00:00.000Z',
       dockerConfig: '/home/runner/.docker/config.json',
+      access: '{}',
+    });
+  });
+
+  test('access: login server and repository to what was granted, as JSON', () => {
+    const outputs = loginOutputs({
+      ...result([credential('a.azurecr.io')]),
+      access: [
+        {
+          loginServer: 'a.azurecr.io',
+          repository: 'app',
+          asked: ['pull', 'push'],
+          granted: ['pull', 'push'],
+        },
+        { loginServer: 'a.azurecr.io', repository: 'team/web', asked: ['pull'], granted: ['pull'] },
+      ],
+    });
+    expect(JSON.parse(outputs.access)).toEqual({
+      'a.azurecr.io/app': ['pull', 'push'],
+      'a.azurecr.io/team/web': ['pull'],
     });
   });
 
