@@ -6,11 +6,11 @@ import type { Signer } from './keys.ts';
 import { ACR_ISSUER, type EmulatedRegistry } from './registry.ts';
 import {
   ACR_AUDIENCE,
-  REFRESH_TOKEN_LIFETIME,
   REFRESH_TOKEN_USERNAME,
   type RegistryConfig,
   type Role,
   type Scenario,
+  type TokenLifetimes,
 } from './scenario.ts';
 
 export const ACCESS_TOKEN_LIFETIME = 4500;
@@ -23,6 +23,8 @@ export interface AcrContext {
   /** Signs access tokens for docker-registry (`kid` = libtrust id of a key in its rootcertbundle). */
   readonly registrySigner: Signer;
   readonly backends: ReadonlyMap<string, EmulatedRegistry>;
+  /** Read at each issue, so a test may change them while the emulator runs. */
+  readonly lifetimes: TokenLifetimes;
 }
 
 /** ARM's older resource id on the public cloud: ACR takes tokens for it too, and the Azure CLI sends them. */
@@ -110,7 +112,7 @@ async function exchange(ctx: AcrContext, registry: RegistryConfig, r: Request): 
       permissions: { actions: [...ROLE_ACTIONS[role]], notActions: [] },
       roles: [],
     },
-    REFRESH_TOKEN_LIFETIME,
+    ctx.lifetimes.refreshToken,
   );
   sendJson(r.res, 200, { refresh_token: refreshToken });
 }
@@ -122,6 +124,7 @@ async function grantForRefreshToken(
 ): Promise<Grant> {
   let claims: JWTPayload;
   try {
+    // jose checks `exp` with no tolerance: an expired refresh token is refused, as ACR refuses it.
     claims = await ctx.acrSigner.verify(token, { audience: registry.loginServer });
   } catch (error) {
     throw unauthorized('invalid refresh token', { reason: (error as Error).message });
