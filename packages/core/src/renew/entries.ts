@@ -44,8 +44,9 @@ export async function writeHelperEntries(
   helper: string,
   lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
 ): Promise<HelperEntry[]> {
-  const targets = [...new Set(await Promise.all(files.map((file) => resolveTarget(file))))];
   const entries: HelperEntry[] = [];
+  if (servers.length === 0) return entries;
+  const targets = [...new Set(await Promise.all(files.map((file) => resolveTarget(file))))];
   try {
     for (const target of targets) {
       await ensureDirectory(target);
