@@ -110,6 +110,7 @@ describe('task.json', () => {
       'password',
       'expiresOn',
       'dockerConfig',
+      'renews',
     ]);
   });
 

@@ -30,6 +30,8 @@ const STATE_VARIABLES: Readonly<Record<StateName, string>> = {
   isPost: 'acrLoginIsPost',
   loginState: 'acrLoginState',
   logout: 'acrLoginLogout',
+  renewal: 'acrLoginRenewal',
+  expiresOn: 'acrLoginExpiresOn',
 };
 
 const loc: Localize = (key, ...params) => tl.loc(key, ...params);
@@ -90,6 +92,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     text: (id, ...params) => loc(id, ...params),
     input(key: LoginInputKey | StepInputKey) {
       if (key === 'logout') return tl.getInput('logout') ?? '';
+      if (key === 'renew') return tl.getInput('renew') ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },
@@ -102,6 +105,8 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     loadState: (name) => tl.getTaskVariable(STATE_VARIABLES[name]) ?? '',
     debugging: () => (tl.getVariable('System.Debug') ?? '').toLowerCase() === 'true',
     env,
+    tempDir: () => tl.getVariable('Agent.TempDirectory'),
+    addPath: (dir) => tl.prependPath(dir),
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

@@ -25,6 +25,7 @@ export function taskWords(inputs: TaskInputs | undefined): Vocabulary {
     username: own('username'),
     password: own('password'),
     logout: own('logout'),
+    renew: own('renew'),
     trustedRegistries: own('trustedRegistries'),
     authType: own('authType'),
     serviceConnectionId: own('azureSubscription'),

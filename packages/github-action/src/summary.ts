@@ -15,5 +15,6 @@ export async function writeSummary(view: SummaryView): Promise<void> {
       ...view.rows.map((row) => [...row]),
     ])
     .addRaw(`Auth type: ${view.authType}. Clients: ${view.clients.join(', ')}.`, true)
+    .addRaw(view.notes.map((note) => `\n${note}\n`).join(''), true)
     .write();
 }

@@ -1,11 +1,17 @@
 import { runCredentialHelper } from './helper.ts';
 import type { RenewalPlan } from './renewer.ts';
+import { HELPER_ARGUMENT } from './shim.ts';
 
 /**
  * The credential helper process: `<node> <bundle> credential-helper <state file> <command>`. Adapters
  * dispatch here before loading anything else, so a `get` served from the cache loads only this folder's
  * small modules; the identity and HTTP code load only when a token is due.
  */
+
+/** The step's bundle was started by a client through the shim, not by the runner. */
+export function isCredentialHelperCall(argv: readonly string[]): boolean {
+  return argv[2] === HELPER_ARGUMENT;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

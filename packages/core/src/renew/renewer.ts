@@ -1,8 +1,8 @@
 import { type Dispatcher, request } from 'undici';
 import { AcrLoginError, errorMessage, withContext } from '../errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
-import { describeIdentity, type EntraToken, getEntraToken } from '../identity/token.ts';
-import { ACR_SCOPE } from '../plan/plan.ts';
+import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
+import { type EntraToken, getEntraToken } from '../identity/token.ts';
 import { exchangeRequest, processExchangeResponse } from '../registry/acr.ts';
 import { readTokenInfo } from '../registry/jwt.ts';
 import {
@@ -12,6 +12,7 @@ import {
   type Logger,
   nullLogger,
   type OidcTokenProvider,
+  type TokenAudience,
 } from '../types.ts';
 import type { Renew } from './helper.ts';
 
@@ -24,6 +25,7 @@ export interface RenewalRegistry {
   readonly service: string;
   /** Entra scope exchanged (ACR's, or ARM's with `token-audience: arm`). */
   readonly scope: string;
+  readonly audience: TokenAudience;
   /** As planned by core, with the secret it needs (service principal secret or PEM, System.AccessToken). */
   readonly identity: Identity;
 }
@@ -115,9 +117,9 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
     if (registry === undefined) {
       throw new AcrLoginError('STATE_INVALID', `The renewal state has no plan for "${loginServer}".`);
     }
-    const { identity, scope } = registry;
+    const { identity, scope, audience } = registry;
     try {
-      const key = `${identity.key}|${scope}`;
+      const key = `${identityKey(identity)}|${scope}`;
       let token = tokens.get(key);
       if (token === undefined) {
         token = getEntraToken(identity, scope, {
@@ -141,7 +143,7 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
         }),
       );
       const password = processExchangeResponse(
-        { loginServer, identity: describeIdentity(identity), audience: scope === ACR_SCOPE ? 'acr' : 'arm' },
+        { loginServer, identity: describeIdentity(identity), audience },
         res,
       );
       const expiresOn = readTokenInfo(password)?.expiresOn;

@@ -1,5 +1,6 @@
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { errorMessage } from '../errors.ts';
+import { entraScope } from '../identity/scope.ts';
 import type { LoginPlan, LoginResult } from '../types.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
 import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
@@ -53,9 +54,10 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
       ? [
           {
             loginServer: registry.loginServer,
-            origin: registry.origin,
+            origin: `https://${registry.loginServer}`,
             service: registry.loginServer,
-            scope: registry.auth.scope,
+            scope: entraScope(registry.auth.audience, plan.cloud),
+            audience: registry.auth.audience,
             identity: registry.auth.identity,
           },
         ]

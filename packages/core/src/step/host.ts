@@ -35,6 +35,10 @@ export interface Host {
   intro?(): readonly string[];
   /** Lines the host adds under a failure: its own explanations. */
   hints?(error: unknown): readonly string[];
+  /** The job's temp directory, which the runner empties after the job: RUNNER_TEMP, Agent.TempDirectory. */
+  tempDir?(): string | undefined;
+  /** Puts a folder on PATH for the later steps of the job: `core.addPath`, `tl.prependPath`. */
+  addPath?(dir: string): void;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */
@@ -47,6 +51,11 @@ export interface OidcPort {
   /** Why not, with the fix, in the CI's words. */
   unavailableHint(): string;
   token(audience: string): Promise<string>;
+  /**
+   * What a credential helper needs to request tokens itself later in the job (GitHub: the request URL and
+   * token, valid for the job), kept in its 0600 renewal state.
+   */
+  renewal?(): { readonly requestUrl: string; readonly requestToken: string } | undefined;
 }
 
 export type OutputName =
@@ -55,9 +64,10 @@ export type OutputName =
   | 'username'
   | 'password'
   | 'expiresOn'
-  | 'dockerConfig';
+  | 'dockerConfig'
+  | 'renews';
 
-export type StateName = 'isPost' | 'loginState' | 'logout';
+export type StateName = 'isPost' | 'loginState' | 'logout' | 'renewal' | 'expiresOn';
 
 /** What a job summary shows: no secrets. */
 export interface SummaryView {
@@ -65,6 +75,8 @@ export interface SummaryView {
   readonly clients: readonly string[];
   /** Registry, identity, audience, expiry. */
   readonly rows: readonly (readonly [string, string, string, string])[];
+  /** Sentences under the table: when the credentials expire and whether they are renewed. */
+  readonly notes: readonly string[];
 }
 
 /** Core's English for every line the step logs; `%s` placeholders are filled in order. */
@@ -78,6 +90,14 @@ export const STEP_MESSAGES = {
   LoggedOut: 'Logged out: %s entries removed, %s restored.',
   LeftEntry: 'Left %s in %s: %s',
   PasswordUnmasked: 'The registry password is not masked in logs: %s is false.',
+  ExpiresNoRenew:
+    'The credentials expire at %s. A client that pushes or pulls after that gets 401 Unauthorized: set %s to true to keep them valid for a job that runs longer.',
+  Renewing:
+    'Renewal is on: clients ask the credential helper docker-credential-%s, which renews the credentials before they expire (first at %s).',
+  NothingToRenew: 'Nothing to renew although %s is true: %s.',
+  RenewalStopped: 'Renewal stopped: %s credential helper entries removed, %s restored, its state deleted.',
+  Outlived:
+    'This job ran past %s, when the credentials written by this step expired: a client that used them after that got 401 Unauthorized. Set %s to true to keep them valid for the whole job.',
 } as const;
 
 export type StepMessage = keyof typeof STEP_MESSAGES;

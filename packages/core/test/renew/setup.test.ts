@@ -27,8 +27,8 @@ function resultFor(p: LoginPlan): LoginResult {
       authType: p.authType,
       identity: 'the app',
     })),
-    secrets: [],
     dockerConfig: undefined,
+    files: {},
     state: { version: 1, entries: [] },
   };
 }
