@@ -107,6 +107,10 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     env,
     tempDir: () => tl.getVariable('Agent.TempDirectory'),
     addPath: (dir) => tl.prependPath(dir),
+    proxyUrl() {
+      const proxy = tl.getHttpProxyConfiguration();
+      return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;
+    },
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

@@ -1,4 +1,4 @@
-import { type Dispatcher, request } from 'undici';
+import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { AcrLoginError, errorMessage, withContext } from '../errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
 import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
@@ -38,6 +38,11 @@ export interface RenewalPlan {
   readonly githubOidc?: { readonly requestUrl: string; readonly requestToken: string };
   /** Azure Pipelines: SYSTEM_OIDCREQUESTURI, which AzurePipelinesCredential reads from the environment. */
   readonly adoOidcRequestUri?: string;
+  /**
+   * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
+   * proxy in its settings); used unless the helper's environment names one.
+   */
+  readonly proxyUrl?: string;
 }
 
 export interface RenewerOptions {
@@ -101,7 +106,13 @@ export function githubOidcProvider(
  * renews in this process, then one exchange per registry.
  */
 export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
-  const dispatcher = options.dispatcher ?? defaultDispatcher(options.env);
+  const env = options.env;
+  const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
+  const dispatcher =
+    options.dispatcher ??
+    (plan.proxyUrl === undefined || proxied
+      ? defaultDispatcher(env)
+      : new EnvHttpProxyAgent({ httpsProxy: plan.proxyUrl, noProxy: env.NO_PROXY ?? env.no_proxy ?? '' }));
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? nullLogger;
   const http = new HttpClient({ dispatcher, logger, clock });

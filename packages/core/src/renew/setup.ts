@@ -33,6 +33,7 @@ export interface StartRenewalOptions {
   readonly clock: { now(): number };
   readonly githubOidc?: RenewalPlan['githubOidc'];
   readonly adoOidcRequestUri?: string;
+  readonly proxyUrl?: string;
 }
 
 /** Why `plan` cannot be renewed, or undefined when it can: only Entra logins have something to renew. */
@@ -80,6 +81,7 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     registries,
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
+    ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
   };
   const state: RenewState<RenewalPlan> = { version: 1, helper: newHelperName(), servers, plan: renewal };
   const files = await writeRenewalFiles({

@@ -39,6 +39,11 @@ export interface Host {
   tempDir?(): string | undefined;
   /** Puts a folder on PATH for the later steps of the job: `core.addPath`, `tl.prependPath`. */
   addPath?(dir: string): void;
+  /**
+   * The proxy of `dispatcher()`, for a credential helper that renews outside the step; only one without
+   * credentials, which are not kept on disk.
+   */
+  proxyUrl?(): string | undefined;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */
