@@ -91,6 +91,7 @@ describe('task.json', () => {
       clients: 'registry',
       tokenAudience: 'advanced',
       logout: 'advanced',
+      renew: 'advanced',
     });
   });
 
