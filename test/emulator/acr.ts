@@ -6,13 +6,13 @@ import type { Signer } from './keys.ts';
 import { ACR_ISSUER, type EmulatedRegistry } from './registry.ts';
 import {
   ACR_AUDIENCE,
-  REFRESH_TOKEN_LIFETIME,
   REFRESH_TOKEN_USERNAME,
   type RegistryConfig,
   type RepositoryRole,
   type RepositoryRoleAssignment,
   type Role,
   type Scenario,
+  type TokenLifetimes,
 } from './scenario.ts';
 
 export const ACCESS_TOKEN_LIFETIME = 4500;
@@ -25,6 +25,8 @@ export interface AcrContext {
   /** Signs access tokens for docker-registry (`kid` = libtrust id of a key in its rootcertbundle). */
   readonly registrySigner: Signer;
   readonly backends: ReadonlyMap<string, EmulatedRegistry>;
+  /** Read at each issue, so a test may change them while the emulator runs. */
+  readonly lifetimes: TokenLifetimes;
 }
 
 /** ARM's older resource id on the public cloud: ACR takes tokens for it too, and the Azure CLI sends them. */
@@ -159,7 +161,7 @@ async function exchange(ctx: AcrContext, registry: RegistryConfig, r: Request): 
       },
       roles: [],
     },
-    REFRESH_TOKEN_LIFETIME,
+    ctx.lifetimes.refreshToken,
   );
   sendJson(r.res, 200, { refresh_token: refreshToken });
 }
@@ -171,6 +173,7 @@ async function grantForRefreshToken(
 ): Promise<Grant> {
   let claims: JWTPayload;
   try {
+    // jose checks `exp` with no tolerance: an expired refresh token is refused, as ACR refuses it.
     claims = await ctx.acrSigner.verify(token, { audience: registry.loginServer });
   } catch (error) {
     throw unauthorized('invalid refresh token', { reason: (error as Error).message });

@@ -17,12 +17,14 @@ import { type EmulatedRegistry, helloImage, seedHello, startRegistry } from './r
 import {
   ADO_ISSUER,
   ADO_SERVICE_CONNECTION,
+  DEFAULT_LIFETIMES,
   defaultScenario,
   GITHUB_DEFAULT_SUBJECT,
   GITHUB_ISSUER,
   OIDC_AUDIENCE,
   type Scenario,
   secret,
+  type TokenLifetimes,
   WORKLOAD_ISSUER,
 } from './scenario.ts';
 
@@ -36,6 +38,8 @@ export interface EmulatorOptions {
   readonly githubSubject?: string;
   /** Default true. */
   readonly imdsAvailable?: boolean;
+  /** Token lifetimes in seconds; default `DEFAULT_LIFETIMES` (ACR's 3 h 15 min refresh token). */
+  readonly lifetimes?: Partial<TokenLifetimes>;
 }
 
 export interface Emulator {
@@ -72,6 +76,8 @@ export interface Emulator {
   setImdsAvailable(available: boolean): Promise<void>;
   /** Subject of the next GitHub OIDC tokens. */
   githubSubject(subject: string): void;
+  /** Lifetimes of the tokens issued from now on (those already issued keep theirs). */
+  setLifetimes(lifetimes: Partial<TokenLifetimes>): void;
   /** A federated token from the GitHub issuer, with any claims (for negative tests). */
   githubToken(claims?: Record<string, unknown>, lifetimeSeconds?: number): Promise<string>;
   stop(): Promise<void>;
@@ -185,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     githubRequestToken: secret(),
     adoAccessToken: secret(),
     githubSubject: options.githubSubject ?? GITHUB_DEFAULT_SUBJECT,
+    lifetimes: { ...DEFAULT_LIFETIMES, ...options.lifetimes },
   };
 
   const requests: RecordedRequest[] = [];
@@ -380,6 +387,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setImdsAvailable,
     githubSubject(subject) {
       ctx.githubSubject = subject;
+    },
+    setLifetimes(lifetimes) {
+      Object.assign(ctx.lifetimes, lifetimes);
     },
     githubToken(claims = {}, lifetimeSeconds = 600) {
       return githubSigner.sign(

@@ -10,6 +10,7 @@ import {
   GITHUB_ISSUER,
   type ManagedIdentity,
   OIDC_AUDIENCE,
+  type TokenLifetimes,
 } from './scenario.ts';
 
 /** Services clients reach over plain http on loopback: IMDS and the two CI OIDC token services. */
@@ -19,9 +20,8 @@ export interface LoopbackContext extends EntraContext {
   readonly githubRequestToken: string;
   readonly adoAccessToken: string;
   githubSubject: string;
+  readonly lifetimes: TokenLifetimes;
 }
-
-const FEDERATED_TOKEN_LIFETIME = 600;
 const armAudiences = Object.values(ARM_SCOPES).map((s) => s.slice(0, -'.default'.length));
 
 function imdsResourceAllowed(resource: string): boolean {
@@ -113,7 +113,7 @@ export async function handleGithub(ctx: LoopbackContext, r: Request): Promise<vo
       event_name: 'push',
       runner_environment: 'github-hosted',
     },
-    FEDERATED_TOKEN_LIFETIME,
+    ctx.lifetimes.githubOidc,
   );
   sendJson(r.res, 200, { count: value.length, value });
 }
@@ -139,7 +139,7 @@ export async function handleAdo(ctx: LoopbackContext, r: Request): Promise<void>
   }
   const oidcToken = await ctx.adoSigner.sign(
     { iss: ADO_ISSUER, sub: ADO_SUBJECT, aud: OIDC_AUDIENCE },
-    FEDERATED_TOKEN_LIFETIME,
+    ctx.lifetimes.adoOidc,
   );
   sendJson(r.res, 200, { oidcToken });
 }

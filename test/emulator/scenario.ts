@@ -10,6 +10,22 @@ export const OIDC_AUDIENCE = 'api://AzureADTokenExchange';
 export const REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 export const REFRESH_TOKEN_LIFETIME = 11_700;
 
+/** Seconds each kind of token lives; tests shorten them to cross an expiry without waiting hours. */
+export interface TokenLifetimes {
+  /** ACR refresh token from `/oauth2/exchange` (real: 3 h 15 min). Its `/oauth2/token` refuses it after. */
+  readonly refreshToken: number;
+  /** GitHub Actions OIDC token (real: 5 minutes; the emulator's default was 10). */
+  readonly githubOidc: number;
+  /** Azure Pipelines OIDC token (real: 10 minutes). */
+  readonly adoOidc: number;
+}
+
+export const DEFAULT_LIFETIMES: TokenLifetimes = {
+  refreshToken: REFRESH_TOKEN_LIFETIME,
+  githubOidc: 600,
+  adoOidc: 600,
+};
+
 export const AUTHORITY_HOSTS = {
   AzureCloud: 'login.microsoftonline.com',
   AzureChinaCloud: 'login.chinacloudapi.cn',

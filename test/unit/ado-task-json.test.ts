@@ -91,6 +91,7 @@ describe('task.json', () => {
       clients: 'registry',
       tokenAudience: 'advanced',
       logout: 'advanced',
+      renew: 'advanced',
     });
   });
 
@@ -112,6 +113,7 @@ describe('task.json', () => {
       'dockerConfig',
       'access',
       'pullSecretFile',
+      'renews',
     ]);
   });
 

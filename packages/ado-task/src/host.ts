@@ -31,6 +31,8 @@ const STATE_VARIABLES: Readonly<Record<StateName, string>> = {
   loginState: 'acrLoginState',
   logout: 'acrLoginLogout',
   pullSecretFile: 'acrLoginPullSecretFile',
+  renewal: 'acrLoginRenewal',
+  expiresOn: 'acrLoginExpiresOn',
 };
 
 const loc: Localize = (key, ...params) => tl.loc(key, ...params);
@@ -91,6 +93,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     text: (id, ...params) => loc(id, ...params),
     input(key: LoginInputKey | StepInputKey) {
       if (key === 'logout') return tl.getInput('logout') ?? '';
+      if (key === 'renew') return tl.getInput('renew') ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },
@@ -103,9 +106,12 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     loadState: (name) => tl.getTaskVariable(STATE_VARIABLES[name]) ?? '',
     debugging: () => (tl.getVariable('System.Debug') ?? '').toLowerCase() === 'true',
     env,
-    ...(tl.getVariable('Agent.TempDirectory')
-      ? { tempDir: tl.getVariable('Agent.TempDirectory') as string }
-      : {}),
+    tempDir: () => tl.getVariable('Agent.TempDirectory'),
+    addPath: (dir) => tl.prependPath(dir),
+    proxyUrl() {
+      const proxy = tl.getHttpProxyConfiguration();
+      return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;
+    },
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

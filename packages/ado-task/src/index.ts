@@ -1,6 +1,7 @@
-import { preferBaselineWasm, runStep } from '@acr-login/core';
-import { taskHost } from './host.ts';
+import { credentialHelperMain, isCredentialHelperCall } from '@acr-login/core/credential-helper';
 
-preferBaselineWasm();
+// With `renew: true`, clients run this bundle as their credential helper: answer them before the task's
+// code loads, so that a cached answer costs little more than starting Node.
+if (isCredentialHelperCall(process.argv)) void credentialHelperMain(process.argv.slice(3));
 // Main and post-job step alike: the bundle is dist/ado/index.js, beside task.json.
-void runStep(taskHost(import.meta.url));
+else void import('./main.ts').then(({ run }) => run(import.meta.url));

@@ -25,6 +25,7 @@ export function taskWords(inputs: TaskInputs | undefined): Vocabulary {
     username: own('username'),
     password: own('password'),
     logout: own('logout'),
+    renew: own('renew'),
     trustedRegistries: own('trustedRegistries'),
     repositories: own('repositories'),
     authType: own('authType'),

@@ -40,12 +40,17 @@ export function actionHost(env: Env = process.env): Host {
     loadState: (name: StateName) => core.getState(kebabCase(name)),
     debugging: () => core.isDebug(),
     env,
-    ...(env.RUNNER_TEMP ? { tempDir: env.RUNNER_TEMP } : {}),
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
       unavailableHint: () => oidcUnavailableHint(env),
       token: (audience) => core.getIDToken(audience),
+      renewal: () =>
+        env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+          ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN }
+          : undefined,
     },
+    tempDir: () => env.RUNNER_TEMP,
+    addPath: (dir) => core.addPath(dir),
     hints: (error) => failureHints(error, env),
     ...(env.GITHUB_STEP_SUMMARY ? { summary: writeSummary } : {}),
     fail: (message) => core.setFailed(message),

@@ -1,3 +1,6 @@
-import { run } from './main.ts';
+import { credentialHelperMain, isCredentialHelperCall } from '@acr-login/core/credential-helper';
 
-void run();
+// With `renew: true`, clients run this bundle as their credential helper: answer them before the step's
+// code loads, so that a cached answer costs little more than starting Node.
+if (isCredentialHelperCall(process.argv)) void credentialHelperMain(process.argv.slice(3));
+else void import('./main.ts').then(({ run }) => run());

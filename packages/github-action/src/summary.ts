@@ -17,7 +17,8 @@ export async function writeSummary(view: SummaryView): Promise<void> {
       ],
       ...view.rows.map((row) => [...row]),
     ])
-    .addRaw(`Auth type: ${view.authType}. Clients: ${view.clients.join(', ')}.`, true);
+    .addRaw(`Auth type: ${view.authType}. Clients: ${view.clients.join(', ')}.`, true)
+    .addRaw(view.notes.map((note) => `\n${note}\n`).join(''), true);
   if (view.access.length > 0) {
     summary.addHeading('Repository access', 4).addTable([
       [

@@ -27,8 +27,6 @@ export interface Host {
   debugging?(): boolean;
   /** The process environment: `HOME`, `DOCKER_CONFIG`, `AZURE_*`. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The job's temporary directory, emptied after the job (RUNNER_TEMP, Agent.TempDirectory). */
-  readonly tempDir?: string;
   /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
   readonly oidc?: OidcPort;
   /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
@@ -37,6 +35,15 @@ export interface Host {
   intro?(): readonly string[];
   /** Lines the host adds under a failure: its own explanations. */
   hints?(error: unknown): readonly string[];
+  /** The job's temp directory, which the runner empties after the job: RUNNER_TEMP, Agent.TempDirectory. */
+  tempDir?(): string | undefined;
+  /** Puts a folder on PATH for the later steps of the job: `core.addPath`, `tl.prependPath`. */
+  addPath?(dir: string): void;
+  /**
+   * The proxy of `dispatcher()`, for a credential helper that renews outside the step; only one without
+   * credentials, which are not kept on disk.
+   */
+  proxyUrl?(): string | undefined;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */
@@ -49,6 +56,11 @@ export interface OidcPort {
   /** Why not, with the fix, in the CI's words. */
   unavailableHint(): string;
   token(audience: string): Promise<string>;
+  /**
+   * What a credential helper needs to request tokens itself later in the job (GitHub: the request URL and
+   * token, valid for the job), kept in its 0600 renewal state.
+   */
+  renewal?(): { readonly requestUrl: string; readonly requestToken: string } | undefined;
 }
 
 export type OutputName =
@@ -59,9 +71,10 @@ export type OutputName =
   | 'expiresOn'
   | 'dockerConfig'
   | 'access'
-  | 'pullSecretFile';
+  | 'pullSecretFile'
+  | 'renews';
 
-export type StateName = 'isPost' | 'loginState' | 'logout' | 'pullSecretFile';
+export type StateName = 'isPost' | 'loginState' | 'logout' | 'pullSecretFile' | 'renewal' | 'expiresOn';
 
 /** What a job summary shows: no secrets. */
 export interface SummaryView {
@@ -71,6 +84,8 @@ export interface SummaryView {
   readonly rows: readonly (readonly [string, string, string, string])[];
   /** Registry, repository, asked, granted: the checked repositories; empty when none were listed. */
   readonly access: readonly (readonly [string, string, string, string])[];
+  /** Sentences under the table: when the credentials expire and whether they are renewed. */
+  readonly notes: readonly string[];
 }
 
 /** Core's English for every line the step logs; `%s` placeholders are filled in order. */
@@ -87,6 +102,14 @@ export const STEP_MESSAGES = {
   AccessGranted: 'Repository access on %s: %s',
   PullSecretFile: 'Kubernetes pull secret file (%s): %s',
   PullSecretRemoved: 'Removed the pull secret file %s',
+  ExpiresNoRenew:
+    'The credentials expire at %s. A client that pushes or pulls after that gets 401 Unauthorized: set %s to true to keep them valid for a job that runs longer.',
+  Renewing:
+    'Renewal is on: clients ask the credential helper docker-credential-%s, which renews the credentials before they expire (first at %s).',
+  NothingToRenew: 'Nothing to renew although %s is true: %s.',
+  RenewalStopped: 'Renewal stopped: %s credential helper entries removed, %s restored, its state deleted.',
+  Outlived:
+    'This job ran past %s, when the credentials written by this step expired: a client that used them after that got 401 Unauthorized. Set %s to true to keep them valid for the whole job.',
 } as const;
 
 export type StepMessage = keyof typeof STEP_MESSAGES;

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { login, logout, parseState } from '../login.ts';
@@ -6,6 +7,8 @@ import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
 import { accessTable, type RepositoryAccess } from '../registry/access.ts';
+import { RENEW_MARGIN_MS } from '../renew/helper.ts';
+import { notRenewable, type RenewalRecord, startRenewal, stopRenewal } from '../renew/setup.ts';
 import {
   type Environment,
   LOGIN_INPUT_KEYS,
@@ -88,6 +91,7 @@ export async function runLogin(host: Host): Promise<void> {
       }),
     ) as unknown as LoginInputs;
     const logoutAfter = parseBoolean(host, 'logout', true);
+    const renew = parseBoolean(host, 'renew', false);
     const logger = hostLogger(host, parseBoolean(host, 'maskPassword', true));
     const facts: PlanFacts = {
       oidcAvailable: host.oidc?.available() ?? false,
@@ -125,13 +129,16 @@ export async function runLogin(host: Host): Promise<void> {
     host.saveState('loginState', JSON.stringify(result.state));
     host.saveState('logout', String(logoutAfter));
     // Only this step's registries, for `kubectl create secret`; the post step removes it.
-    const pullSecret = await writePullSecret(host.tempDir ?? tmpdir(), result.credentials);
+    const pullSecret = await writePullSecret(host.tempDir?.() || tmpdir(), result.credentials);
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
+    host.saveState('expiresOn', outputs.expiresOn);
+    const renewal = renew ? await setUpRenewal(host, plan, result) : undefined;
     for (const [name, value] of Object.entries(outputs)) {
       host.setOutput(name as OutputName, value, name === 'password');
     }
     host.setOutput('pullSecretFile', pullSecret ?? '', false);
+    host.setOutput('renews', String(renewal !== undefined), false);
     for (const credential of result.credentials) {
       host.info(
         credential.expiresOn === undefined
@@ -153,7 +160,14 @@ export async function runLogin(host: Host): Promise<void> {
       const servers = result.credentials.filter((c) => c.password !== '').map((c) => c.loginServer);
       host.info(host.text('PullSecretFile', servers.join(', '), pullSecret));
     }
-    await host.summary?.(summaryView(result, plan));
+    const notes: string[] = [];
+    if (renewal !== undefined) {
+      notes.push(host.text('Renewing', renewal.helper, renewal.renewsAt));
+    } else if (outputs.expiresOn !== '' && notRenewable(plan) === undefined) {
+      notes.push(host.text('ExpiresNoRenew', outputs.expiresOn, host.words.input('renew')));
+    }
+    for (const note of notes) host.info(note);
+    await host.summary?.(summaryView(result, plan, notes));
   } catch (error) {
     failed(host, error, plan);
   }
@@ -177,10 +191,62 @@ function accessLines(access: readonly RepositoryAccess[]): [string, string][] {
   return [...byRegistry].map(([server, parts]) => [server, parts.join('; ')]);
 }
 
-function summaryView(result: LoginResult, plan: LoginPlan): SummaryView {
+/**
+ * `renew: true`: the credential helper, its state and its `credHelpers` entries, with the helper's folder on
+ * PATH for the later steps. Nothing for a login with nothing to renew: one line says why.
+ */
+async function setUpRenewal(
+  host: Host,
+  plan: LoginPlan,
+  result: LoginResult,
+): Promise<(RenewalRecord & { readonly renewsAt: string }) | undefined> {
+  const reason = notRenewable(plan);
+  if (reason !== undefined) {
+    host.info(host.text('NothingToRenew', host.words.input('renew'), reason));
+    return undefined;
+  }
+  const tempDir = host.tempDir?.();
+  if (tempDir === undefined || tempDir === '' || host.addPath === undefined) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `${input('renew')} needs the job's temp directory (RUNNER_TEMP, Agent.TempDirectory) to keep its credential helper in, and this runner gives none. Set ${input('renew')} to false.`,
+      { input: 'renew' },
+    );
+  }
+  const githubOidc = plan.authType === 'oidc' ? host.oidc?.renewal?.() : undefined;
+  const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
+  const proxyUrl = host.proxyUrl?.();
+  // The request token may not be masked yet when the host's OIDC library read it itself.
+  if (githubOidc !== undefined) maskSecret(host, githubOidc.requestToken);
+  const record = await startRenewal({
+    plan,
+    result,
+    tempDir,
+    node: process.execPath,
+    // The bundle running this step answers `credential-helper` too.
+    bundle: resolve(process.argv[1] ?? ''),
+    platform: process.platform,
+    env: host.env,
+    clock: { now: () => Date.now() },
+    ...(githubOidc === undefined ? {} : { githubOidc }),
+    ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),
+    ...(proxyUrl === undefined ? {} : { proxyUrl }),
+  });
+  host.saveState('renewal', JSON.stringify(record));
+  host.addPath(record.binDir);
+  return { ...record, renewsAt: renewalTime(record.expiresOn) };
+}
+
+/** When the first renewal happens: the margin before expiry the helper uses. */
+function renewalTime(expiresOn: string): string {
+  return new Date(Date.parse(expiresOn) - RENEW_MARGIN_MS).toISOString();
+}
+
+function summaryView(result: LoginResult, plan: LoginPlan, notes: readonly string[]): SummaryView {
   return {
     authType: plan.authType,
     clients: plan.clients,
+    notes,
     rows: result.credentials.map((credential) => [
       credential.loginServer,
       credential.identity,
@@ -207,8 +273,44 @@ async function removeOwnPullSecret(host: Host): Promise<void> {
   }
 }
 
+/**
+ * The renewal goes whatever `logout` says: its helper cannot outlive the job (its state is in the job's temp
+ * directory), and an entry naming a missing helper would break the registry for the next job. Without
+ * renewal, a job that outlived its credentials gets a warning naming `renew`: that is where a user looks
+ * after a 401 at the push.
+ */
+async function endRenewal(host: Host): Promise<void> {
+  const saved = host.loadState('renewal');
+  if (saved !== '') {
+    const stopped = await stopRenewal(parseRenewalRecord(saved));
+    host.info(host.text('RenewalStopped', String(stopped.removed), String(stopped.restored)));
+    for (const skipped of stopped.skipped) {
+      host.warning(host.text('LeftEntry', skipped.key, skipped.file, skipped.reason));
+    }
+    return;
+  }
+  const expiresOn = Date.parse(host.loadState('expiresOn'));
+  if (Number.isFinite(expiresOn) && Date.now() > expiresOn) {
+    host.warning(host.text('Outlived', new Date(expiresOn).toISOString(), host.words.input('renew')));
+  }
+}
+
+function parseRenewalRecord(text: string): RenewalRecord {
+  try {
+    const record = JSON.parse(text) as RenewalRecord;
+    if (typeof record.dir === 'string' && Array.isArray(record.entries)) return record;
+  } catch {
+    // fall through
+  }
+  throw new AcrLoginError(
+    'STATE_INVALID',
+    'The renewal state saved by the login step is unreadable, so its credential helper entries were not removed.',
+  );
+}
+
 export async function runLogout(host: Host): Promise<void> {
   try {
+    await endRenewal(host);
     await removeOwnPullSecret(host);
     // A login step that failed or never ran saved no state: there is nothing to undo.
     const saved = host.loadState('loginState');

@@ -1,0 +1,172 @@
+import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import { AcrLoginError, errorMessage, withContext } from '../errors.ts';
+import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
+import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
+import { type EntraToken, getEntraToken } from '../identity/token.ts';
+import { exchangeRequest, processExchangeResponse } from '../registry/acr.ts';
+import { readTokenInfo } from '../registry/jwt.ts';
+import {
+  type Clock,
+  type Cloud,
+  type Identity,
+  type Logger,
+  nullLogger,
+  type OidcTokenProvider,
+  type TokenAudience,
+} from '../types.ts';
+import type { Renew } from './helper.ts';
+
+/** One registry as the login planned it: what a renewal repeats. */
+export interface RenewalRegistry {
+  readonly loginServer: string;
+  /** `https://<loginServer>` */
+  readonly origin: string;
+  /** The `service` of the registry's challenge at login. */
+  readonly service: string;
+  /** Entra scope exchanged (ACR's, or ARM's with `token-audience: arm`). */
+  readonly scope: string;
+  readonly audience: TokenAudience;
+  /** As planned by core, with the secret it needs (service principal secret or PEM, System.AccessToken). */
+  readonly identity: Identity;
+}
+
+/** What the renewal state keeps for renewing: everything the login used, nothing it did not. */
+export interface RenewalPlan {
+  readonly cloud: Cloud;
+  readonly registries: readonly RenewalRegistry[];
+  /** GitHub Actions: the job's OIDC request endpoint (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN), valid for the job. */
+  readonly githubOidc?: { readonly requestUrl: string; readonly requestToken: string };
+  /** Azure Pipelines: SYSTEM_OIDCREQUESTURI, which AzurePipelinesCredential reads from the environment. */
+  readonly adoOidcRequestUri?: string;
+  /**
+   * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
+   * proxy in its settings); used unless the helper's environment names one.
+   */
+  readonly proxyUrl?: string;
+}
+
+export interface RenewerOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly dispatcher?: Dispatcher;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * GitHub's token service, as `core.getIDToken` asks it: `GET <url>&audience=<aud>` with the request token.
+ * Core imports no CI library, and the helper runs outside any step.
+ */
+export function githubOidcProvider(
+  endpoint: NonNullable<RenewalPlan['githubOidc']>,
+  dispatcher: Dispatcher,
+): OidcTokenProvider {
+  return async (audience) => {
+    const url = `${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`;
+    let status: number;
+    let text: string;
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${endpoint.requestToken}`, accept: 'application/json' },
+        dispatcher,
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (error) {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
+        { cause: error },
+      );
+    }
+    if (status === 401 || status === 403) {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `GitHub refused the job's OIDC request token (HTTP ${status}): it is valid only while the job runs, so credentials cannot be renewed after it. Renew within the job that logged in, with "permissions: id-token: write".`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = (JSON.parse(text) as { value?: unknown }).value;
+    } catch {
+      value = undefined;
+    }
+    if (status !== 200 || typeof value !== 'string' || value === '') {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `GitHub's OIDC token service answered HTTP ${status} without a token; try again, or set "renew: false" and log in again before the push.`,
+      );
+    }
+    return value;
+  };
+}
+
+/**
+ * The renewal function for a plan: one Entra token per identity and scope, shared by every registry it
+ * renews in this process, then one exchange per registry.
+ */
+export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
+  const env = options.env;
+  const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
+  const dispatcher =
+    options.dispatcher ??
+    (plan.proxyUrl === undefined || proxied
+      ? defaultDispatcher(env)
+      : new EnvHttpProxyAgent({ httpsProxy: plan.proxyUrl, noProxy: env.NO_PROXY ?? env.no_proxy ?? '' }));
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? nullLogger;
+  const http = new HttpClient({ dispatcher, logger, clock });
+  const oidcToken =
+    plan.githubOidc === undefined ? undefined : githubOidcProvider(plan.githubOidc, dispatcher);
+  if (plan.adoOidcRequestUri !== undefined && process.env.SYSTEM_OIDCREQUESTURI === undefined) {
+    process.env.SYSTEM_OIDCREQUESTURI = plan.adoOidcRequestUri;
+  }
+  const tokens = new Map<string, Promise<EntraToken>>();
+
+  return async (loginServer) => {
+    const registry = plan.registries.find((candidate) => candidate.loginServer === loginServer);
+    if (registry === undefined) {
+      throw new AcrLoginError('STATE_INVALID', `The renewal state has no plan for "${loginServer}".`);
+    }
+    const { identity, scope, audience } = registry;
+    try {
+      const key = `${identityKey(identity)}|${scope}`;
+      let token = tokens.get(key);
+      if (token === undefined) {
+        token = getEntraToken(identity, scope, {
+          cloud: plan.cloud,
+          http,
+          clock,
+          dispatcher,
+          logger,
+          ...(oidcToken === undefined ? {} : { oidcToken }),
+        });
+        tokens.set(key, token);
+      }
+      const entra = await token;
+      const tenantId = 'tenantId' in identity ? identity.tenantId : undefined;
+      const res = await http.send(
+        exchangeRequest({
+          origin: registry.origin,
+          service: registry.service,
+          tenantId,
+          entraToken: entra.token,
+        }),
+      );
+      const password = processExchangeResponse(
+        { loginServer, identity: describeIdentity(identity), audience },
+        res,
+      );
+      const expiresOn = readTokenInfo(password)?.expiresOn;
+      if (expiresOn === undefined) {
+        throw new AcrLoginError(
+          'REGISTRY_PROTOCOL',
+          `"${loginServer}" issued a refresh token without an expiry.`,
+        );
+      }
+      return { password, expiresOn };
+    } catch (error) {
+      throw withContext(error, `Renewing for ${describeIdentity(identity)}`);
+    }
+  };
+}

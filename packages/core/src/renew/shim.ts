@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AcrLoginError } from '../errors.ts';
+import { type RenewState, writeRenewState } from './state.ts';
+
+/** The argument that makes a step's bundle act as the credential helper instead of running the step. */
+export const HELPER_ARGUMENT = 'credential-helper';
+
+/** `acr-login-<8 hex>`: unique per login step, so two logins in one job keep separate helpers. */
+export function newHelperName(): string {
+  return `acr-login-${randomBytes(4).toString('hex')}`;
+}
+
+export interface ShimTarget {
+  /** The Node running the step (`process.execPath`): runners need not have `node` on PATH. */
+  readonly node: string;
+  /** The step's bundle, which dispatches on `credential-helper` before loading anything else. */
+  readonly bundle: string;
+  readonly stateFile: string;
+}
+
+/** POSIX sh single quotes: only `'` itself needs care. */
+function shQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** cmd.exe: quote, and double `%` so no path is expanded as a variable. Windows paths cannot hold `"`. */
+function cmdQuote(value: string): string {
+  if (value.includes('"')) throw new Error(`a Windows path cannot contain '"': ${value}`);
+  return `"${value.replaceAll('%', '%%')}"`;
+}
+
+/** The helper program a client finds on PATH as `docker-credential-<name>` (`.cmd` on Windows). */
+export function shimFile(platform: NodeJS.Platform, name: string): string {
+  return platform === 'win32' ? `docker-credential-${name}.cmd` : `docker-credential-${name}`;
+}
+
+export function shimText(platform: NodeJS.Platform, target: ShimTarget): string {
+  if (platform === 'win32') {
+    const args = [target.node, target.bundle].map(cmdQuote).join(' ');
+    return `@echo off\r\n${args} ${HELPER_ARGUMENT} ${cmdQuote(target.stateFile)} %*\r\n`;
+  }
+  const args = [target.node, target.bundle].map(shQuote).join(' ');
+  return `#!/bin/sh\nexec ${args} ${HELPER_ARGUMENT} ${shQuote(target.stateFile)} "$@"\n`;
+}
+
+export interface RenewalFiles {
+  readonly helper: string;
+  /** `<temp>/<helper>`: everything renewal keeps; the post step removes it. */
+  readonly dir: string;
+  /** The folder to put on PATH for later steps. */
+  readonly binDir: string;
+  readonly shim: string;
+  readonly stateFile: string;
+}
+
+/** Where the files of `helper` live under the job's temp directory. */
+export function renewalFiles(tempDir: string, helper: string, platform: NodeJS.Platform): RenewalFiles {
+  const dir = join(tempDir, helper);
+  const binDir = join(dir, 'bin');
+  return {
+    helper,
+    dir,
+    binDir,
+    shim: join(binDir, shimFile(platform, helper)),
+    stateFile: join(dir, 'state.json'),
+  };
+}
+
+export interface PrepareOptions<P> {
+  /** `RUNNER_TEMP` / `Agent.TempDirectory`: the runner empties it after the job. */
+  readonly tempDir: string;
+  readonly node: string;
+  readonly bundle: string;
+  readonly platform: NodeJS.Platform;
+  readonly state: RenewState<P>;
+}
+
+/** Writes the state (0600) and the shim (0700) into a fresh 0700 folder of the job's temp directory. */
+export async function writeRenewalFiles<P>(options: PrepareOptions<P>): Promise<RenewalFiles> {
+  const files = renewalFiles(options.tempDir, options.state.helper, options.platform);
+  try {
+    await mkdir(files.binDir, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask: make sure the folder holding secrets is ours alone.
+    await chmod(files.dir, 0o700);
+    await writeRenewState(files.stateFile, options.state);
+    const handle = await open(files.shim, 'wx', 0o700);
+    try {
+      await handle.writeFile(
+        shimText(options.platform, {
+          node: options.node,
+          bundle: options.bundle,
+          stateFile: files.stateFile,
+        }),
+      );
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await rm(files.dir, { recursive: true, force: true }).catch(() => {});
+    if (error instanceof AcrLoginError) throw error;
+    throw new AcrLoginError(
+      'CONFIG_WRITE_FAILED',
+      `Cannot write the credential helper into "${files.dir}": ${(error as NodeJS.ErrnoException).code ?? String(error)}. ` +
+        "`renew: true` keeps its files in the job's temp directory (RUNNER_TEMP, Agent.TempDirectory): make it writable, or set `renew: false`.",
+      { cause: error, details: { dir: files.dir } },
+    );
+  }
+  return files;
+}
+
+/** Removes the state, its secrets and the shim. Never throws for a folder that is already gone. */
+export async function removeRenewalFiles(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

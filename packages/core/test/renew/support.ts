@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import type { Renew } from '../../src/renew/index.ts';
+import type { RenewState } from '../../src/renew/state.ts';
+import type { Clock } from '../../src/types.ts';
+
+const created: string[] = [];
+afterAll(async () => {
+  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh directory under the system temp dir, removed after the file's tests. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'acr-login-renew-'));
+  created.push(dir);
+  return dir;
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+/** ACR's refresh token lifetime: 3 h 15 min. */
+export const LIFETIME = 3 * HOUR + 15 * MINUTE;
+export const USER = '00000000-0000-0000-0000-000000000000';
+export const T0 = Date.parse('2026-11-29T12:00:00Z');
+
+export interface TestClock extends Clock {
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = T0): TestClock {
+  let now = start;
+  return {
+    now: () => now,
+    set: (ms) => {
+      now = ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export interface Plan {
+  readonly identity: string;
+}
+
+export function stateFor(servers: readonly string[], obtainedAt = T0, lifetime = LIFETIME): RenewState<Plan> {
+  return {
+    version: 1,
+    helper: 'acr-login-0badcafe',
+    servers: Object.fromEntries(
+      servers.map((server) => [
+        server,
+        { username: USER, password: `rt-0-${server}`, expiresOn: obtainedAt + lifetime, obtainedAt },
+      ]),
+    ),
+    plan: { identity: 'app 1234' },
+  };
+}
+
+export interface RecordingRenewer {
+  /** Plans the factory was called with: one per renewing process run. */
+  readonly plans: Plan[];
+  /** Servers renewed, in order. */
+  readonly calls: string[];
+  factory(plan: Plan): Renew;
+}
+
+/**
+ * Issues `rt-<n>-<server>` valid for `lifetime` from the clock's now; `fail` makes a server's renewal throw
+ * `error` instead.
+ */
+export function recordingRenewer(
+  clock: Clock,
+  options: { lifetime?: number; fail?: (server: string) => Error | undefined } = {},
+): RecordingRenewer {
+  const plans: Plan[] = [];
+  const calls: string[] = [];
+  return {
+    plans,
+    calls,
+    factory(plan) {
+      plans.push(plan);
+      return async (server) => {
+        calls.push(server);
+        const error = options.fail?.(server);
+        if (error !== undefined) throw error;
+        return {
+          password: `rt-${calls.length}-${server}`,
+          expiresOn: new Date(clock.now() + (options.lifetime ?? LIFETIME)),
+        };
+      };
+    },
+  };
+}

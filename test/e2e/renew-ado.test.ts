@@ -1,0 +1,254 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  ADO_ORGANIZATION_ID,
+  ADO_SERVICE_CONNECTION,
+  type Emulator,
+  HELLO_REPOSITORY,
+  REGISTRIES,
+  startEmulator,
+} from '../emulator/index.ts';
+import {
+  endpoint,
+  runPostTask,
+  runTask,
+  type TaskRun,
+  taskInputs,
+  taskOutputs,
+} from '../support/ado-agent.ts';
+import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
+import { buildahPull, pathWith, podmanPull } from '../support/renew.ts';
+
+/**
+ * The task's bundle with `renew: true` and a workload identity federation connection, run as the agent runs
+ * it: the agent's proxy in its variables (not HTTPS_PROXY), `task.prependpath` for the later steps, then the
+ * post-job step. Refresh tokens live 20 s and Azure Pipelines OIDC tokens 10 s here; the later steps run
+ * after both expired. SYSTEM_DEBUG is on throughout.
+ */
+
+const REFRESH_LIFETIME = 20;
+const OIDC_LIFETIME = 10;
+const CONNECTION = ADO_SERVICE_CONNECTION.id;
+const hello = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
+let emulator: Emulator;
+
+interface AgentJob {
+  readonly home: string;
+  readonly temp: string;
+  readonly dockerConfig: string;
+  /** What every step of the job sees: agent variables, the CA; the proxy only as the agent's setting. */
+  readonly env: Record<string, string>;
+  readonly main: TaskRun;
+  /** Folders the task prepended to PATH. */
+  readonly paths: readonly string[];
+  readonly logs: string[];
+  /** A later step's environment: the job's, the prepended PATH and `tools`, and `extra`. */
+  clientEnv(tools: readonly string[], extra?: Record<string, string>): Promise<Record<string, string>>;
+}
+
+async function mainTask(
+  values: Record<string, string>,
+  before?: (home: string) => Promise<void>,
+): Promise<AgentJob> {
+  const home = await mkdtemp(join(emulator.dir, 'agent-'));
+  const temp = join(home, '_temp');
+  await mkdir(temp);
+  await before?.(home);
+  const { NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, SYSTEM_OIDCREQUESTURI } = emulator.env();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS ?? '',
+    SSL_CERT_FILE: SSL_CERT_FILE ?? '',
+    SYSTEM_OIDCREQUESTURI: SYSTEM_OIDCREQUESTURI ?? '',
+    SYSTEM_DEBUG: 'true',
+    AGENT_PROXYURL: emulator.proxyUrl,
+    AGENT_TEMPDIRECTORY: temp,
+    AGENT_VERSION: '3.250.0',
+    SYSTEM_COLLECTIONID: ADO_ORGANIZATION_ID,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_TEAMPROJECT: 'web',
+    SYSTEM_CULTURE: 'en-US',
+    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: emulator.ado.accessToken,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
+      parameters: { AccessToken: emulator.ado.accessToken },
+      scheme: 'OAuth',
+    }),
+  };
+  const connection = endpoint(CONNECTION, 'WorkloadIdentityFederation', {
+    serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
+    tenantid: emulator.scenario.tenantId,
+  });
+  const main = await runTask({
+    ...env,
+    ...connection,
+    ...taskInputs({ azureSubscription: CONNECTION, ...values }),
+  });
+  const paths = main.commands.filter((c) => c.name === 'task.prependpath').map((c) => c.value);
+  return {
+    home,
+    temp,
+    dockerConfig: join(home, '.docker', 'config.json'),
+    env,
+    main,
+    paths,
+    logs: [main.stdout, main.stderr],
+    clientEnv: async (tools, extra = {}) => ({ ...env, PATH: await pathWith(paths, tools), ...extra }),
+  };
+}
+
+function logged(job: AgentJob, result: RunResult): RunResult {
+  job.logs.push(result.stdout, result.stderr);
+  return result;
+}
+
+/** Go clients reach the emulator through HTTPS_PROXY; the helper they start inherits it. */
+const proxy = () => ({ HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '127.0.0.1,localhost' });
+
+let renewing: AgentJob;
+let control: AgentJob;
+let userConfig: string;
+let allExpired: number;
+let renewedSecret = '';
+
+beforeAll(async () => {
+  if (process.env.CI)
+    for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
+  emulator = await startEmulator({ lifetimes: { refreshToken: REFRESH_LIFETIME, adoOidc: OIDC_LIFETIME } });
+  userConfig = `${JSON.stringify({ auths: { [REGISTRIES.contoso]: { auth: 'b2xkOm9sZA==' } }, credHelpers: { 'gcr.io': 'gcloud' } }, null, 4)}\n`;
+  [renewing, control] = await Promise.all([
+    mainTask({ registry: 'contoso', clients: 'docker,podman', renew: 'true' }, async (home) => {
+      await mkdir(join(home, '.docker'));
+      await writeFile(join(home, '.docker', 'config.json'), userConfig);
+    }),
+    mainTask({ registry: 'contoso' }),
+  ]);
+  const expiries = [renewing, control].map((job) => Date.parse(taskOutputs(job.main).expiresOn ?? ''));
+  allExpired = Math.max(...expiries, Date.now() + OIDC_LIFETIME * 1000) + 1000;
+}, 120_000);
+afterAll(() => emulator?.stop());
+
+describe('the main step', () => {
+  test('with renew: prepends the helper folder to PATH, says when it renews, renews=true', () => {
+    const { main } = renewing;
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.commands.find((c) => c.name === 'task.complete')?.properties.result).not.toBe('Failed');
+    expect(taskOutputs(main).renews).toBe('true');
+    expect(renewing.paths).toHaveLength(1);
+    expect(renewing.paths[0]).toMatch(new RegExp(`^${renewing.temp}/acr-login-[0-9a-f]{8}/bin$`));
+    expect(main.stdout).toMatch(
+      /Renewal is on: clients ask the credential helper docker-credential-acr-login-/,
+    );
+  });
+
+  test('without renew: the log gives the expiry and names renew; renews=false', () => {
+    const { main } = control;
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(taskOutputs(main).renews).toBe('false');
+    expect(main.stdout).toContain(`The credentials expire at ${taskOutputs(main).expiresOn}.`);
+    expect(main.stdout).toContain('set "renew" to true');
+  });
+});
+
+describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME} s pipeline OIDC token expired`, () => {
+  test("20 parallel gets, through the agent's proxy kept for renewal: one Entra request and one exchange", async () => {
+    await sleep(Math.max(allExpired - Date.now(), 0));
+    emulator.resetRequests();
+    // The job's own environment: no HTTPS_PROXY, as on an agent whose proxy is in its settings.
+    const env = await renewing.clientEnv([]);
+    const helper = renewing.paths[0]?.split('/').at(-2) ?? '';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        run(`docker-credential-${helper}`, ['get'], { env, stdin: REGISTRIES.contoso }),
+      ),
+    );
+    for (const result of results) expect(result.code, result.stdout + result.stderr).toBe(0);
+    const secrets = new Set(results.map((result) => JSON.parse(result.stdout).Secret as string));
+    expect(secrets.size).toBe(1);
+    renewedSecret = [...secrets][0] ?? '';
+    expect(emulator.count({ service: 'ado' })).toBeGreaterThanOrEqual(1);
+    expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
+    expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+  });
+
+  test('docker reads the renewed token (docker manifest inspect, no daemon)', async () => {
+    const result = logged(
+      renewing,
+      await run('docker', ['manifest', 'inspect', hello], {
+        env: await renewing.clientEnv(['docker'], proxy()),
+      }),
+    );
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  test('skopeo pushes, podman and buildah pull', async () => {
+    const target = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-task`;
+    const pushed = logged(
+      renewing,
+      await skopeoPush(hello, target, {
+        env: await renewing.clientEnv(['skopeo'], proxy()),
+        authFile: renewing.dockerConfig,
+      }),
+    );
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const env = await renewing.clientEnv(['podman', 'buildah'], proxy());
+    const podman = logged(renewing, await podmanPull(target, env));
+    expect(podman.code, podman.stderr).toBe(0);
+    const buildah = logged(renewing, await buildahPull(target, env));
+    expect(buildah.code, buildah.stderr).toBe(0);
+  });
+
+  test('control: without renew the push fails, and the post-job step warns naming renew', async () => {
+    const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:control-task`, {
+      env: await control.clientEnv(['skopeo'], proxy()),
+      authFile: control.dockerConfig,
+    });
+    expect(pushed.code).not.toBe(0);
+    const post = await runPostTask(control.env, control.main);
+    expect(post.code).toBe(0);
+    const warning = post.commands.find((c) => c.name === 'task.issue' && c.properties.type === 'warning');
+    expect(warning?.value).toMatch(
+      /^This job ran past .*Set "renew" to true to keep them valid for the whole job\.$/,
+    );
+  });
+});
+
+describe('the post-job step', () => {
+  test("removes the helper entries, the helper and its state, and gives back the user's config byte for byte", async () => {
+    const post = await runPostTask(renewing.env, renewing.main);
+    renewing.logs.push(post.stdout, post.stderr);
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
+    expect(await readFile(renewing.dockerConfig, 'utf8')).toBe(userConfig);
+    // task-lib keeps its own .taskkey there.
+    expect((await readdir(renewing.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([]);
+  });
+
+  test('with SYSTEM_DEBUG on, no secret appears unmasked: task, helper and clients', () => {
+    const [mainOut = '', mainErr = '', ...rest] = renewing.logs;
+    const taskOutput = [mainOut, mainErr, ...rest.slice(-2)].join('\n');
+    const clientOutput = rest.slice(0, -2).join('\n');
+    expect(taskOutput).toContain('##vso[task.debug]');
+    // The task's own secrets: registered with the agent (which redacts them from then on) before any use.
+    for (const secret of [taskOutputs(renewing.main).password ?? '', emulator.ado.accessToken]) {
+      const lines = taskOutput.split('\n');
+      const registered = lines.indexOf(`##vso[task.setsecret]${secret}`);
+      expect(registered, 'registered with the agent').toBeGreaterThanOrEqual(0);
+      const first = lines.findIndex((line) => line.includes(secret));
+      expect(first, 'first seen in its setsecret command').toBe(registered);
+    }
+    // What the helper renewed is never registered, so it must appear nowhere; clients show no secret at all.
+    expect(renewedSecret).not.toBe('');
+    for (const secret of [
+      renewedSecret,
+      taskOutputs(renewing.main).password ?? '',
+      emulator.ado.accessToken,
+    ]) {
+      expect(clientOutput.includes(secret), `${secret.length}-character secret in client output`).toBe(false);
+    }
+    expect(taskOutput.includes(renewedSecret)).toBe(false);
+  });
+});

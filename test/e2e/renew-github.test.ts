@@ -1,0 +1,247 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
+import {
+  ACTION_BUNDLE,
+  inputEnv,
+  type Job,
+  newJob,
+  runStep,
+  type StepResult,
+  stateEnv,
+} from '../support/actions-runner.ts';
+import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
+import { buildahPull, pathWith, podmanPull } from '../support/renew.ts';
+
+/**
+ * The action's bundle with `renew: true`, run as the runner runs it: the main step, later steps whose PATH
+ * holds what the step added (GITHUB_PATH), then the post step. Refresh tokens live 20 s and GitHub OIDC
+ * tokens 10 s here; the later steps run after both expired. Debug logging is on throughout.
+ */
+
+const REFRESH_LIFETIME = 20;
+const OIDC_LIFETIME = 10;
+const hello = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
+let emulator: Emulator;
+
+interface ActionJob {
+  readonly job: Job;
+  readonly main: StepResult;
+  /** Folders the step put on PATH. */
+  readonly paths: readonly string[];
+  /** Everything printed so far by the steps and the clients, for the secrets check. */
+  readonly logs: string[];
+  clientEnv(tools: readonly string[]): Promise<Record<string, string>>;
+}
+
+async function mainStep(
+  inputs: Record<string, string>,
+  before?: (job: Job) => Promise<void>,
+): Promise<ActionJob> {
+  const job = await newJob(emulator.dir);
+  const pathFile = join(job.dir, 'path');
+  await writeFile(pathFile, '');
+  job.env.GITHUB_PATH = pathFile;
+  job.env.RUNNER_DEBUG = '1';
+  job.env.XDG_RUNTIME_DIR = join(job.home, 'run');
+  await before?.(job);
+  const main = await runStep(ACTION_BUNDLE, job, { ...emulator.env(), ...inputEnv(inputs) });
+  const paths = (await readFile(pathFile, 'utf8')).split('\n').filter((line) => line !== '');
+  return {
+    job,
+    main,
+    paths,
+    logs: [main.stdout, main.stderr],
+    clientEnv: async (tools) =>
+      emulator.env({
+        HOME: job.home,
+        XDG_RUNTIME_DIR: job.env.XDG_RUNTIME_DIR ?? '',
+        PATH: await pathWith(paths, tools),
+      }),
+  };
+}
+
+function postStep(action: ActionJob): Promise<StepResult> {
+  return runStep(ACTION_BUNDLE, action.job, { ...emulator.env(), ...stateEnv(action.main.state) });
+}
+
+function logged(action: ActionJob, result: RunResult): RunResult {
+  action.logs.push(result.stdout, result.stderr);
+  return result;
+}
+
+let renewing: ActionJob;
+let control: ActionJob;
+let admin: ActionJob;
+let userConfig: string;
+let allExpired: number;
+/** The token the helper renewed: it must appear in no log either. */
+let renewedSecret = '';
+
+beforeAll(async () => {
+  if (process.env.CI)
+    for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
+  emulator = await startEmulator({
+    lifetimes: { refreshToken: REFRESH_LIFETIME, githubOidc: OIDC_LIFETIME },
+  });
+  const app = emulator.scenario.apps.githubApp;
+  const oidc = { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId };
+  userConfig = `${JSON.stringify({ auths: { 'ghcr.io': { auth: 'dXNlcjp0b2tlbg==' } }, credHelpers: { 'gcr.io': 'gcloud' } }, null, 2)}\n`;
+  [renewing, control, admin] = await Promise.all([
+    mainStep({ ...oidc, clients: 'docker,podman', renew: 'true' }, async (job) => {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(job.home, '.docker'));
+      await writeFile(job.dockerConfig, userConfig);
+    }),
+    mainStep(oidc),
+    mainStep({
+      registry: 'contoso',
+      username: 'hello-reader',
+      password: emulator.scenario.registries.get(REGISTRIES.contoso)?.tokens[0]?.password ?? '',
+      renew: 'true',
+    }),
+  ]);
+  const expiries = [renewing, control].map((a) => Date.parse(a.main.outputs['expires-on'] ?? ''));
+  allExpired = Math.max(...expiries, Date.now() + OIDC_LIFETIME * 1000) + 1000;
+}, 120_000);
+afterAll(() => emulator?.stop());
+
+describe('the main step', () => {
+  test('with renew: sets up the helper, puts it on PATH, says when it renews, and outputs renews=true', () => {
+    const { main } = renewing;
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).not.toContain('::error::');
+    expect(main.outputs.renews).toBe('true');
+    expect(renewing.paths).toHaveLength(1);
+    expect(renewing.paths[0]).toMatch(
+      new RegExp(`^${renewing.job.env.RUNNER_TEMP}/acr-login-[0-9a-f]{8}/bin$`),
+    );
+    expect(main.stdout).toMatch(
+      /Renewal is on: clients ask the credential helper docker-credential-acr-login-[0-9a-f]{8}/,
+    );
+    expect(main.summary).toContain('Renewal is on');
+  });
+
+  test('without renew: the log and the summary give the expiry and name renew; renews=false', () => {
+    const { main } = control;
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.outputs.renews).toBe('false');
+    const line = `The credentials expire at ${main.outputs['expires-on']}.`;
+    expect(main.stdout).toContain(line);
+    expect(main.stdout).toContain('set "renew" to true');
+    expect(main.summary).toContain(line);
+    expect(control.paths).toEqual([]);
+  });
+
+  test('a registry password has nothing to renew: one line, no failure', () => {
+    const { main } = admin;
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.outputs.renews).toBe('false');
+    expect(main.stdout).toContain(
+      'Nothing to renew although "renew" is true: a registry password does not expire',
+    );
+    expect(admin.paths).toEqual([]);
+  });
+});
+
+describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME} s OIDC token expired`, () => {
+  test('20 parallel gets make one OIDC request, one Entra request and one exchange', async () => {
+    await sleep(Math.max(allExpired - Date.now(), 0));
+    emulator.resetRequests();
+    const env = await renewing.clientEnv([]);
+    const helper = renewing.paths[0]?.split('/').at(-2) ?? '';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        run(`docker-credential-${helper}`, ['get'], { env, stdin: REGISTRIES.contoso }),
+      ),
+    );
+    for (const result of results) {
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+    const secrets = new Set(results.map((result) => JSON.parse(result.stdout).Secret as string));
+    expect(secrets.size).toBe(1);
+    renewedSecret = [...secrets][0] ?? '';
+    expect(renewedSecret).not.toBe(renewing.main.outputs.password);
+    expect(emulator.count({ service: 'github' })).toBe(1);
+    expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
+    expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+  });
+
+  test('docker reads the renewed token (docker manifest inspect, no daemon)', async () => {
+    const result = logged(
+      renewing,
+      await run('docker', ['manifest', 'inspect', hello], { env: await renewing.clientEnv(['docker']) }),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ schemaVersion: 2 });
+  });
+
+  test('skopeo pushes with the Docker config', async () => {
+    const pushed = logged(
+      renewing,
+      await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-action`, {
+        env: await renewing.clientEnv(['skopeo']),
+        authFile: renewing.job.dockerConfig,
+      }),
+    );
+    expect(pushed.code, pushed.stderr).toBe(0);
+  });
+
+  test('podman and buildah pull with the containers auth file', async () => {
+    const env = await renewing.clientEnv(['podman', 'buildah']);
+    const image = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-action`;
+    const podman = logged(renewing, await podmanPull(image, env));
+    expect(podman.code, podman.stderr).toBe(0);
+    const buildah = logged(renewing, await buildahPull(image, env));
+    expect(buildah.code, buildah.stderr).toBe(0);
+  });
+
+  test('control: without renew the same push fails, and the post step warns naming renew', async () => {
+    const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:control-action`, {
+      env: await control.clientEnv(['skopeo']),
+      authFile: control.job.dockerConfig,
+    });
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toMatch(/401|unauthorized/i);
+    const post = await postStep(control);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toMatch(
+      /::warning::This job ran past .*: a client that used them after that got 401 Unauthorized\. Set "renew" to true/,
+    );
+  });
+});
+
+describe('the post step', () => {
+  test("removes the helper entries, the helper and its state, and gives back the user's config byte for byte", async () => {
+    const post = await postStep(renewing);
+    renewing.logs.push(post.stdout, post.stderr);
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
+    expect(post.stdout).not.toContain('::warning::');
+    expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
+    await expect(
+      readFile(join(renewing.job.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json')),
+    ).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(await readdir(renewing.job.env.RUNNER_TEMP ?? '')).toEqual([]);
+  });
+
+  test('with debug on, no secret appears in any log: steps, helper and clients', async () => {
+    const app = emulator.scenario.apps.githubApp;
+    const secrets = [renewing.main.outputs.password ?? '', emulator.github.requestToken, renewedSecret];
+    expect(renewedSecret).not.toBe('');
+    const text = renewing.logs.join('\n');
+    expect(text).toContain('::debug::');
+    for (const secret of secrets) {
+      const shown = text
+        .split('\n')
+        .filter((line) => line.includes(secret) && line !== `::add-mask::${secret}`);
+      expect(shown, `${secret.slice(0, 6)}...`).toEqual([]);
+    }
+    expect(text).toContain(app.clientId);
+  });
+});

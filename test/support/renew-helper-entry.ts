@@ -1,0 +1,5 @@
+// Stands in for an adapter's bundle behind the credential helper shim in core's e2e tests, bundled with
+// ncc like the adapters: the shim runs `<node> <bundle> credential-helper <state file> <command>`.
+import { credentialHelperMain } from '../../packages/core/src/renew/entry.ts';
+
+void credentialHelperMain(process.argv.slice(3));

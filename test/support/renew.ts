@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { type RunResult, run } from './clients.ts';
+
+/** podman, buildah and docker as clients of the renewal tests. */
+
+/** A PATH of `dirs` plus one folder holding only `tools` (so docker cannot pick up `pass` as its store). */
+export async function pathWith(dirs: readonly string[], tools: readonly string[]): Promise<string> {
+  const bin = await mkdtemp(join(tmpdir(), 'acr-login-tools-'));
+  for (const tool of tools) {
+    const found = (process.env.PATH ?? '')
+      .split(delimiter)
+      .map((dir) => join(dir, tool))
+      .find((candidate) => existsSync(candidate));
+    if (found === undefined) throw new Error(`${tool} is not on PATH`);
+    await symlink(found, join(bin, tool));
+  }
+  return [...dirs, bin].join(delimiter);
+}
+
+/**
+ * `<tool> pull` as root with its own throw-away storage (vfs works in any container). The storage lives
+ * under the system temp dir because podman refuses a runroot path longer than 50 characters.
+ */
+async function pull(
+  tool: 'podman' | 'buildah',
+  image: string,
+  env: Record<string, string>,
+): Promise<RunResult> {
+  const dir = await mkdtemp(join(tmpdir(), `${tool}-`));
+  try {
+    const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs'];
+    return await run(tool, [...storage, 'pull', '--quiet', image], { env });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const podmanPull = (image: string, env: Record<string, string>) => pull('podman', image, env);
+export const buildahPull = (image: string, env: Record<string, string>) => pull('buildah', image, env);
+
+/**
+ * Bundles core's helper entry (test/support/renew-helper-entry.ts) the way the adapters' bundles carry it:
+ * a small entry file whose renewal code sits in chunks loaded only when a token is due. esbuild (which tsx
+ * brings) takes a second; ncc, which builds the adapters, takes a minute. Returns the entry file.
+ */
+export async function bundleHelper(outDir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'renew-helper-entry.ts')],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+    // CommonJS dependencies call require(); an ES module has none of its own.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+  return join(outDir, 'renew-helper-entry.mjs');
+}
