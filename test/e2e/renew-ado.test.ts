@@ -12,12 +12,12 @@ import {
 } from '../emulator/index.ts';
 import {
   endpoint,
-  runPostTask,
   runTask,
   type TaskRun,
-  taskInputs,
+  taskInputEnv,
   taskOutputs,
-} from '../support/ado-agent.ts';
+  taskVariables,
+} from '../support/azure-pipelines-agent.ts';
 import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
 import { buildahPull, pathWith, podmanPull } from '../support/renew.ts';
 
@@ -82,10 +82,10 @@ async function mainTask(
     serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
     tenantid: emulator.scenario.tenantId,
   });
-  const main = await runTask({
+  const main = await runTask('main', {
     ...env,
     ...connection,
-    ...taskInputs({ azureSubscription: CONNECTION, ...values }),
+    ...taskInputEnv({ azureSubscription: CONNECTION, ...values }),
   });
   const paths = main.commands.filter((c) => c.name === 'task.prependpath').map((c) => c.value);
   return {
@@ -126,7 +126,7 @@ beforeAll(async () => {
     }),
     mainTask({ registry: 'contoso' }),
   ]);
-  const expiries = [renewing, control].map((job) => Date.parse(taskOutputs(job.main).expiresOn ?? ''));
+  const expiries = [renewing, control].map((job) => Date.parse(taskOutputs(job.main).expiresOn?.value ?? ''));
   allExpired = Math.max(...expiries, Date.now() + OIDC_LIFETIME * 1000) + 1000;
 }, 120_000);
 afterAll(() => emulator?.stop());
@@ -136,7 +136,7 @@ describe('the main step', () => {
     const { main } = renewing;
     expect(main.code, main.stdout + main.stderr).toBe(0);
     expect(main.commands.find((c) => c.name === 'task.complete')?.properties.result).not.toBe('Failed');
-    expect(taskOutputs(main).renews).toBe('true');
+    expect(taskOutputs(main).renews?.value).toBe('true');
     expect(renewing.paths).toHaveLength(1);
     expect(renewing.paths[0]).toMatch(new RegExp(`^${renewing.temp}/acr-login-[0-9a-f]{8}/bin$`));
     expect(main.stdout).toMatch(
@@ -147,8 +147,8 @@ describe('the main step', () => {
   test('without renew: the log gives the expiry and names renew; renews=false', () => {
     const { main } = control;
     expect(main.code, main.stdout + main.stderr).toBe(0);
-    expect(taskOutputs(main).renews).toBe('false');
-    expect(main.stdout).toContain(`The credentials expire at ${taskOutputs(main).expiresOn}.`);
+    expect(taskOutputs(main).renews?.value).toBe('false');
+    expect(main.stdout).toContain(`The credentials expire at ${taskOutputs(main).expiresOn?.value}.`);
     expect(main.stdout).toContain('set "renew" to true');
   });
 });
@@ -207,7 +207,7 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
       authFile: control.dockerConfig,
     });
     expect(pushed.code).not.toBe(0);
-    const post = await runPostTask(control.env, control.main);
+    const post = await runTask('post', { ...control.env, ...taskVariables(control.main) });
     expect(post.code).toBe(0);
     const warning = post.commands.find((c) => c.name === 'task.issue' && c.properties.type === 'warning');
     expect(warning?.value).toMatch(
@@ -218,7 +218,7 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
 
 describe('the post-job step', () => {
   test("removes the helper entries, the helper and its state, and gives back the user's config byte for byte", async () => {
-    const post = await runPostTask(renewing.env, renewing.main);
+    const post = await runTask('post', { ...renewing.env, ...taskVariables(renewing.main) });
     renewing.logs.push(post.stdout, post.stderr);
     expect(post.code, post.stdout).toBe(0);
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
@@ -233,7 +233,7 @@ describe('the post-job step', () => {
     const clientOutput = rest.slice(0, -2).join('\n');
     expect(taskOutput).toContain('##vso[task.debug]');
     // The task's own secrets: registered with the agent (which redacts them from then on) before any use.
-    for (const secret of [taskOutputs(renewing.main).password ?? '', emulator.ado.accessToken]) {
+    for (const secret of [taskOutputs(renewing.main).password?.value ?? '', emulator.ado.accessToken]) {
       const lines = taskOutput.split('\n');
       const registered = lines.indexOf(`##vso[task.setsecret]${secret}`);
       expect(registered, 'registered with the agent').toBeGreaterThanOrEqual(0);
@@ -244,7 +244,7 @@ describe('the post-job step', () => {
     expect(renewedSecret).not.toBe('');
     for (const secret of [
       renewedSecret,
-      taskOutputs(renewing.main).password ?? '',
+      taskOutputs(renewing.main).password?.value ?? '',
       emulator.ado.accessToken,
     ]) {
       expect(clientOutput.includes(secret), `${secret.length}-character secret in client output`).toBe(false);
