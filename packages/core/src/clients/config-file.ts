@@ -9,6 +9,11 @@ export { errnoOf } from './fs.ts';
 /** A parsed credentials file: a JSON object whose unknown keys are kept as they are. */
 export type ConfigObject = Record<string, unknown>;
 
+/** A JSON object, not an array or null: what config files and their entries are. */
+export function isObject(value: unknown): value is ConfigObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function writeFailed(file: string, error: unknown, doing: string): AcrLoginError {
   const code = errnoOf(error);
   return new AcrLoginError(

@@ -7,19 +7,15 @@ import {
   type ConfigObject,
   ensureDirectory,
   errnoOf,
+  isObject,
   readConfig,
   removeFile,
   resolveTarget,
   writeConfigAtomic,
 } from './config-file.ts';
-import {
-  type CredentialHelper,
-  createCredentialHelper,
-  credentialDigest,
-  type HelperCredential,
-  unreadableCredential,
-} from './cred-helper.ts';
+import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
+import { type HelperSaved, helperSaved, restoreHelper, settle } from './helper-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
 import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
 
@@ -52,10 +48,6 @@ export interface RemoveResult {
 /** What `docker login` stores: base64 of `user:password`. */
 export function authValue(login: ClientLogin): { auth: string } {
   return { auth: Buffer.from(`${login.username}:${login.password}`, 'utf8').toString('base64') };
-}
-
-function isObject(value: unknown): value is ConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The credential helper docker would use for `server`, if any: then an `auths` entry is ignored. */
@@ -239,59 +231,6 @@ export async function writeClientLogins(
   return { entries, files };
 }
 
-/**
- * What a `docker-cli` entry keeps: the helper, a digest of what docker login left in it (to recognise it
- * at logout without keeping our own secret), and what was there before: the helper's credential, or null
- * for none, and the file's `auths` marker for the server, or null for none.
- */
-interface HelperSaved {
-  readonly written: { readonly credentialHelper: string; readonly digest: string | null };
-  readonly previous: { readonly credential: HelperCredential | null; readonly auths: unknown };
-}
-
-/** docker stores an identity token under this user name when the registry hands one out at login. */
-const IDENTITY_TOKEN_USER = '<token>';
-
-/**
- * After `docker login`: makes sure the helper now hands out the new credential, and returns its digest (null
- * when the helper cannot say, and logout then trusts the entry). docker-credential-pass keeps one entry
- * per user name and answers with the first in sort order, so an older credential of another user can
- * still win: then the server's entries go and the new credential is stored alone.
- */
-async function settle(store: CredentialHelper, login: ClientLogin, logger: Logger): Promise<string | null> {
-  try {
-    let held = await store.get(login.loginServer);
-    if (held !== undefined && held.Username !== login.username && held.Username !== IDENTITY_TOKEN_USER) {
-      logger.debug(
-        `"${store.program}" still answers for "${login.loginServer}" with another user's credential: storing the new one alone`,
-      );
-      await store.erase(login.loginServer);
-      await store.store({ ServerURL: login.loginServer, Username: login.username, Secret: login.password });
-      held = await store.get(login.loginServer);
-    }
-    return held === undefined ? null : credentialDigest(held);
-  } catch (error) {
-    logger.debug(
-      `Could not read back what "${store.program}" holds for "${login.loginServer}": ${errorMessage(error)}`,
-    );
-    return null;
-  }
-}
-
-function helperSaved(entry: WrittenEntry): HelperSaved | undefined {
-  const { written, previous } = entry;
-  if (!isObject(written) || typeof written.credentialHelper !== 'string') return undefined;
-  if (written.digest !== null && typeof written.digest !== 'string') return undefined;
-  if (!isObject(previous) || !Object.hasOwn(previous, 'credential')) return undefined;
-  const credential = previous.credential;
-  if (credential !== null) {
-    if (!isObject(credential)) return undefined;
-    for (const field of ['ServerURL', 'Username', 'Secret'])
-      if (typeof credential[field] !== 'string') return undefined;
-  }
-  return { written: written as HelperSaved['written'], previous: previous as HelperSaved['previous'] };
-}
-
 function isEmptyConfig(config: ConfigObject): boolean {
   const keys = Object.keys(config);
   if (keys.length === 0) return true;
@@ -305,52 +244,6 @@ async function exists(file: string): Promise<boolean> {
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return false;
     throw error;
-  }
-}
-
-/**
- * Puts back what a helper held for `key` before the login: the user's credential, or nothing. A credential
- * that is not the one the login left (another login stored its own since) is left alone; an empty slot
- * (a `docker logout` ran) gets the user's credential back, as nothing anyone else wrote is overwritten.
- * Returns what it did, or why it left the helper as it is.
- */
-async function restoreHelper(
-  key: string,
-  saved: HelperSaved,
-  options: WriteOptions,
-): Promise<{ done: 'restored' | 'removed' | 'untouched' } | { left: string }> {
-  const store = createCredentialHelper(saved.written.credentialHelper, {
-    env: options.env,
-    logger: options.logger,
-  });
-  const { credential } = saved.previous;
-  try {
-    const current = await store.get(key);
-    if (
-      current !== undefined &&
-      saved.written.digest !== null &&
-      credentialDigest(current) !== saved.written.digest
-    ) {
-      return {
-        left: `the credential in "${store.program}" changed since the login (another login stored it); left as it is`,
-      };
-    }
-    if (credential !== null) {
-      // Erase first: a helper keyed by user name as well (pass) would otherwise keep the login's entry.
-      if (current !== undefined) await store.erase(key);
-      await store.store(credential);
-      return { done: 'restored' };
-    }
-    if (current === undefined) return { done: 'untouched' };
-    await store.erase(key);
-    return { done: 'removed' };
-  } catch (error) {
-    const lost =
-      credential === null
-        ? ''
-        : ` The credential it held before the login (user "${credential.Username}") is not back: log in to ` +
-          `${key} again with your own credential.`;
-    return { left: `${errorMessage(error)}${lost}` };
   }
 }
 

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   type ConfigObject,
   ensureDirectory,
+  isObject,
   readConfig,
   removeFile,
   resolveTarget,
@@ -27,10 +28,6 @@ export interface HelperEntryRemoval {
   removed: number;
   restored: number;
   skipped: { file: string; key: string; reason: string }[];
-}
-
-function isObject(value: unknown): value is ConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
