@@ -1,3 +1,4 @@
+/// <reference path="./undici-lib.d.ts" />
 /**
  * The parts of undici a login uses, loaded one by one. undici's index also loads fetch, WebSocket, caches,
  * cookies and mocks, and reads globalThis.Headers, which makes Node load its own copy of undici besides:
