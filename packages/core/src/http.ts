@@ -1,6 +1,6 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { AcrLoginError, errorMessage } from './errors.ts';
 import type { Clock, Logger, Sleep } from './types.ts';
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from './undici.ts';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -166,11 +166,12 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       let response: HttpResponse;
       try {
-        const res = await request(url, {
+        const res = await this.#dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
           method: req.method,
           headers,
           body,
-          dispatcher: this.#dispatcher,
           headersTimeout: this.#retry.timeoutMs,
           bodyTimeout: this.#retry.timeoutMs,
         });

@@ -14,5 +14,6 @@ export { failureLines, type LoginOutputs, loginOutputs, secretPieces } from './s
 export { englishText, runLogin, runLogout, runStep } from './step/run.ts';
 export { preferBaselineWasm } from './step/startup.ts';
 export * from './types.ts';
+export { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent } from './undici.ts';
 export { basicCredentials, blankToUndefined, isLocalHost } from './util.ts';
 export * from './wording.ts';

@@ -8,8 +8,8 @@ import {
   type StepInputKey,
   type Vocabulary,
 } from '@acr-login/core';
-import * as core from '@actions/core';
 import { forkOrDependabot, oidcUnavailableHint } from './hints.ts';
+import * as core from './runner.ts';
 import { writeSummary } from './summary.ts';
 
 /** Inputs of Azure Pipelines that have no place in a workflow. */
@@ -25,7 +25,7 @@ export function actionInput(key: LoginInputKey | StepInputKey): string {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The host port on GitHub Actions, through @actions/core. */
+/** The host port on GitHub Actions, through the runner's commands and files (runner.ts). */
 export function actionHost(env: Env = process.env): Host {
   return {
     words: actionWords,

@@ -3,11 +3,11 @@ import type {
   PipelineRequest,
   PipelineResponse,
 } from '@azure/core-rest-pipeline';
-import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
 import { readOidcClaims } from '../registry/jwt.ts';
 import type { Clock, Cloud, Logger, OidcTokenProvider } from '../types.ts';
+import { type Dispatcher, getGlobalDispatcher } from '../undici.ts';
 import { isLocalHost } from '../util.ts';
 import { explainEntraError } from './aadsts.ts';
 import { clientCredentialsRequest, processTokenResponse } from './entra.ts';
@@ -41,11 +41,12 @@ export async function azureHttpClient(dispatcher: Dispatcher): Promise<AzureHttp
     async sendRequest(req: PipelineRequest): Promise<PipelineResponse> {
       const url = new URL(req.url);
       const body = typeof req.body === 'string' ? req.body : null;
-      const res = await request(url, {
+      const res = await (isLocalHost(url.hostname) ? getGlobalDispatcher() : dispatcher).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: req.method,
         headers: req.headers.toJSON(),
         body,
-        dispatcher: isLocalHost(url.hostname) ? getGlobalDispatcher() : dispatcher,
         ...(req.timeout > 0 ? { headersTimeout: req.timeout, bodyTimeout: req.timeout } : {}),
         ...(req.abortSignal === undefined ? {} : { signal: req.abortSignal as AbortSignal }),
       });

@@ -1,4 +1,3 @@
-import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { AcrLoginError, errorMessage, withContext } from '../errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
 import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
@@ -14,6 +13,7 @@ import {
   type OidcTokenProvider,
   type TokenAudience,
 } from '../types.ts';
+import { type Dispatcher, EnvHttpProxyAgent } from '../undici.ts';
 import type { Renew } from './helper.ts';
 
 /** One registry as the login planned it: what a renewal repeats. */
@@ -65,10 +65,12 @@ export function githubOidcProvider(
     let status: number;
     let text: string;
     try {
-      const res = await request(url, {
+      const target = new URL(url);
+      const res = await dispatcher.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: 'GET',
         headers: { authorization: `Bearer ${endpoint.requestToken}`, accept: 'application/json' },
-        dispatcher,
       });
       status = res.statusCode;
       text = await res.body.text();
