@@ -11,8 +11,8 @@ export const modules = {
 /* harmony export */   ml: () => (/* binding */ systemClock)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_RETRY, realSleep, parseRetryAfter, backoffDelay */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1684);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(319);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(319);
+/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1004);
 
 
 const DEFAULT_RETRY = {
@@ -54,7 +54,7 @@ const systemClock = { now: () => Date.now() };
  */
 function defaultDispatcher(env) {
     const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
-    return proxied ? new undici__WEBPACK_IMPORTED_MODULE_0__/* .EnvHttpProxyAgent */ .J2() : new undici__WEBPACK_IMPORTED_MODULE_0__/* .Agent */ .g6();
+    return proxied ? new _undici_js__WEBPACK_IMPORTED_MODULE_1__/* .EnvHttpProxyAgent */ .J2() : new _undici_js__WEBPACK_IMPORTED_MODULE_1__/* .Agent */ .g6();
 }
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
 function parseRetryAfter(value, nowMs) {
@@ -116,7 +116,7 @@ class HttpClient {
     async send(req) {
         const url = new URL(req.url);
         if (url.protocol !== 'https:') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('INPUT_INVALID', `Refusing to send the ${req.purpose} over ${url.protocol.replace(':', '')}: credentials travel over https only.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('INPUT_INVALID', `Refusing to send the ${req.purpose} over ${url.protocol.replace(':', '')}: credentials travel over https only.`);
         }
         const headers = { 'user-agent': 'acr-login', ...req.headers };
         let body = null;
@@ -127,11 +127,12 @@ class HttpClient {
         for (let attempt = 0;; attempt++) {
             let response;
             try {
-                const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, {
+                const res = await this.#dispatcher.request({
+                    origin: url.origin,
+                    path: url.pathname + url.search,
                     method: req.method,
                     headers,
                     body,
-                    dispatcher: this.#dispatcher,
                     headersTimeout: this.#retry.timeoutMs,
                     bodyTimeout: this.#retry.timeoutMs,
                 });
@@ -173,15 +174,15 @@ const TLS_TRUST = new Set([
 function networkError(req, url, error, code) {
     const host = url.host;
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`, { cause: error });
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`, { cause: error });
     }
     if (code !== undefined && TLS_TRUST.has(code)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`, { cause: error });
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`, { cause: error });
     }
-    if (code === 'UND_ERR_ABORTED' || /proxy/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error))) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the proxy refused the connection to "${host}" (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)}). Check the host name and the proxy's allow list.`, { cause: error });
+    if (code === 'UND_ERR_ABORTED' || /proxy/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error))) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: the proxy refused the connection to "${host}" (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}). Check the host name and the proxy's allow list.`, { cause: error });
     }
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: could not reach "${host}" (${code ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`, { cause: error });
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('REGISTRY_UNREACHABLE', `The ${req.purpose} failed: could not reach "${host}" (${code ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`, { cause: error });
 }
 
 
@@ -823,9 +824,9 @@ function identityKey(identity) {
 /* harmony export */   _b: () => (/* binding */ getEntraToken)
 /* harmony export */ });
 /* unused harmony exports azureHttpClient, supportFacts */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1684);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(319);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(319);
 /* harmony import */ var _registry_jwt_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7169);
+/* harmony import */ var _undici_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1004);
 /* harmony import */ var _util_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2224);
 /* harmony import */ var _aadsts_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2107);
 /* harmony import */ var _entra_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4505);
@@ -849,11 +850,12 @@ async function azureHttpClient(dispatcher) {
         async sendRequest(req) {
             const url = new URL(req.url);
             const body = typeof req.body === 'string' ? req.body : null;
-            const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, {
+            const res = await ((0,_util_js__WEBPACK_IMPORTED_MODULE_6__/* .isLocalHost */ .mJ)(url.hostname) ? (0,_undici_js__WEBPACK_IMPORTED_MODULE_1__/* .getGlobalDispatcher */ .xo)() : dispatcher).request({
+                origin: url.origin,
+                path: url.pathname + url.search,
                 method: req.method,
                 headers: req.headers.toJSON(),
                 body,
-                dispatcher: (0,_util_js__WEBPACK_IMPORTED_MODULE_6__/* .isLocalHost */ .mJ)(url.hostname) ? (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .getGlobalDispatcher */ .xo)() : dispatcher,
                 ...(req.timeout > 0 ? { headersTimeout: req.timeout, bodyTimeout: req.timeout } : {}),
                 ...(req.abortSignal === undefined ? {} : { signal: req.abortSignal }),
             });
@@ -936,7 +938,7 @@ function supportFacts(message) {
 function findOwnError(error) {
     let current = error;
     for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-        if (current instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE)
+        if (current instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE)
             return current;
         current = current.cause;
     }
@@ -948,21 +950,21 @@ function entraError(error, identity, scope, cloud, oidcToken) {
         return own;
     const who = (0,_kinds_index_js__WEBPACK_IMPORTED_MODULE_5__/* .describeIdentity */ .Cl)(identity);
     const claims = oidcToken === undefined ? undefined : (0,_registry_jwt_js__WEBPACK_IMPORTED_MODULE_7__/* .readOidcClaims */ .N)(oidcToken);
-    const explained = (0,_aadsts_js__WEBPACK_IMPORTED_MODULE_2__/* .explainEntraError */ .c)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error), {
+    const explained = (0,_aadsts_js__WEBPACK_IMPORTED_MODULE_2__/* .explainEntraError */ .c)((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error), {
         authType: identity.type,
         defaultAudience: cloud.oidcAudience,
         ...('clientId' in identity && identity.clientId !== undefined ? { clientId: identity.clientId } : {}),
         ...('tenantId' in identity && identity.tenantId !== undefined ? { tenantId: identity.tenantId } : {}),
         ...(claims === undefined ? {} : { oidcClaims: claims }),
     });
-    const details = { ...claims, ...supportFacts((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)) };
+    const details = { ...claims, ...supportFacts((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)) };
     if (explained !== undefined) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('ENTRA_AUTH_FAILED', `Microsoft Entra ID refused a token for ${who} (${explained.code}): ${explained.explanation} ${explained.fix}`, { cause: error, details });
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('ENTRA_AUTH_FAILED', `Microsoft Entra ID refused a token for ${who} (${explained.code}): ${explained.explanation} ${explained.fix}`, { cause: error, details });
     }
     const kind = (0,_kinds_index_js__WEBPACK_IMPORTED_MODULE_5__/* .kindOf */ .I)(identity);
     if (kind.unexplained !== undefined)
         return kind.unexplained(identity, error);
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AcrLoginError */ .WE('ENTRA_AUTH_FAILED', `Microsoft Entra ID (${cloud.authorityHost}) did not issue a token for ${who} and scope ${scope}: ${(0,_kind_js__WEBPACK_IMPORTED_MODULE_4__/* .firstLine */ .TM)(error)}`, { cause: error, details });
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AcrLoginError */ .WE('ENTRA_AUTH_FAILED', `Microsoft Entra ID (${cloud.authorityHost}) did not issue a token for ${who} and scope ${scope}: ${(0,_kind_js__WEBPACK_IMPORTED_MODULE_4__/* .firstLine */ .TM)(error)}`, { cause: error, details });
 }
 
 
@@ -1415,6 +1417,43 @@ const LOGIN_INPUT_KEYS = [
     'repositories',
 ];
 const ACR_REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+
+/***/ }),
+
+/***/ 1004:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   J2: () => (/* binding */ EnvHttpProxyAgent),
+/* harmony export */   g6: () => (/* binding */ Agent),
+/* harmony export */   kT: () => (/* binding */ ProxyAgent),
+/* harmony export */   mk: () => (/* binding */ Dispatcher),
+/* harmony export */   xo: () => (/* reexport safe */ undici_lib_global_js__WEBPACK_IMPORTED_MODULE_5__.getGlobalDispatcher)
+/* harmony export */ });
+/* harmony import */ var undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2531);
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1745);
+/* harmony import */ var undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3415);
+/* harmony import */ var undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9221);
+/* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7508);
+/* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var undici_lib_global_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1481);
+/* harmony import */ var undici_lib_global_js__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(undici_lib_global_js__WEBPACK_IMPORTED_MODULE_5__);
+
+
+
+
+
+// What undici's index does: request() and connect() (which ProxyAgent tunnels with) live on the prototype.
+Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_0__);
+const Dispatcher = (undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_2___default());
+const Agent = (undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_1___default());
+const ProxyAgent = (undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default());
+const EnvHttpProxyAgent = (undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default());
+
 
 
 /***/ }),

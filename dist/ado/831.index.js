@@ -2195,7 +2195,7 @@ const truncate = __webpack_require__(4725)
 const Comparator = __webpack_require__(3164)
 const Range = __webpack_require__(4947)
 const satisfies = __webpack_require__(4834)
-const toComparators = __webpack_require__(6048)
+const toComparators = __webpack_require__(3667)
 const maxSatisfying = __webpack_require__(2792)
 const minSatisfying = __webpack_require__(4322)
 const minVersion = __webpack_require__(2537)
@@ -3714,7 +3714,7 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 6048:
+/***/ 3667:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
