@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { errorMessage } from '../errors.ts';
 import type { ClientKind, Logger, WrittenEntry } from '../types.ts';
+import { basicCredentials } from '../util.ts';
 import {
   type ConfigObject,
   ensureDirectory,
@@ -47,7 +48,7 @@ export interface RemoveResult {
 
 /** What `docker login` stores: base64 of `user:password`. */
 export function authValue(login: ClientLogin): { auth: string } {
-  return { auth: Buffer.from(`${login.username}:${login.password}`, 'utf8').toString('base64') };
+  return { auth: basicCredentials(login.username, login.password) };
 }
 
 /** The credential helper docker would use for `server`, if any: then an `auths` entry is ignored. */

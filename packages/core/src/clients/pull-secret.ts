@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
+import { basicCredentials } from '../util.ts';
 import { errnoOf } from './config-file.ts';
 
 /**
@@ -29,8 +30,7 @@ export interface PullSecretLogin {
 export function dockerConfigJson(logins: readonly PullSecretLogin[]): string {
   const auths: Record<string, { username: string; password: string; auth: string }> = {};
   for (const { loginServer, username, password } of logins) {
-    const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-    auths[loginServer] = { username, password, auth };
+    auths[loginServer] = { username, password, auth: basicCredentials(username, password) };
   }
   return `${JSON.stringify({ auths }, null, 2)}\n`;
 }

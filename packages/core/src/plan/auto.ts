@@ -1,5 +1,6 @@
 import { AcrLoginError } from '../errors.ts';
 import type { AuthType, EnvInputKey, LoginInputKey } from '../types.ts';
+import { blankToUndefined } from '../util.ts';
 import { authTypeIs, authTypeSetting, input } from '../wording.ts';
 import { AUTH_TYPES } from './names.ts';
 
@@ -56,8 +57,7 @@ export function parseAuthType(value: string | undefined): AuthType | 'auto' {
 }
 
 export function envValue(facts: PlanFacts, name: EnvInputKey): string | undefined {
-  const value = facts.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
+  return blankToUndefined(facts.env[name]);
 }
 
 /** The auth type: the explicit one, or what `auto` reads from the inputs and the host's facts. */

@@ -1,5 +1,6 @@
 import { AcrLoginError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
+import { basicCredentials } from '../util.ts';
 import { input } from '../wording.ts';
 import { bearerChallenge } from './challenge.ts';
 
@@ -156,8 +157,7 @@ export function basicTokenRequest(params: BasicTokenParams): HttpRequest {
   const query = new URLSearchParams({ service: params.service });
   const headers: Record<string, string> = {};
   if (params.basic !== undefined) {
-    const pair = `${params.basic.username}:${params.basic.password}`;
-    headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    headers.authorization = `Basic ${basicCredentials(params.basic.username, params.basic.password)}`;
   }
   return {
     method: 'GET',
