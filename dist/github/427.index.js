@@ -1024,6 +1024,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../core/src/errors.ts
 var errors = __webpack_require__(319);
+// EXTERNAL MODULE: ../core/src/util.ts
+var util = __webpack_require__(2224);
 // EXTERNAL MODULE: ../core/src/wording.ts
 var wording = __webpack_require__(8810);
 ;// CONCATENATED MODULE: ../core/src/registry/challenge.ts
@@ -1173,6 +1175,7 @@ function bearerChallenge(header) {
 
 
 
+
 function challengeRequest(origin) {
     return { method: 'GET', url: `${origin}/v2/`, purpose: `registry challenge at ${new URL(origin).host}` };
 }
@@ -1257,8 +1260,7 @@ function basicTokenRequest(params) {
     const query = new URLSearchParams({ service: params.service });
     const headers = {};
     if (params.basic !== undefined) {
-        const pair = `${params.basic.username}:${params.basic.password}`;
-        headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+        headers.authorization = `Basic ${(0,util/* basicCredentials */.BG)(params.basic.username, params.basic.password)}`;
     }
     return {
         method: 'GET',

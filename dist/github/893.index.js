@@ -27,6 +27,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(7975);
+// EXTERNAL MODULE: ../core/src/util.ts
+var util = __webpack_require__(2224);
 // EXTERNAL MODULE: ../core/src/clients/config-file.ts
 var config_file = __webpack_require__(4670);
 // EXTERNAL MODULE: external "node:crypto"
@@ -516,9 +518,10 @@ function resolveClientFiles(env, platform = process.platform, lookup = passwdHom
 
 
 
+
 /** What `docker login` stores: base64 of `user:password`. */
 function authValue(login) {
-    return { auth: Buffer.from(`${login.username}:${login.password}`, 'utf8').toString('base64') };
+    return { auth: (0,util/* basicCredentials */.BG)(login.username, login.password) };
 }
 /** The credential helper docker would use for `server`, if any: then an `auths` entry is ignored. */
 function credentialHelper(config, server) {
@@ -1143,8 +1146,6 @@ async function checkAccess(http, targets, requests, mask) {
 var jwt = __webpack_require__(7169);
 // EXTERNAL MODULE: ../core/src/types.ts
 var types = __webpack_require__(5875);
-// EXTERNAL MODULE: ../core/src/util.ts
-var util = __webpack_require__(2224);
 ;// CONCATENATED MODULE: ../core/src/login.ts
 
 
@@ -1522,6 +1523,7 @@ function isEntraAuthType(type) {
 
 
 
+
 /**
  * A secret whose name is misspelled, or that a run is not given, arrives empty, and `auto` then picks a
  * secretless type: say so when that type fails, as the likelier cause.
@@ -1550,8 +1552,7 @@ function parseAuthType(value) {
     return found;
 }
 function envValue(facts, name) {
-    const value = facts.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
+    return (0,util/* blankToUndefined */.M5)(facts.env[name]);
 }
 /** The auth type: the explicit one, or what `auto` reads from the inputs and the host's facts. */
 function chooseAuthType(values, facts) {
@@ -2246,6 +2247,7 @@ function failureLines(error, words = wording/* plainWords */.c5) {
 
 
 
+
 /**
  * A Kubernetes image pull secret's `.dockerconfigjson`, holding only the registries this step logged in to,
  * so `kubectl create secret generic ... --from-file=.dockerconfigjson=<file>` carries no other registry's
@@ -2259,8 +2261,7 @@ function fileFailed(file, error, doing) {
 function dockerConfigJson(logins) {
     const auths = {};
     for (const { loginServer, username, password } of logins) {
-        const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-        auths[loginServer] = { username, password, auth };
+        auths[loginServer] = { username, password, auth: (0,util/* basicCredentials */.BG)(username, password) };
     }
     return `${JSON.stringify({ auths }, null, 2)}\n`;
 }
