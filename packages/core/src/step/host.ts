@@ -40,6 +40,11 @@ export interface Host {
   /** Puts a folder on PATH for the later steps of the job: `core.addPath`, `tl.prependPath`. */
   addPath?(dir: string): void;
   /**
+   * Sets an environment variable for the later steps of the job, and for this process: the `GITHUB_ENV`
+   * file, `task.setvariable`. Without it the step cannot point the job's clients at files of its own.
+   */
+  exportVariable?(name: string, value: string): void;
+  /**
    * The proxy of `dispatcher()`, for a credential helper that renews outside the step; only one without
    * credentials, which are not kept on disk.
    */
