@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ADO_SERVICE_CONNECTION,
   type Emulator,
   HELLO_REPOSITORY,
   REFRESH_TOKEN_USERNAME,
@@ -18,13 +19,22 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
+import {
+  agentEnv,
+  endpoint,
+  jobVariables,
+  runTask,
+  taskInputEnv,
+  taskOutputs,
+  taskVariables,
+} from '../support/azure-pipelines-agent.ts';
 import { hasTool, type RunResult, run } from '../support/clients.ts';
 import { pathWith } from '../support/renew.ts';
 
 /**
- * Two jobs on one machine under one HOME (two runners installed as one user), each with its own RUNNER_TEMP,
- * interleaved: A logs in, B logs in, A's docker step, B's docker step, A's post step, B's post step. Run
- * through the Action's bundle as the runner runs it, with the real docker CLI. Which credentials docker sent
+ * Two jobs on one machine under one HOME (two runners or agents installed as one user), each with its own
+ * temp directory, interleaved: A logs in, B logs in, A's docker step, B's docker step, A's post step, B's post
+ * step. Run through the bundles as the runner and the agent run them, with the real docker CLI. Which credentials docker sent
  * is read from the registry's token requests: docker names the account it authenticates as, and A logs in
  * with an Entra identity (the null GUID and a refresh token) while B uses a repository-scoped token user.
  */
@@ -202,5 +212,74 @@ describe('control: isolate-config: false, both jobs in the Docker config under H
     const left = Buffer.from(auths[REGISTRIES.contoso]?.auth ?? '', 'base64').toString('utf8');
     expect(left).toBe(`${REFRESH_TOKEN_USERNAME}:${jobs.mainA.outputs.password}`);
     expect(jobs.after).not.toBe(USER_CONFIG);
+  });
+});
+
+describe('two agents under one HOME, interleaved, through the task bundle', () => {
+  test("each job's docker step sees only its own credentials, and nothing is left behind", async () => {
+    const home = await mkdtemp(join(emulator.dir, 'shared-agent-home-'));
+    await mkdir(join(home, '.docker'));
+    await writeFile(join(home, '.docker', 'config.json'), USER_CONFIG, { mode: 0o600 });
+    // Each agent has its own work folder, and so its own Agent.TempDirectory.
+    const agent = async () => ({
+      ...(await agentEnv(emulator, home)),
+      AGENT_TEMPDIRECTORY: await mkdtemp(join(emulator.dir, 'agent-temp-')),
+    });
+    const [envA, envB] = [await agent(), await agent()];
+    const app = emulator.scenario.apps.spSecret;
+    const reader = emulator.scenario.registries.get(REGISTRIES.contoso)?.tokens[0];
+    const connection = endpoint(ADO_SERVICE_CONNECTION.id, 'ServicePrincipal', {
+      serviceprincipalid: app.clientId,
+      tenantid: emulator.scenario.tenantId,
+      authenticationType: 'spnKey',
+      serviceprincipalkey: app.secret ?? '',
+    });
+    const mainA = await runTask('main', {
+      ...envA,
+      ...connection,
+      ...taskInputEnv({ azureSubscription: ADO_SERVICE_CONNECTION.id, registry: 'contoso' }),
+    });
+    const mainB = await runTask('main', {
+      ...envB,
+      ...taskInputEnv({
+        authType: 'usernamePassword',
+        registry: 'contoso',
+        username: READER,
+        password: reader?.password ?? '',
+      }),
+    });
+    for (const main of [mainA, mainB]) expect(main.code, main.stdout).toBe(0);
+
+    const docker = async (variables: Record<string, string>) => {
+      emulator.resetRequests();
+      const result = await run('docker', ['manifest', 'inspect', hello], {
+        env: emulator.env({ HOME: home, ...variables, PATH: await pathWith([], ['docker']) }),
+      });
+      expect(result.code, result.stderr).toBe(0);
+      return new Set(
+        emulator.requests
+          .filter((request) => request.service === 'acr' && request.path === '/oauth2/token')
+          .map((request) => request.query.account ?? ''),
+      );
+    };
+    expect(await docker(jobVariables(mainA))).toEqual(new Set([REFRESH_TOKEN_USERNAME]));
+    expect(await docker(jobVariables(mainB))).toEqual(new Set([READER]));
+
+    for (const [env, main] of [
+      [envA, mainA],
+      [envB, mainB],
+    ] as const) {
+      const post = await runTask('post', { ...env, ...jobVariables(main), ...taskVariables(main) });
+      expect(post.code, post.stdout).toBe(0);
+      expect(post.stdout).toContain('Logged out: 1 credential entry removed, 0 credential entries restored.');
+    }
+    expect(await readFile(join(home, '.docker', 'config.json'), 'utf8')).toBe(USER_CONFIG);
+    expect(await files(home)).toEqual([join('.docker', 'config.json')]);
+    const tokenA = taskOutputs(mainA).password?.value ?? '';
+    expect(tokenA).not.toBe('');
+    for (const dir of [home, envA.AGENT_TEMPDIRECTORY, envB.AGENT_TEMPDIRECTORY]) {
+      expect(await holds(dir, REFRESH_TOKEN_USERNAME, tokenA), dir).toEqual([]);
+      expect(await holds(dir, READER, reader?.password ?? ''), dir).toEqual([]);
+    }
   });
 });
