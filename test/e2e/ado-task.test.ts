@@ -376,6 +376,7 @@ describe('several registries, anonymous and logout', () => {
     expect(message).toContain(`lacks access that "repositories" asks for`);
     expect(message).toContain(`--assignee ${emulator.scenario.apps.adoApp.clientId}`);
     expect(existsSync(job.dockerConfig)).toBe(false);
+    expect(existsSync(job.files.docker)).toBe(false);
   });
 
   test('logout false: the post-job step leaves the credentials', async () => {
@@ -479,6 +480,7 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     const complete = result(run);
     expect(complete?.properties.result).toBe('Failed');
     expect(existsSync(job.dockerConfig)).toBe(false);
+    expect(existsSync(job.files.docker)).toBe(false);
     return { run, message: complete?.value ?? '' };
   }
 
