@@ -1,7 +1,16 @@
 import { copyFile, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
-import { errnoOf, isTempOf, readConfig, resolveTarget, writeFailed } from './config-file.ts';
+import {
+  type ConfigObject,
+  errnoOf,
+  isObject,
+  isTempOf,
+  readConfig,
+  resolveTarget,
+  writeConfigAtomic,
+  writeFailed,
+} from './config-file.ts';
 import { type ClientFiles, clientFile, type FileFamily, passwdHome } from './paths.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,7 +79,17 @@ export async function isolateClientFiles(options: IsolateOptions): Promise<Isola
     const source = userFile(family, options.env, platform, options.lookup ?? passwdHome);
     await makeDirectory(dirname(file));
     if (source !== undefined && (await resolveTarget(source)) !== (await resolveTarget(file))) {
-      await carryOver(source, file);
+      if (family === 'containers' && blank(options.env.REGISTRY_AUTH_FILE)) {
+        // Not from the job's own files (an earlier login step's): its entries would outlive that step's logout.
+        const search = containersSearchPath(options.env, platform, source);
+        const own = (path: string) => path.startsWith(`${dir}${sep}`);
+        await carryOverContainers(file, {
+          containers: search.containers.filter((path) => !own(path)),
+          ...(search.docker === undefined || own(search.docker) ? {} : { docker: search.docker }),
+        });
+      } else {
+        await carryOver(source, file);
+      }
       if (family === 'docker') await linkSiblings(dirname(source), dirname(file), basename(source), platform);
     }
     variables[FILE_VARIABLES[family]] = variableValue(family, file);
@@ -128,6 +147,97 @@ async function carryOver(source: string, file: string): Promise<void> {
   } catch (error) {
     throw writeFailed(file, error, 'write');
   }
+}
+
+const blank = (value: string | undefined): boolean => value === undefined || value === '';
+
+/**
+ * The files podman, buildah and skopeo search for a registry's credentials when REGISTRY_AUTH_FILE is unset,
+ * first match wins (containers-auth.json(5)): the primary file, the XDG config one, then Docker's. Once the
+ * job sets REGISTRY_AUTH_FILE they read that one file only, so it must carry what they would have found.
+ */
+export function containersSearchPath(
+  env: Env,
+  platform: NodeJS.Platform,
+  primary: string,
+): { readonly containers: readonly string[]; readonly docker?: string } {
+  const home = platform === 'win32' ? env.USERPROFILE : env.HOME;
+  const containers = [primary];
+  if (platform === 'linux' && blank(env.XDG_RUNTIME_DIR) && typeof process.getuid === 'function') {
+    // Without XDG_RUNTIME_DIR the primary file is /run/containers/<uid>/auth.json (see paths.ts).
+    containers.unshift(`/run/containers/${process.getuid()}/auth.json`);
+  }
+  const config = blank(env.XDG_CONFIG_HOME)
+    ? blank(home)
+      ? undefined
+      : join(home ?? '', '.config')
+    : env.XDG_CONFIG_HOME;
+  if (config !== undefined) containers.push(resolve(config, 'containers', 'auth.json'));
+  const docker = !blank(env.DOCKER_CONFIG)
+    ? resolve(env.DOCKER_CONFIG ?? '', 'config.json')
+    : blank(home)
+      ? undefined
+      : resolve(home ?? '', '.docker', 'config.json');
+  return { containers: [...new Set(containers)], ...(docker === undefined ? {} : { docker }) };
+}
+
+/** `https://index.docker.io/v1/` and `docker.io` name one registry to containers/image. */
+function registryKey(key: string): string {
+  const stripped = key.replace(/^https?:\/\//, '');
+  const host = stripped === key ? stripped : (stripped.split('/')[0] ?? stripped);
+  return host === 'index.docker.io' ? 'docker.io' : host;
+}
+
+async function readIfThere(file: string): Promise<ConfigObject | undefined> {
+  try {
+    return await readConfig(file);
+  } catch (error) {
+    // /run/containers/<uid> of another user, or a folder we may not read: podman could not read it either.
+    const errno = (error as { details?: { errno?: string } }).details?.errno;
+    if (errno === 'EACCES' || errno === 'EPERM' || errno === 'ENOTDIR' || errno === 'EISDIR')
+      return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The job's containers auth file: the first containers file of the search path that exists, as it is (byte
+ * for byte when nothing is added), plus each `auths` entry the files after it hold for a registry the files
+ * before them do not. `credHelpers` of the later files are not carried: one would route a registry of this
+ * login away from the entry the login writes beside it.
+ */
+async function carryOverContainers(
+  file: string,
+  search: { readonly containers: readonly string[]; readonly docker?: string },
+): Promise<void> {
+  if (await exists(file)) return;
+  const sources = [...search.containers, ...(search.docker === undefined ? [] : [search.docker])];
+  const configs = await Promise.all(sources.map(readIfThere));
+  const baseIndex = configs.findIndex(
+    (config, index) => config !== undefined && index < search.containers.length,
+  );
+  const seen = new Set<string>();
+  const auths: ConfigObject = {};
+  let added = false;
+  configs.forEach((config, index) => {
+    const entries = isObject(config?.auths) ? config.auths : {};
+    for (const [key, value] of Object.entries(entries)) {
+      const registry = registryKey(key);
+      if (seen.has(registry)) continue;
+      seen.add(registry);
+      auths[key] = value;
+      if (index !== baseIndex) added = true;
+    }
+  });
+  const base = sources[baseIndex];
+  if (!added) {
+    if (base !== undefined) await carryOver(base, file);
+    return;
+  }
+  // The base file's layout and other keys are kept; only `auths` grows.
+  const config = configs[baseIndex] ?? {};
+  config.auths = auths;
+  await writeConfigAtomic(file, config);
 }
 
 /** Not carried over: the config file itself, its lock and the temporary files of a writer. */

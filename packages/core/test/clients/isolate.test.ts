@@ -72,14 +72,16 @@ describe('isolateClientFiles: what is carried over', () => {
     const { variables } = await isolateClientFiles({
       tempDir: join(root, 'temp'),
       families: ['docker', 'containers'],
-      env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
+      env: { HOME: home, XDG_RUNTIME_DIR: join(home, 'run'), XDG_CONFIG_HOME: join(home, '.config') },
     });
     const docker = join(variables.DOCKER_CONFIG ?? '', 'config.json');
     expect(await readFile(docker)).toEqual(before);
     expect((await stat(docker)).mode & 0o777).toBe(0o600);
-    expect(await readFile(variables.REGISTRY_AUTH_FILE ?? '', 'utf8')).toBe(
-      '{"auths":{"quay.io":{"auth":"cTpw"}}}',
-    );
+    // podman's own file, and the Docker login it would have found next (see the table below).
+    expect(JSON.parse(await readFile(variables.REGISTRY_AUTH_FILE ?? '', 'utf8'))).toEqual({
+      auths: { 'quay.io': { auth: 'cTpw' }, 'user.example': { auth: 'dTpw' } },
+    });
+    expect((await stat(variables.REGISTRY_AUTH_FILE ?? '')).mode & 0o777).toBe(0o600);
     expect(await readFile(join(home, '.docker', 'config.json'))).toEqual(before);
   });
 
@@ -157,5 +159,108 @@ describe('isolateClientFiles: what is carried over', () => {
     expect(error).toBeInstanceOf(AcrLoginError);
     expect((error as AcrLoginError).code).toBe('CONFIG_CORRUPT');
     expect((error as AcrLoginError).message).toContain(`"${join(home, '.docker', 'config.json')}"`);
+  });
+});
+
+describe('isolateClientFiles: the containers file carries what podman would have found without REGISTRY_AUTH_FILE', () => {
+  const auth = (value: string) => ({ auth: value });
+  test.each<[string, Record<string, object>, Record<string, string>, object | undefined]>([
+    [
+      'the first file in the search order wins for a registry; Docker Hub has two spellings',
+      {
+        'run/containers/auth.json': { auths: { 'quay.io': auth('runtime') } },
+        'config/containers/auth.json': {
+          auths: { 'quay.io': auth('config'), 'ghcr.io': auth('config'), 'docker.io': auth('config') },
+        },
+        'docker/config.json': {
+          auths: { 'https://index.docker.io/v1/': auth('docker'), 'gcr.io': auth('docker') },
+          credHelpers: { 'eu.gcr.io': 'gcloud' },
+        },
+      },
+      {},
+      {
+        auths: {
+          'quay.io': auth('runtime'),
+          'ghcr.io': auth('config'),
+          'docker.io': auth('config'),
+          'gcr.io': auth('docker'),
+        },
+      },
+    ],
+    [
+      "without XDG_RUNTIME_DIR's file, the XDG config file is the base and keeps its other keys",
+      {
+        'config/containers/auth.json': { auths: { 'ghcr.io': auth('config') }, extra: true },
+        'docker/config.json': { auths: { 'gcr.io': auth('docker') } },
+      },
+      {},
+      { auths: { 'ghcr.io': auth('config'), 'gcr.io': auth('docker') }, extra: true },
+    ],
+    [
+      'REGISTRY_AUTH_FILE set by the user: that file alone, as podman reads it',
+      {
+        'own/auth.json': { auths: { 'ghcr.io': auth('own') } },
+        'docker/config.json': { auths: { 'gcr.io': auth('docker') } },
+      },
+      { REGISTRY_AUTH_FILE: 'own/auth.json' },
+      { auths: { 'ghcr.io': auth('own') } },
+    ],
+    ['nothing anywhere: an empty start', {}, {}, undefined],
+  ])('%s', async (_, present, relativeEnv, expected) => {
+    const root = await tempDir();
+    for (const [path, content] of Object.entries(present)) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), JSON.stringify(content));
+    }
+    const env: Record<string, string> = {
+      HOME: join(root, 'home'),
+      XDG_RUNTIME_DIR: join(root, 'run'),
+      XDG_CONFIG_HOME: join(root, 'config'),
+      DOCKER_CONFIG: join(root, 'docker'),
+      ...Object.fromEntries(Object.entries(relativeEnv).map(([name, path]) => [name, join(root, path)])),
+    };
+    const { variables } = await isolateClientFiles({
+      tempDir: join(root, 'temp'),
+      families: ['containers'],
+      env,
+    });
+    const text = await readFile(variables.REGISTRY_AUTH_FILE ?? '', 'utf8').catch(() => undefined);
+    expect(text === undefined ? undefined : JSON.parse(text)).toEqual(expected);
+  });
+
+  test('a file that only holds what the primary file holds is copied byte for byte', async () => {
+    const root = await tempDir();
+    const text = '{\n    "auths": {\n        "quay.io": {"auth": "cTpw"}\n    }\n}\n';
+    await mkdir(join(root, 'run', 'containers'), { recursive: true });
+    await writeFile(join(root, 'run', 'containers', 'auth.json'), text);
+    await mkdir(join(root, 'docker'));
+    await writeFile(join(root, 'docker', 'config.json'), '{"auths":{"quay.io":{"auth":"b3RoZXI="}}}');
+    const { variables } = await isolateClientFiles({
+      tempDir: join(root, 'temp'),
+      families: ['containers'],
+      env: {
+        HOME: join(root, 'home'),
+        XDG_RUNTIME_DIR: join(root, 'run'),
+        DOCKER_CONFIG: join(root, 'docker'),
+      },
+    });
+    expect(await readFile(variables.REGISTRY_AUTH_FILE ?? '', 'utf8')).toBe(text);
+  });
+});
+
+test("a later login step's containers file does not carry an earlier step's login from the job's Docker config", async () => {
+  const root = await tempDir();
+  const temp = join(root, 'temp');
+  const env = { HOME: join(root, 'home'), XDG_RUNTIME_DIR: join(root, 'run') };
+  const first = await isolateClientFiles({ tempDir: temp, families: ['docker'], env });
+  const later = { ...env, ...first.variables };
+  await writeClientLogins(['docker'], [{ loginServer: 'first.azurecr.io', username: 'u', password: 'p' }], {
+    env: later,
+    logger: recordingLogger(),
+  });
+  const second = await isolateClientFiles({ tempDir: temp, families: ['containers'], env: later });
+  // The first step's logout removes its entry from the Docker file only: a copy here would outlive it.
+  await expect(readFile(second.variables.REGISTRY_AUTH_FILE ?? '', 'utf8')).rejects.toMatchObject({
+    code: 'ENOENT',
   });
 });
