@@ -225,14 +225,14 @@ describe('the post step', () => {
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
     expect(post.stdout).not.toContain('::warning::');
     expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
-    // The job's copy is back to the user's config too; the containers file the login created is gone.
+    // The job's copies are back to what was carried over: the Docker config, and for podman the Docker
+    // login it would have found there; the user's containers file was never created.
     expect(await readFile(renewing.job.files.docker, 'utf8')).toBe(userConfig);
-    for (const file of [
-      renewing.job.files.containers,
-      join(renewing.job.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json'),
-    ]) {
-      await expect(readFile(file), file).rejects.toMatchObject({ code: 'ENOENT' });
-    }
+    expect(JSON.parse(await readFile(renewing.job.files.containers, 'utf8'))).toEqual({
+      auths: { 'ghcr.io': { auth: 'dXNlcjp0b2tlbg==' } },
+    });
+    const runtimeFile = join(renewing.job.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json');
+    await expect(readFile(runtimeFile)).rejects.toMatchObject({ code: 'ENOENT' });
     // The helper and its state are gone; the job's client files stay for later post steps, and the runner
     // empties RUNNER_TEMP after the job.
     expect(await readdir(renewing.job.env.RUNNER_TEMP ?? '')).toEqual(['acr-login-config']);
