@@ -127,6 +127,15 @@ describe('the main step', () => {
     expect(main.summary).toContain('Renewal is on');
   });
 
+  test("the credHelpers entries go to the job's own files; the user's Docker config is untouched", async () => {
+    const helper = renewing.paths[0]?.split('/').at(-2) ?? '';
+    for (const file of [renewing.job.files.docker, renewing.job.files.containers]) {
+      const config = JSON.parse(await readFile(file, 'utf8'));
+      expect(config.credHelpers?.[REGISTRIES.contoso], file).toBe(helper);
+    }
+    expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
+  });
+
   test('without renew: the log and the summary give the expiry and name renew; renews=false', () => {
     const { main } = control;
     expect(main.code, main.stdout + main.stderr).toBe(0);
