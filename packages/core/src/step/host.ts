@@ -99,6 +99,8 @@ export const STEP_MESSAGES = {
   LoggedIn: 'Logged in to %s as %s',
   LoggedInUntil: 'Logged in to %s as %s, valid until %s',
   ClientFile: 'Credentials for %s: %s',
+  JobFiles:
+    "The job's later steps get these files of its own, so other jobs under this HOME neither see nor undo this login: %s",
   LogoutDisabled: '"logout" is false: leaving the credentials in place.',
   NothingToLogOut: 'Nothing to log out: the login step wrote no credentials.',
   LoggedOut: 'Logged out: %s removed, %s restored.',

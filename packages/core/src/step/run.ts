@@ -162,6 +162,10 @@ export async function runLogin(host: Host): Promise<void> {
     }
     for (const [file, clients] of clientsByFile(result))
       host.info(host.text('ClientFile', clients.join(', '), file));
+    if (isolated !== undefined) {
+      const variables = Object.entries(isolated.variables).map(([name, value]) => `${name}=${value}`);
+      host.info(host.text('JobFiles', variables.join(', ')));
+    }
     for (const [loginServer, text] of accessLines(result.access)) {
       host.info(host.text('AccessGranted', loginServer, text));
     }

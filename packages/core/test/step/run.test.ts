@@ -182,6 +182,10 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
         : [],
     );
     expect(outputs.get('dockerConfig')).toBe(dockerFile);
+    const said = events.filter((e) => e.startsWith("info The job's later steps get these files"));
+    expect(said).toEqual(
+      isolated ? [`info ${englishText('JobFiles', exported.map(([n, v]) => `${n}=${v}`).join(', '))}`] : [],
+    );
     const written = JSON.parse(await readFile(dockerFile, 'utf8'));
     // The user's entry is carried over into the job file; ours is added beside it.
     expect(Object.keys(written.auths).sort()).toEqual(['contoso.azurecr.io', 'ghcr.io']);
