@@ -112,6 +112,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       const proxy = tl.getHttpProxyConfiguration();
       return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;
     },
+    caFile: () => tl.getHttpCertConfiguration()?.caFile || undefined,
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

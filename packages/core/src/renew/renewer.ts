@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { AcrLoginError, withContext } from '../errors.ts';
-import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
+import { HttpClient, systemClock } from '../http.ts';
 import { githubOidcProvider } from '../identity/github-oidc.ts';
 import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
 import { type EntraToken, getEntraToken } from '../identity/token.ts';
@@ -43,6 +45,11 @@ export interface RenewalPlan {
    * proxy in its settings); used unless the helper's environment names one.
    */
   readonly proxyUrl?: string;
+  /**
+   * A CA file the login step trusted besides the public roots when Node's own settings did not name it
+   * (the agent's Agent.CAInfo): a TLS-inspecting proxy's, usually.
+   */
+  readonly caFile?: string;
 }
 
 export interface RenewerOptions {
@@ -61,9 +68,12 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
   const dispatcher =
     options.dispatcher ??
-    (plan.proxyUrl === undefined || proxied
-      ? defaultDispatcher(env)
-      : nodeTransport({ env: { ...env, HTTPS_PROXY: plan.proxyUrl } }));
+    nodeTransport({
+      env: plan.proxyUrl === undefined || proxied ? env : { ...env, HTTPS_PROXY: plan.proxyUrl },
+      ...(plan.caFile === undefined
+        ? {}
+        : { tls: { ca: [...rootCertificates, readFileSync(plan.caFile, 'utf8')] } }),
+    });
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? nullLogger;
   const http = new HttpClient({ dispatcher, logger, clock });

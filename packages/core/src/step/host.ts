@@ -44,6 +44,8 @@ export interface Host {
    * credentials, which are not kept on disk.
    */
   proxyUrl?(): string | undefined;
+  /** The CA file `dispatcher()` trusts besides the public roots (Agent.CAInfo), for that helper too. */
+  caFile?(): string | undefined;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */

@@ -218,6 +218,7 @@ async function setUpRenewal(
   const githubOidc = plan.authType === 'oidc' ? host.oidc?.renewal?.() : undefined;
   const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
   const proxyUrl = host.proxyUrl?.();
+  const caFile = host.caFile?.();
   // The request token may not be masked yet when the host's OIDC library read it itself.
   if (githubOidc !== undefined) maskSecret(host, githubOidc.requestToken);
   const record = await startRenewal({
@@ -233,6 +234,7 @@ async function setUpRenewal(
     ...(githubOidc === undefined ? {} : { githubOidc }),
     ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),
     ...(proxyUrl === undefined ? {} : { proxyUrl }),
+    ...(caFile === undefined ? {} : { caFile }),
   });
   host.saveState('renewal', JSON.stringify(record));
   host.addPath(record.binDir);
