@@ -6,7 +6,12 @@ import { format } from 'node:util';
 import { getGlobalDispatcher, MockAgent, setGlobalDispatcher } from 'undici';
 import { describe, expect, test, vi } from 'vitest';
 import { parse } from 'yaml';
-import type { Localize, TaskInputs } from '../../packages/ado-task/src/context.ts';
+import {
+  type Localize,
+  readTaskInputs,
+  type TaskInputs,
+  type TaskSource,
+} from '../../packages/ado-task/src/context.ts';
 import { taskHints } from '../../packages/ado-task/src/hints.ts';
 import { taskWords } from '../../packages/ado-task/src/words.ts';
 import {
@@ -29,6 +34,7 @@ import {
   type LoginOptions,
   type StepInputs,
   type TaskContext,
+  type TaskRun,
 } from './fixtures/failure-messages.ts';
 
 /**
@@ -47,6 +53,11 @@ const task = JSON.parse(readFileSync(new URL('task.json', ROOT), 'utf8')) as {
 const actionNames = Object.keys(action.inputs);
 const taskNames = task.inputs.map((i) => i.name);
 const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`);
+/** Advice that only holds on the other CI: a task run must not send its user to a workflow's settings. */
+const FOREIGN_ADVICE: Readonly<Record<HostName, readonly string[]>> = {
+  action: ['System.AccessToken'],
+  task: ['On GitHub', 'id-token: write', 'ACTIONS_ID_TOKEN_REQUEST'],
+};
 /** Input names a host must never print: the other host's own. */
 const FOREIGN: Readonly<Record<HostName, readonly string[]>> = {
   action: quoted(taskNames.filter((name) => !actionNames.includes(name))),
@@ -97,22 +108,30 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
   const globalDispatcher = getGlobalDispatcher();
   setGlobalDispatcher(agent);
 
-  let words: Vocabulary = taskWords(undefined);
   let errorSeen: unknown;
+  /** What every host here shares: output kept in memory, requests answered by the agent. */
+  const common = (inputs: StepInputs, words: () => Vocabulary) => ({
+    text: englishText,
+    input: (key: keyof StepInputs) => inputs[key] ?? '',
+    mask: () => {},
+    debug: () => {},
+    info: () => {},
+    warning: () => {},
+    setOutput: () => {},
+    saveState: (name: StateName, value: string) => state.set(name, value),
+    loadState: (name: StateName) => state.get(name) ?? '',
+    dispatcher: () => agent,
+    fail: (message: string) => failures.push({ message, error: errorSeen, words: words() }),
+  });
+  const taskEnv = (options: LoginOptions) => ({
+    HOME: home,
+    PATH: process.env.PATH,
+    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+    SYSTEM_COLLECTIONID: '3c2b1a09-0000-4000-8000-00000000c011',
+    SYSTEM_TEAMPROJECT: 'web',
+    ...options.env,
+  });
   const hostFor = (inputs: StepInputs, options: LoginOptions): Host => {
-    const common = {
-      text: englishText,
-      input: (key: keyof StepInputs) => inputs[key] ?? '',
-      mask: () => {},
-      debug: () => {},
-      info: () => {},
-      warning: () => {},
-      setOutput: () => {},
-      saveState: (name: StateName, value: string) => state.set(name, value),
-      loadState: (name: StateName) => state.get(name) ?? '',
-      dispatcher: () => agent,
-      fail: (message: string) => failures.push({ message, error: errorSeen, words }),
-    };
     if (hostName === 'action') {
       const env = {
         HOME: home,
@@ -127,11 +146,10 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
         ...options.env,
       };
       const own = actionHost(env);
-      words = own.words;
       const oidcToken = options.oidcToken;
       return {
         ...own,
-        ...common,
+        ...common(inputs, () => own.words),
         ...(own.oidc === undefined || oidcToken === undefined
           ? {}
           : { oidc: { ...own.oidc, token: oidcToken } }),
@@ -141,17 +159,11 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
         },
       };
     }
-    const env = {
-      HOME: home,
-      PATH: process.env.PATH,
-      SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-      SYSTEM_TEAMPROJECT: 'web',
-      ...options.env,
-    };
+    const env = taskEnv(options);
     const read = taskInputs(row.task, inputs);
-    words = taskWords(read);
+    const words = taskWords(read);
     return {
-      ...common,
+      ...common(inputs, () => words),
       words,
       env,
       hints: (error) => {
@@ -166,16 +178,53 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
     };
   };
 
+  /** The task as the agent runs it: its inputs and service connection read through readTaskInputs. */
+  const taskHostFor = (given: TaskRun, options: LoginOptions): Host => {
+    const source: TaskSource = {
+      input: (name) => given.inputs[name] ?? '',
+      connection: (id) => ({ id, scheme: '', parameters: {}, data: {}, ...given.connection }),
+      systemAccessToken: () => given.accessToken,
+    };
+    const env = taskEnv(options);
+    let read: TaskInputs | undefined;
+    const words = () => taskWords(read);
+    return {
+      ...common({}, words),
+      get words() {
+        return words();
+      },
+      input(key) {
+        if (key === 'logout' || key === 'renew') return source.input(key);
+        if (key === 'maskPassword') return '';
+        read ??= readTaskInputs(source, loc);
+        return read.login[key] ?? '';
+      },
+      env,
+      hints: (error) => {
+        errorSeen = error;
+        const facts = { registries: source.input('registry'), connection: read?.connection };
+        return taskHints(error, facts, env, loc);
+      },
+    };
+  };
+
+  /** The Azure SDK reads the process environment, not the host's: set for one login only. */
+  const withProcessEnv = async (options: LoginOptions, work: () => Promise<void>) => {
+    for (const [name, value] of Object.entries(options.processEnv ?? {})) vi.stubEnv(name, value);
+    try {
+      await work();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  };
+
   const kit: Kit = {
     home,
     agent,
-    async login(inputs, options = {}) {
-      for (const [name, value] of Object.entries(options.processEnv ?? {})) vi.stubEnv(name, value);
-      try {
-        await runLogin(hostFor(inputs, options));
-      } finally {
-        vi.unstubAllEnvs();
-      }
+    login: (inputs, options = {}) => withProcessEnv(options, () => runLogin(hostFor(inputs, options))),
+    taskLogin(given, options = {}) {
+      if (hostName !== 'task') throw new Error('a scenario of the task runs on the task only');
+      return withProcessEnv(options, () => runLogin(taskHostFor(given, options)));
     },
     logout: (saved) => {
       for (const [name, value] of Object.entries(saved)) state.set(name as StateName, value);
@@ -222,6 +271,7 @@ describe('the first line of a failure names the cause and the fix, in the host w
     const [first = ''] = message.split('\n');
     for (const phrase of [...row.cause, ...row.fix]) expect(first, first).toContain(render(phrase, words));
     for (const name of FOREIGN[hostName]) expect(message, message).not.toContain(name);
+    for (const advice of FOREIGN_ADVICE[hostName]) expect(message, message).not.toContain(advice);
     expect(message).not.toContain('⟦');
     for (const secret of row.secrets ?? []) expect(message).not.toContain(secret);
   });
