@@ -18,7 +18,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { AgentDispatcher, proxyToken, tlsOptions } from './proxy.ts';
+import { agentTransport, proxyToken, tlsOptions } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -136,7 +136,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
           ),
         );
       }
-      return new AgentDispatcher(proxy, certificates === undefined ? {} : tlsOptions(certificates));
+      return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
     },
     hints: (error) =>
       taskHints(

@@ -7,7 +7,7 @@ import { delimiter } from 'node:path';
  * The runner's workflow commands and environment files, as @actions/core writes them. The step reads its
  * inputs and writes its outputs here rather than through @actions/core, whose index loads its OIDC client
  * (@actions/http-client, a second copy of undici's index, tunnel) and @actions/exec on every start: about a
- * third of the step's start-up (docs/design.md, Performance). @actions/core is loaded only for an OIDC token.
+ * third of the step's start-up (docs/design.md, Performance). OIDC tokens come from core (identity/github-oidc.ts).
  */
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -89,12 +89,6 @@ export function addPath(directory: string): void {
   if (file) appendFileCommand(file, directory);
   else issue('add-path', directory);
   process.env.PATH = `${directory}${delimiter}${process.env.PATH ?? ''}`;
-}
-
-/** The job's OIDC token for `audience`; @actions/core (and its HTTP client) is loaded only here. */
-export async function getIDToken(audience: string): Promise<string> {
-  const core = await import('@actions/core');
-  return core.getIDToken(audience);
 }
 
 function escapeHtml(text: string): string {

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { defaultDispatcher } from '../http.ts';
 import { login, logout, parseState } from '../login.ts';
 import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
@@ -110,20 +111,21 @@ export async function runLogin(host: Host): Promise<void> {
       ),
     );
 
-    const dispatcher = host.dispatcher?.();
+    // One transport for the step, OIDC included, closed when the login is done.
+    const dispatcher = host.dispatcher?.() ?? defaultDispatcher(host.env);
     const { oidc } = host;
     const environment: Environment = {
       logger,
       env: host.env,
       debug: host.debugging?.() ?? false,
-      ...(dispatcher === undefined ? {} : { dispatcher }),
-      ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience) }),
+      dispatcher,
+      ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience, dispatcher) }),
     };
     let result: LoginResult;
     try {
       result = await login(plan, environment);
     } finally {
-      await dispatcher?.close();
+      await dispatcher.close();
     }
     // Save state before anything else can fail, so the post step can undo what was written.
     host.saveState('loginState', JSON.stringify(result.state));
