@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { getGlobalDispatcher, MockAgent, setGlobalDispatcher } from 'undici';
+import { MockAgent } from 'undici';
 import { describe, expect, test, vi } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -104,9 +104,6 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
   agent.disableNetConnect();
   const failures: Seen[] = [];
   const state = new Map<StateName, string>();
-  // IMDS is reached through the global dispatcher (never a proxy), so it answers here too.
-  const globalDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(agent);
 
   let errorSeen: unknown;
   /** What every host here shares: output kept in memory, requests answered by the agent. */
@@ -240,7 +237,6 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
   try {
     await row.run(kit);
   } finally {
-    setGlobalDispatcher(globalDispatcher);
     // The step closes the dispatcher it was given; a scenario that never ran the step leaves it open.
     await agent.close().catch(() => {});
     await rm(home, { recursive: true, force: true });
