@@ -213,7 +213,7 @@ function combine(errors: readonly AcrLoginError[]): AcrLoginError {
   const [first] = errors;
   if (first === undefined) throw new Error('unreachable: no errors');
   if (errors.length === 1) return first;
-  return new AcrLoginError(first.code, errors.map((error) => error.message).join('\n'), {
+  return new AcrLoginError(first.code, errors.map((error) => error.text).join('\n'), {
     cause: new AggregateError(errors),
     details: first.details,
     ...(first.input === undefined ? {} : { input: first.input }),
