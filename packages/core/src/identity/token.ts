@@ -123,15 +123,21 @@ export async function getEntraToken(
 /** The ids Microsoft support asks for, as Entra words them in its errors. */
 export function supportFacts(message: string): Record<string, string> {
   const facts: Record<string, string> = {};
-  for (const [label, name] of [
-    ['Correlation ID', 'correlation id'],
-    ['Trace ID', 'trace id'],
-    ['Timestamp', 'timestamp'],
+  // MSAL also writes placeholders ("Timestamp: Not Available - Description: ..."): a value must start
+  // the way an id (hex) or a date (a digit) does.
+  for (const [label, name, start] of [
+    ['Correlation ID', 'correlation id', /^[0-9a-f]/i],
+    ['Trace ID', 'trace id', /^[0-9a-f]/i],
+    ['Timestamp', 'timestamp', /^\d/],
   ] as const) {
-    const value = new RegExp(
+    const pattern = new RegExp(
       `${label}: ([0-9A-Za-z:.\\- ]+?)(?=\\s+(?:Trace ID|Correlation ID|Timestamp):|\\s*$|[\\r\\n'"])`,
-    ).exec(message)?.[1];
-    if (value !== undefined) facts[name] = value.trim();
+      'g',
+    );
+    const value = [...message.matchAll(pattern)]
+      .map((match) => (match[1] ?? '').replace(/[\s-]+$/, ''))
+      .find((v) => start.test(v));
+    if (value !== undefined) facts[name] = value;
   }
   return facts;
 }
