@@ -3,7 +3,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
 import type { RegistryCredential, RegistryPlan } from '../types.ts';
 import { input } from '../wording.ts';
-import { acrErrorText } from './acr.ts';
+import { acrErrorText, unexpected } from './acr.ts';
 import { decodeJwt } from './jwt.ts';
 
 /**
@@ -138,14 +138,7 @@ export function processAccessResponse(
   if (res.status === 401 || res.status === 403) {
     return { kind: 'refused', reason: `HTTP ${res.status}${acrErrorText(res.body)}` };
   }
-  if (res.status !== 200) {
-    const id = res.headers['x-ms-correlation-request-id'];
-    throw new AcrLoginError(
-      'HTTP_FAILED',
-      `"${loginServer}" answered the repository access check (/oauth2/token) with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. If this persists, check the Azure status page and retry later.`,
-      id === undefined ? {} : { details: { correlationId: id } },
-    );
-  }
+  if (res.status !== 200) throw unexpected(loginServer, 'the repository access check (/oauth2/token)', res);
   let access: unknown;
   try {
     const token = (JSON.parse(res.body) as { access_token?: unknown }).access_token;
