@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
@@ -410,6 +410,20 @@ describe('several registries, anonymous and logout', () => {
       expect(result(main)?.properties.result).not.toBe('Failed');
       expect(main.stdout).toContain(`Using the agent's certificate settings: CA ${emulator.caFile}`);
       await expectPull(job, REGISTRIES.contoso);
+      // The renewing credential helper runs outside the task: its state names the CA to trust.
+      const renewing = await newJob();
+      const { NODE_EXTRA_CA_CERTS: _ca2, SSL_CERT_FILE: _openssl2, ...renewingEnv } = renewing.env;
+      const again = await runBundle('main', {
+        ...renewingEnv,
+        AGENT_CAINFO: emulator.caFile,
+        ...inputs({ azureSubscription: CONNECTION, registry: 'contoso', renew: 'true' }),
+        ...spConnection('secret'),
+      });
+      expect(again.code, again.stdout).toBe(0);
+      const temp = renewing.env.AGENT_TEMPDIRECTORY ?? '';
+      const [helperDir] = (await readdir(temp)).filter((name) => name.startsWith('acr-login-'));
+      const state = JSON.parse(await readFile(join(temp, helperDir ?? '', 'state.json'), 'utf8'));
+      expect(state.plan.caFile).toBe(emulator.caFile);
     } else {
       const complete = result(main);
       expect(complete?.properties.result).toBe('Failed');

@@ -13,7 +13,9 @@ import {
   planLogin,
 } from '../../packages/core/src/index.ts';
 import { readRenewState, renewAt } from '../../packages/core/src/renew/index.ts';
+import { createRenew, type RenewalPlan } from '../../packages/core/src/renew/renewer.ts';
 import { type RenewalRecord, startRenewal, stopRenewal } from '../../packages/core/src/renew/setup.ts';
+import type { RenewState } from '../../packages/core/src/renew/state.ts';
 import {
   type Emulator,
   HELLO_REPOSITORY,
@@ -204,6 +206,25 @@ describe('a renewal that fails', () => {
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stderr).toContain('AADSTS700211');
     expect(pulled.stderr).toContain(`stay valid until ${new Date(token.expiresOn).toISOString()}`);
+  });
+});
+
+describe("a CA only the login step's settings named (the agent's Agent.CAInfo)", () => {
+  test('the renewal trusts it; without it the registry certificate is refused (the control)', async () => {
+    const state = (await readRenewState(join(twoRegistries.renewal?.dir ?? '', 'state.json'))) as
+      | RenewState<RenewalPlan>
+      | undefined;
+    if (state === undefined) throw new Error('no renewal state');
+    const env = { HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '127.0.0.1,localhost' };
+    // This test process does not trust the emulator's CA: Node reads NODE_EXTRA_CA_CERTS only at start.
+    const refused = createRenew(state.plan, { env });
+    await expect(refused(REGISTRIES.contoso)).rejects.toMatchObject({
+      message: expect.stringContaining('is not trusted here'),
+    });
+    const trusted = createRenew({ ...state.plan, caFile: emulator.caFile }, { env });
+    const renewed = await trusted(REGISTRIES.contoso);
+    expect(renewed.expiresOn.getTime()).toBeGreaterThan(Date.now());
+    expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);
   });
 });
 

@@ -153,10 +153,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const registry = await startRegistry(loginServer, registryDir, registryCertFile);
       liveRegistries.add(registry);
       backends.set(loginServer, registry);
-      // One more try: a registry that has just started refused the first upload once (401) under load.
-      await seedHello(registry, registrySigner, image).catch(() =>
-        seedHello(registry, registrySigner, image),
-      );
+      // A registry that has just started has refused uploads (401) for a while under heavy load: try
+      // again with growing pauses, and fail with the last refusal.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await seedHello(registry, registrySigner, image);
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        }
+      }
     }),
   );
   const stopRegistries = async (): Promise<void> => {

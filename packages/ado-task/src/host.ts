@@ -18,7 +18,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { AgentDispatcher, proxyToken, tlsOptions } from './proxy.ts';
+import { agentTransport, proxyToken, tlsOptions } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -116,6 +116,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       const proxy = tl.getHttpProxyConfiguration();
       return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;
     },
+    caFile: () => tl.getHttpCertConfiguration()?.caFile || undefined,
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];
@@ -140,7 +141,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
           ),
         );
       }
-      return new AgentDispatcher(proxy, certificates === undefined ? {} : tlsOptions(certificates));
+      return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
     },
     hints: (error) =>
       taskHints(

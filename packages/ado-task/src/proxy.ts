@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import {
-  Agent,
-  basicCredentials,
-  Dispatcher,
-  EnvHttpProxyAgent,
-  isLocalHost,
-  ProxyAgent,
-} from '@acr-login/core';
-import type { Dispatcher as UndiciDispatcher } from 'undici';
+import { basicCredentials, isLocalHost, nodeTransport, type Transport } from '@acr-login/core';
 
 /** `tl.getHttpProxyConfiguration()`'s result, the fields we use. */
 export interface AgentProxy {
@@ -81,43 +73,17 @@ export function tlsOptions(certificates: AgentCertificates, read = readFileSync)
 /**
  * The agent's network settings: its proxy (which the agent keeps in its own settings, not in
  * HTTPS_PROXY, so core's default cannot see it) with its bypass list, and its certificates. Without an
- * agent proxy, HTTPS_PROXY and NO_PROXY still apply.
+ * agent proxy, HTTPS_PROXY and NO_PROXY still apply; local hosts never go through a proxy.
  */
-export class AgentDispatcher extends Dispatcher {
-  readonly #proxy: Dispatcher;
-  readonly #direct: Dispatcher;
-  readonly #bypass: readonly RegExp[];
-
-  constructor(proxy: AgentProxy | undefined, tls: TlsOptions = {}) {
-    super();
-    if (proxy === undefined) {
-      this.#proxy = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
-    } else {
-      const token = proxyToken(proxy);
-      this.#proxy = new ProxyAgent({
-        uri: proxy.proxyUrl,
-        requestTls: tls,
-        ...(token === undefined ? {} : { token }),
-      });
-    }
-    this.#direct = new Agent({ connect: tls });
-    this.#bypass = bypassPatterns(proxy?.proxyBypassHosts ?? []);
+export function agentTransport(proxy: AgentProxy | undefined, tls: TlsOptions = {}): Transport {
+  if (proxy === undefined) {
+    return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname) });
   }
-
-  override dispatch(
-    options: UndiciDispatcher.DispatchOptions,
-    handler: UndiciDispatcher.DispatchHandler,
-  ): boolean {
-    const url = new URL(options.path, String(options.origin));
-    const target = bypassesProxy(url, this.#bypass) ? this.#direct : this.#proxy;
-    return target.dispatch(options, handler);
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([this.#proxy.close(), this.#direct.close()]);
-  }
-
-  override async destroy(): Promise<void> {
-    await Promise.all([this.#proxy.destroy(), this.#direct.destroy()]);
-  }
+  const bypass = bypassPatterns(proxy.proxyBypassHosts ?? []);
+  const authorization = proxyToken(proxy);
+  return nodeTransport({
+    tls,
+    proxy: { url: proxy.proxyUrl, ...(authorization === undefined ? {} : { authorization }) },
+    bypass: (url) => bypassesProxy(url, bypass),
+  });
 }

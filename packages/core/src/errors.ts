@@ -4,39 +4,43 @@ import { plainWords, render } from './wording.ts';
 /**
  * Every failure a user can meet has a stable `code` (for tests, docs and adapters) and a message that
  * names the input in quotes, states the rule and gives the fix. Lower layers keep the original error as
- * `cause`; higher layers add context with `withContext` instead of building new messages.
+ * `cause`; higher layers add context with `withContext` instead of building new messages. The list is a
+ * value so that tests can hold a row for every code.
  */
-export type ErrorCode =
+export const ERROR_CODES = [
   // input validation
-  | 'INPUT_REQUIRED'
-  | 'INPUT_INVALID'
-  | 'INPUT_CONFLICT'
-  | 'REGISTRY_INVALID'
-  | 'REGISTRY_UNTRUSTED'
-  | 'CLOUD_UNKNOWN'
-  | 'CREDS_INVALID'
-  | 'CERTIFICATE_INVALID'
-  | 'OIDC_UNAVAILABLE'
-  | 'OIDC_FAILED'
+  'INPUT_REQUIRED',
+  'INPUT_INVALID',
+  'INPUT_CONFLICT',
+  'REGISTRY_INVALID',
+  'REGISTRY_UNTRUSTED',
+  'CLOUD_UNKNOWN',
+  'CREDS_INVALID',
+  'CERTIFICATE_INVALID',
+  'OIDC_UNAVAILABLE',
+  'OIDC_FAILED',
   // Entra ID
-  | 'ENTRA_AUTH_FAILED'
-  | 'MANAGED_IDENTITY_UNAVAILABLE'
-  | 'AZURE_CLI_FAILED'
+  'ENTRA_AUTH_FAILED',
+  'MANAGED_IDENTITY_UNAVAILABLE',
+  'AZURE_CLI_FAILED',
   // registry
-  | 'REGISTRY_UNREACHABLE'
-  | 'REGISTRY_FORBIDDEN'
-  | 'REGISTRY_PROTOCOL'
-  | 'ACR_EXCHANGE_DENIED'
-  | 'ACR_TOKEN_DENIED'
-  | 'ACR_ANONYMOUS_DISABLED'
-  | 'ACR_ACCESS_MISSING'
-  | 'HTTP_FAILED'
+  'REGISTRY_UNREACHABLE',
+  'REGISTRY_FORBIDDEN',
+  'REGISTRY_PROTOCOL',
+  'ACR_EXCHANGE_DENIED',
+  'ACR_TOKEN_DENIED',
+  'ACR_ANONYMOUS_DISABLED',
+  'ACR_ACCESS_MISSING',
+  'HTTP_FAILED',
   // client configuration files
-  | 'CONFIG_CORRUPT'
-  | 'CONFIG_WRITE_FAILED'
-  | 'CONFIG_LOCK_TIMEOUT'
-  | 'DOCKER_LOGIN_FAILED'
-  | 'STATE_INVALID';
+  'CONFIG_CORRUPT',
+  'CONFIG_WRITE_FAILED',
+  'CONFIG_LOCK_TIMEOUT',
+  'DOCKER_LOGIN_FAILED',
+  'STATE_INVALID',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AcrLoginErrorOptions {
   readonly cause?: unknown;

@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from './errors.ts';
+import { nodeTransport, type Transport } from './transport.ts';
 import type { Clock, Logger, Sleep } from './types.ts';
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from './undici.ts';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -69,13 +69,12 @@ export const realSleep: Sleep = (ms, signal) =>
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * The dispatcher used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
+ * The transport used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
  * because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
  * idle keep-alive sockets do not hold the process open after the login.
  */
-export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Dispatcher {
-  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
-  return proxied ? new EnvHttpProxyAgent() : new Agent();
+export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Transport {
+  return nodeTransport({ env });
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -122,7 +121,7 @@ function flattenHeaders(
 }
 
 export interface HttpClientOptions {
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Transport;
   readonly logger: Logger;
   readonly sleep?: Sleep;
   readonly clock?: Clock;
@@ -131,7 +130,7 @@ export interface HttpClientOptions {
 
 /** Sends requests over https only, retrying what a retry can fix: 408, 429, 5xx and dropped connections. */
 export class HttpClient {
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: Transport;
   readonly #logger: Logger;
   readonly #sleep: Sleep;
   readonly #clock: Clock;
@@ -145,7 +144,7 @@ export class HttpClient {
     this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  get dispatcher(): Dispatcher {
+  get dispatcher(): Transport {
     return this.#dispatcher;
   }
 

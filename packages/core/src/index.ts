@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export { defaultDispatcher } from './http.ts';
 export { explainEntraError } from './identity/aadsts.ts';
+export { type GithubOidcEndpoint, githubOidcProvider } from './identity/github-oidc.ts';
 export { describeIdentity, identityKey } from './identity/kinds/index.ts';
 export { ACR_SCOPE } from './identity/scope.ts';
 export { getAccessToken, login, logout, parseState } from './login.ts';
@@ -12,8 +13,7 @@ export { readOidcClaims, readTokenInfo } from './registry/jwt.ts';
 export * from './step/host.ts';
 export { failureLines, type LoginOutputs, loginOutputs, secretPieces } from './step/report.ts';
 export { englishText, runLogin, runLogout, runStep } from './step/run.ts';
-export { preferBaselineWasm } from './step/startup.ts';
+export * from './transport.ts';
 export * from './types.ts';
-export { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent } from './undici.ts';
 export { basicCredentials, blankToUndefined, isLocalHost } from './util.ts';
 export * from './wording.ts';

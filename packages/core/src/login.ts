@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
@@ -18,6 +17,7 @@ import {
   processExchangeResponse,
 } from './registry/acr.ts';
 import { readTokenInfo } from './registry/jwt.ts';
+import type { Transport } from './transport.ts';
 import {
   ACR_REFRESH_TOKEN_USERNAME,
   type ClientKind,
@@ -38,7 +38,7 @@ async function withHttp<T>(environment: Environment, work: (http: HttpClient) =>
   const own =
     environment.dispatcher === undefined ? defaultDispatcher(environment.env ?? process.env) : undefined;
   const http = new HttpClient({
-    dispatcher: environment.dispatcher ?? (own as Dispatcher),
+    dispatcher: environment.dispatcher ?? (own as Transport),
     logger: environment.logger,
     ...(environment.sleep === undefined ? {} : { sleep: environment.sleep }),
     ...(environment.clock === undefined ? {} : { clock: environment.clock }),
@@ -213,7 +213,7 @@ function combine(errors: readonly AcrLoginError[]): AcrLoginError {
   const [first] = errors;
   if (first === undefined) throw new Error('unreachable: no errors');
   if (errors.length === 1) return first;
-  return new AcrLoginError(first.code, errors.map((error) => error.message).join('\n'), {
+  return new AcrLoginError(first.code, errors.map((error) => error.text).join('\n'), {
     cause: new AggregateError(errors),
     details: first.details,
     ...(first.input === undefined ? {} : { input: first.input }),

@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import type { EntraAuthType, Identity } from './identity/kinds/index.ts';
 import type { RepositoryRequest } from './plan/repositories.ts';
 import type { RepositoryAccess } from './registry/access.ts';
+import type { Transport } from './transport.ts';
 
 export type { EntraAuthType, Identity };
 
@@ -41,8 +41,11 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 /** Everything core reads from the world, injectable so tests are exact. */
 export interface Environment {
   readonly logger: Logger;
-  /** Transport for every request core makes (ACR and, through an adapter, Entra ID). Default: env proxy aware. */
-  readonly dispatcher?: Dispatcher;
+  /**
+   * Transport for every request core makes (ACR and, through an adapter, Entra ID): an undici Dispatcher
+   * (a test's MockAgent) or `nodeTransport`. Default: `nodeTransport` with the environment's proxy.
+   */
+  readonly dispatcher?: Transport;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   /** Process environment, for `DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, `HOME`, `AZURE_*`. Default `process.env`. */

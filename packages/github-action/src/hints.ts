@@ -10,8 +10,7 @@ export function oidcUnavailableHint(env: Env): string {
   const fork = forkOrDependabot(env);
   if (fork !== undefined) return fork;
   return [
-    'The GitHub OIDC token service is not available to this job: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.',
-    'Grant the job permission to request an OIDC token:',
+    'The GitHub OIDC token service is not available to this job (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set): grant the job "id-token: write" to let it request an OIDC token:',
     '',
     '  permissions:',
     '    id-token: write',

@@ -1,5 +1,7 @@
 import {
   englishText,
+  type GithubOidcEndpoint,
+  githubOidcProvider,
   type Host,
   kebabCase,
   type LoginInputKey,
@@ -43,11 +45,12 @@ export function actionHost(env: Env = process.env): Host {
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
       unavailableHint: () => oidcUnavailableHint(env),
-      token: (audience) => core.getIDToken(audience),
-      renewal: () =>
-        env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-          ? { requestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN }
-          : undefined,
+      token: (audience, transport) => {
+        const endpoint = oidcEndpoint(env);
+        if (endpoint === undefined) throw new Error('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
+        return githubOidcProvider(endpoint, transport)(audience);
+      },
+      renewal: () => oidcEndpoint(env),
     },
     tempDir: () => env.RUNNER_TEMP,
     addPath: (dir) => core.addPath(dir),
@@ -59,6 +62,13 @@ export function actionHost(env: Env = process.env): Host {
     ...(env.GITHUB_STEP_SUMMARY ? { summary: writeSummary } : {}),
     fail: (message) => core.setFailed(message),
   } satisfies Host;
+}
+
+/** Where the job asks for OIDC tokens; set only with `permissions: id-token: write`. */
+function oidcEndpoint(env: Env): GithubOidcEndpoint | undefined {
+  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  return requestUrl && requestToken ? { requestUrl, requestToken } : undefined;
 }
 
 /** Why a required value is missing when GitHub withholds secrets (fork pull requests, Dependabot). */

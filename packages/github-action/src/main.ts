@@ -1,8 +1,7 @@
-import { preferBaselineWasm, runStep } from '@acr-login/core';
+import { runStep } from '@acr-login/core';
 import { actionHost } from './host.ts';
 
 /** The action's main and post step: one program, told apart by the state the main step saves. */
 export async function run(): Promise<void> {
-  preferBaselineWasm();
   await runStep(actionHost());
 }

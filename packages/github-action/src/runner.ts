@@ -7,7 +7,7 @@ import { delimiter } from 'node:path';
  * The runner's workflow commands and environment files, as @actions/core writes them. The step reads its
  * inputs and writes its outputs here rather than through @actions/core, whose index loads its OIDC client
  * (@actions/http-client, a second copy of undici's index, tunnel) and @actions/exec on every start: about a
- * third of the step's start-up (docs/design.md, Performance). @actions/core is loaded only for an OIDC token.
+ * third of the step's start-up (docs/design.md, Performance). OIDC tokens come from core (identity/github-oidc.ts).
  */
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -100,12 +100,6 @@ export function exportVariable(name: string, value: string, env: Env = process.e
   if (!file) throw new Error('GITHUB_ENV is not set: this runner cannot pass variables to later steps.');
   appendFileCommand(file, keyValueEntry(name, value));
   process.env[name] = value;
-}
-
-/** The job's OIDC token for `audience`; @actions/core (and its HTTP client) is loaded only here. */
-export async function getIDToken(audience: string): Promise<string> {
-  const core = await import('@actions/core');
-  return core.getIDToken(audience);
 }
 
 function escapeHtml(text: string): string {

@@ -16,10 +16,13 @@ export function isObject(value: unknown): value is ConfigObject {
 
 export function writeFailed(file: string, error: unknown, doing: string): AcrLoginError {
   const code = errnoOf(error);
+  // EEXIST and ENOTDIR: a file stands where the path needs a directory, which no permission fixes.
+  const fix = ['EEXIST', 'ENOTDIR'].includes(code)
+    ? 'A file stands where its path needs a directory: move that file away'
+    : 'Credentials files must be writable by the user running the login: fix the permissions or free space';
   return new AcrLoginError(
     'CONFIG_WRITE_FAILED',
-    `Cannot ${doing} "${file}": ${code}. Credentials files must be writable by the user running the login: ` +
-      'fix the permissions or free space, or point the client at another file (DOCKER_CONFIG, ' +
+    `Cannot ${doing} "${file}": ${code}. ${fix}, or point the client at another file (DOCKER_CONFIG, ` +
       'REGISTRY_AUTH_FILE, HELM_REGISTRY_CONFIG).',
     { cause: error, details: { file, errno: code } },
   );

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-
 export interface Outcome {
   /** null when the program was killed after the timeout. */
   readonly code: number | null;
@@ -11,13 +9,15 @@ export interface Outcome {
  * Runs a program without a shell, writes `stdin` and collects its output. Secrets only ever travel on
  * stdin. Rejects only when the program cannot be started (ENOENT: not installed or not on PATH).
  */
-export function runWithStdin(
+export async function runWithStdin(
   program: string,
   args: readonly string[],
   stdin: string,
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
 ): Promise<Outcome> {
+  // Loaded on first use: a login that runs no program (the Docker config written directly) skips it.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
     // Our own timer rather than spawn's `timeout`, which stays armed when the program is missing and

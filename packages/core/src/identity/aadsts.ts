@@ -37,6 +37,15 @@ const app = (c: EntraErrorContext) =>
 const tenant = (c: EntraErrorContext) =>
   c.tenantId === undefined ? 'the tenant' : `the tenant ${c.tenantId}`;
 
+/** Where the subject a federated credential must name comes from, for each CI that presents one. */
+const SUBJECT_FORMS: Partial<Record<AuthType, string>> = {
+  oidc: ' On GitHub the subject depends on the trigger: a job with an environment gets repo:<owner>/<repo>:environment:<name>, a pull request repo:<owner>/<repo>:pull_request, otherwise repo:<owner>/<repo>:ref:<ref>.',
+  'azure-pipelines':
+    " On Azure Pipelines the service connection's Workload Identity federation details show the issuer and subject the credential must name.",
+  'workload-identity':
+    ' On Kubernetes the subject is system:serviceaccount:<namespace>:<service account name>.',
+};
+
 function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): Explainer {
   return (c) => {
     const claims = c.oidcClaims;
@@ -59,10 +68,7 @@ function federatedMismatch(part: 'record' | 'issuer' | 'subject' | 'audience'): 
       part === 'audience'
         ? ` Or set the ${input('audience')} input to the audience the federated credential names (the default is ${c.defaultAudience ?? 'api://AzureADTokenExchange'}).`
         : '';
-    const subjectHint =
-      part === 'subject' || part === 'record'
-        ? ' On GitHub the subject depends on the trigger: a job with an environment gets repo:<owner>/<repo>:environment:<name>, a pull request repo:<owner>/<repo>:pull_request, otherwise repo:<owner>/<repo>:ref:<ref>.'
-        : '';
+    const subjectHint = part === 'subject' || part === 'record' ? (SUBJECT_FORMS[c.authType] ?? '') : '';
     return {
       explanation: `${what} of ${app(c)} matches the presented OIDC token. ${presented}`,
       fix: `Add a federated credential to the app registration (Certificates & secrets > Federated credentials), or run: az ad app federated-credential create --id ${c.clientId ?? '<client-id>'} --parameters '${parameters}'.${subjectHint}${audienceHint}`,

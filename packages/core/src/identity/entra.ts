@@ -1,5 +1,4 @@
 import { createHash, createPrivateKey, type KeyObject, randomUUID, X509Certificate } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
 import type { Cloud } from '../types.ts';
@@ -135,12 +134,14 @@ export function loadCertificate(pem: string, password: string | undefined): Cert
 }
 
 /** The signed JWT that proves possession of the certificate (RFC 7523), as Entra documents it. */
-export function certificateAssertion(
+export async function certificateAssertion(
   certificate: Certificate,
   clientId: string,
   audience: string,
   nowMs: number,
 ): Promise<string> {
+  // jose only for this path: a secret or an OIDC login does not load it.
+  const { SignJWT } = await import('jose');
   const now = Math.floor(nowMs / 1000);
   return new SignJWT({ jti: randomUUID() })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', x5t: certificate.x5t })

@@ -107,7 +107,8 @@ export { isGuid } from '../ids.ts';
 /** The first line of an error text, bounded: SDK errors carry whole response bodies. */
 export function firstLine(error: unknown): string {
   const text = errorMessage(error);
-  const line = text.split('\n')[0] ?? text;
+  // Without its closing full stop: messages go on with a sentence of their own.
+  const line = (text.split('\n')[0] ?? text).replace(/\.+$/, '');
   return line.length > 400 ? `${line.slice(0, 400)}...` : line;
 }
 

@@ -6,8 +6,8 @@ import type {
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
 import { readOidcClaims } from '../registry/jwt.ts';
+import { nodeTransport, type Transport } from '../transport.ts';
 import type { Clock, Cloud, Logger, OidcTokenProvider } from '../types.ts';
-import { type Dispatcher, getGlobalDispatcher } from '../undici.ts';
 import { isLocalHost } from '../util.ts';
 import { explainEntraError } from './aadsts.ts';
 import { clientCredentialsRequest, processTokenResponse } from './entra.ts';
@@ -25,23 +25,30 @@ export interface IdentityContext {
   readonly cloud: Cloud;
   readonly http: HttpClient;
   readonly clock: Clock;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Transport;
   readonly logger: Logger;
   readonly oidcToken?: OidcTokenProvider;
   readonly debug?: boolean;
+}
+
+/** IMDS and loopback: never through a proxy; without keep-alive, so nothing is left to close. */
+let local: Transport | undefined;
+function direct(): Transport {
+  local ??= nodeTransport({ bypass: () => true });
+  return local;
 }
 
 /**
  * Routes @azure/identity's requests through our dispatcher, so Entra, IMDS and ACR share one transport
  * (proxy, CA, tests) instead of the SDK's own https agent. IMDS and loopback never go through a proxy.
  */
-export async function azureHttpClient(dispatcher: Dispatcher): Promise<AzureHttpClient> {
+export async function azureHttpClient(dispatcher: Transport): Promise<AzureHttpClient> {
   const { createHttpHeaders } = await import('@azure/core-rest-pipeline');
   return {
     async sendRequest(req: PipelineRequest): Promise<PipelineResponse> {
       const url = new URL(req.url);
       const body = typeof req.body === 'string' ? req.body : null;
-      const res = await (isLocalHost(url.hostname) ? getGlobalDispatcher() : dispatcher).request({
+      const res = await (isLocalHost(url.hostname) ? direct() : dispatcher).request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: req.method,
@@ -116,15 +123,21 @@ export async function getEntraToken(
 /** The ids Microsoft support asks for, as Entra words them in its errors. */
 export function supportFacts(message: string): Record<string, string> {
   const facts: Record<string, string> = {};
-  for (const [label, name] of [
-    ['Correlation ID', 'correlation id'],
-    ['Trace ID', 'trace id'],
-    ['Timestamp', 'timestamp'],
+  // MSAL also writes placeholders ("Timestamp: Not Available - Description: ..."): a value must start
+  // the way an id (hex) or a date (a digit) does.
+  for (const [label, name, start] of [
+    ['Correlation ID', 'correlation id', /^[0-9a-f]/i],
+    ['Trace ID', 'trace id', /^[0-9a-f]/i],
+    ['Timestamp', 'timestamp', /^\d/],
   ] as const) {
-    const value = new RegExp(
+    const pattern = new RegExp(
       `${label}: ([0-9A-Za-z:.\\- ]+?)(?=\\s+(?:Trace ID|Correlation ID|Timestamp):|\\s*$|[\\r\\n'"])`,
-    ).exec(message)?.[1];
-    if (value !== undefined) facts[name] = value.trim();
+      'g',
+    );
+    const value = [...message.matchAll(pattern)]
+      .map((match) => (match[1] ?? '').replace(/[\s-]+$/, ''))
+      .find((v) => start.test(v));
+    if (value !== undefined) facts[name] = value;
   }
   return facts;
 }

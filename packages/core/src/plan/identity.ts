@@ -94,7 +94,7 @@ export function requireFields<T extends Record<string, string | undefined>>(
   const [first] = missing;
   throw new AcrLoginError(
     'INPUT_REQUIRED',
-    `${authTypeSetting(authType)} needs ${missing.map((key) => label(key).text).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set.`,
+    `${authTypeSetting(authType)} needs ${missing.map((key) => label(key).text).join(', ')}, which ${missing.length === 1 ? 'is not set: set it' : 'are not set: set them'}. A value taken from a secret arrives empty when the secret's name is misspelled or the secret is not available to this run.`,
     { input: label(first as keyof T & string).input },
   );
 }

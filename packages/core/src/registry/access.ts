@@ -1,10 +1,10 @@
-import { decodeJwt } from 'jose';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
 import type { RegistryCredential, RegistryPlan } from '../types.ts';
 import { input } from '../wording.ts';
-import { acrErrorText } from './acr.ts';
+import { acrErrorText, unexpected } from './acr.ts';
+import { decodeJwt } from './jwt.ts';
 
 /**
  * Repository access check: after the login, ask the registry's token endpoint what the credential is granted
@@ -138,14 +138,7 @@ export function processAccessResponse(
   if (res.status === 401 || res.status === 403) {
     return { kind: 'refused', reason: `HTTP ${res.status}${acrErrorText(res.body)}` };
   }
-  if (res.status !== 200) {
-    const id = res.headers['x-ms-correlation-request-id'];
-    throw new AcrLoginError(
-      'HTTP_FAILED',
-      `"${loginServer}" answered the repository access check (/oauth2/token) with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. If this persists, check the Azure status page and retry later.`,
-      id === undefined ? {} : { details: { correlationId: id } },
-    );
-  }
+  if (res.status !== 200) throw unexpected(loginServer, 'the repository access check (/oauth2/token)', res);
   let access: unknown;
   try {
     const token = (JSON.parse(res.body) as { access_token?: unknown }).access_token;
@@ -233,11 +226,17 @@ function quoted(items: readonly string[]): string {
   return items.map((i) => `"${i}"`).join(', ');
 }
 
+/** The fix in a few words for the first line, and the lines that spell it out. */
+interface AccessFix {
+  readonly summary: string;
+  readonly lines: readonly string[];
+}
+
 function entraFix(
   target: AccessTarget,
   results: readonly RepositoryAccess[],
   missing: readonly RepositoryAccess[],
-) {
+): AccessFix {
   const { loginServer, identity } = target;
   const assignee = identity.assignee ?? '<object id of the identity>';
   const need = neededRole(missing);
@@ -249,50 +248,73 @@ function entraFix(
   const differing = new Set(results.map((r) => r.granted.join(','))).size > 1;
   if (differing) {
     const granted = results.filter((r) => r.granted.length > 0).map((r) => r.repository);
-    return [
-      `This identity is granted different rights on different repositories (it has rights on ${quoted(granted)}), which registry-wide roles cannot do: the registry uses ABAC repository permissions, and the condition of the identity's "${REPOSITORY_ROLE[need]}" (or "Container Registry Repository Contributor") assignment leaves out ${quoted(names)}.`,
-      `Fix: add ${quoted(names)} to that assignment's condition (Azure portal: the registry's Access control (IAM), Role assignments, the assignment's Condition), or create an assignment for ${names.length === 1 ? 'it' : 'them'}:`,
-      `  ${abacCommand}`,
-    ];
+    return {
+      summary: `add ${quoted(names)} to the condition of its "${REPOSITORY_ROLE[need]}" assignment`,
+      lines: [
+        `This identity is granted different rights on different repositories (it has rights on ${quoted(granted)}), which registry-wide roles cannot do: the registry uses ABAC repository permissions, and the condition of the identity's "${REPOSITORY_ROLE[need]}" (or "Container Registry Repository Contributor") assignment leaves out ${quoted(names)}.`,
+        `Fix: add ${quoted(names)} to that assignment's condition (Azure portal: the registry's Access control (IAM), Role assignments, the assignment's Condition), or create an assignment for ${names.length === 1 ? 'it' : 'them'}:`,
+        `  ${abacCommand}`,
+      ],
+    };
   }
-  return [
-    `Fix: grant "${REGISTRY_ROLE[need]}" on the registry, or, if the registry uses ABAC repository permissions, "${REPOSITORY_ROLE[need]}" (with a condition for ${quoted(names)} if you scope it):`,
-    `  az role assignment create --assignee ${assignee} --role ${REGISTRY_ROLE[need]} --scope ${scopeArg}`,
-    `  ${abacCommand}`,
-    `Which one applies depends on the registry's role assignment mode ("az acr show --name ${registryName(loginServer)} --query roleAssignmentMode"), which a registry login cannot read, so both are named: a registry with ABAC repository permissions ignores ${REGISTRY_ROLE[need]}. Role assignments can take a few minutes to apply.`,
-  ];
+  return {
+    summary: `grant it "${REGISTRY_ROLE[need]}" ("${REPOSITORY_ROLE[need]}" on a registry with ABAC repository permissions)`,
+    lines: [
+      `Fix: grant "${REGISTRY_ROLE[need]}" on the registry, or, if the registry uses ABAC repository permissions, "${REPOSITORY_ROLE[need]}" (with a condition for ${quoted(names)} if you scope it):`,
+      `  az role assignment create --assignee ${assignee} --role ${REGISTRY_ROLE[need]} --scope ${scopeArg}`,
+      `  ${abacCommand}`,
+      `Which one applies depends on the registry's role assignment mode ("az acr show --name ${registryName(loginServer)} --query roleAssignmentMode"), which a registry login cannot read, so both are named: a registry with ABAC repository permissions ignores ${REGISTRY_ROLE[need]}. Role assignments can take a few minutes to apply.`,
+    ],
+  };
 }
 
 function isAdminUser(loginServer: string, username: string): boolean {
   return username.toLowerCase() === registryName(loginServer).toLowerCase();
 }
 
-function passwordFix(target: AccessTarget, username: string, missing: readonly RepositoryAccess[]): string[] {
+function passwordFix(
+  target: AccessTarget,
+  username: string,
+  missing: readonly RepositoryAccess[],
+): AccessFix {
   const name = registryName(target.loginServer);
   if (isAdminUser(target.loginServer, username)) {
-    return [
-      `Fix: the admin user has every right on a registry, so check the repository names; or log in with a repository-scoped token or a Microsoft Entra identity that has them.`,
-    ];
+    return {
+      summary: 'check the repository names',
+      lines: [
+        `Fix: the admin user has every right on a registry, so check the repository names; or log in with a repository-scoped token or a Microsoft Entra identity that has them.`,
+      ],
+    };
   }
   const scopeMap = `"$(az acr token show --registry ${name} --name ${username} --query scopeMapId -o tsv | xargs basename)"`;
-  return [
-    `Fix: "${username}" is a repository-scoped token, which may use only the repositories its scope map lists. Add ${quoted(missing.map((m) => m.repository))} to that scope map:`,
-    ...missing.map(
-      (m) =>
-        `  az acr scope-map update --registry ${name} --name ${scopeMap} --add-repository ${m.repository} ${m.asked.includes('push') ? 'content/read content/write' : 'content/read'}`,
-    ),
-  ];
+  const names = quoted(missing.map((m) => m.repository));
+  return {
+    summary: `add ${names} to the scope map of the token "${username}"`,
+    lines: [
+      `Fix: "${username}" is a repository-scoped token, which may use only the repositories its scope map lists. Add ${names} to that scope map:`,
+      ...missing.map(
+        (m) =>
+          `  az acr scope-map update --registry ${name} --name ${scopeMap} --add-repository ${m.repository} ${m.asked.includes('push') ? 'content/read content/write' : 'content/read'}`,
+      ),
+    ],
+  };
 }
 
-function anonymousFix(missing: readonly RepositoryAccess[]): string[] {
+function anonymousFix(missing: readonly RepositoryAccess[]): AccessFix {
   if (neededRole(missing) === 'push') {
-    return [
-      `Fix: an anonymous login can only pull. To push, log in with an identity (${input('clientId')} and ${input('tenantId')} for OIDC) that has "AcrPush", or "Container Registry Repository Writer" on a registry with ABAC repository permissions.`,
-    ];
+    return {
+      summary: 'log in with an identity that has "AcrPush"',
+      lines: [
+        `Fix: an anonymous login can only pull. To push, log in with an identity (${input('clientId')} and ${input('tenantId')} for OIDC) that has "AcrPush", or "Container Registry Repository Writer" on a registry with ABAC repository permissions.`,
+      ],
+    };
   }
-  return [
-    'Fix: anonymous pull covers every repository of a registry that allows it; check the repository names, or log in with an identity that has "AcrPull" ("Container Registry Repository Reader" on a registry with ABAC repository permissions).',
-  ];
+  return {
+    summary: 'check the repository names',
+    lines: [
+      'Fix: anonymous pull covers every repository of a registry that allows it; check the repository names, or log in with an identity that has "AcrPull" ("Container Registry Repository Reader" on a registry with ABAC repository permissions).',
+    ],
+  };
 }
 
 /** Undefined when everything asked is granted; else the error naming what is missing and the fix. */
@@ -304,16 +326,20 @@ export function accessMissingError(
   if (missing.length === 0) return undefined;
   const { identity, credential, loginServer } = target;
   const who = `${identity.description}${identity.oidcSubject === undefined ? '' : ` (OIDC subject "${identity.oidcSubject}")`}`;
+  const fix =
+    credential.type === 'refresh-token'
+      ? entraFix(target, results, missing)
+      : credential.type === 'password'
+        ? passwordFix(target, credential.username, missing)
+        : anonymousFix(missing);
   const lines = [
-    `Registry "${loginServer}": ${who} lacks access that ${input('repositories')} asks for:`,
+    `Registry "${loginServer}": ${who} lacks access that ${input('repositories')} asks for; fix: ${fix.summary}.`,
     ...missing.map(
       (m) =>
         `  ${m.repository}: asked ${actionsText(m.asked)}; granted ${actionsText(m.granted)}${m.refusal === undefined ? '' : ` (the registry refused: ${m.refusal})`}`,
     ),
+    ...fix.lines,
   ];
-  if (credential.type === 'refresh-token') lines.push(...entraFix(target, results, missing));
-  else if (credential.type === 'password') lines.push(...passwordFix(target, credential.username, missing));
-  else lines.push(...anonymousFix(missing));
   const details: Record<string, string> = { registry: loginServer };
   if (identity.assignee !== undefined) details['client id'] = identity.assignee;
   if (identity.oidcSubject !== undefined) details['OIDC subject'] = identity.oidcSubject;
@@ -387,7 +413,7 @@ export async function checkAccess(
   const [first] = errors;
   if (first !== undefined) {
     if (errors.length === 1) throw first;
-    throw new AcrLoginError('ACR_ACCESS_MISSING', errors.map((e) => e.message).join('\n'), {
+    throw new AcrLoginError('ACR_ACCESS_MISSING', errors.map((e) => e.text).join('\n'), {
       input: 'repositories',
       details: first.details,
       cause: new AggregateError(errors),

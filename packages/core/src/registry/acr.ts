@@ -214,11 +214,19 @@ function correlation(res: HttpResponse): Record<string, string> {
   return id === undefined ? {} : { correlationId: id };
 }
 
-function unexpected(loginServer: string, path: string, res: HttpResponse): AcrLoginError {
+/**
+ * A status the protocol does not explain. A server error or throttling outlasted the retries; any other
+ * status means the request itself was refused, which waiting will not change.
+ */
+export function unexpected(loginServer: string, what: string, res: HttpResponse): AcrLoginError {
   const id = res.headers['x-ms-correlation-request-id'];
+  const fix =
+    res.status >= 500 || res.status === 429 || res.status === 408
+      ? 'The registry is failing or throttling: retry later, and if it persists check https://azure.status.microsoft.'
+      : 'The registry refused the request itself: check that the name is an Azure Container Registry login server (a proxy or another registry answers differently), and report it with the correlation id if it is one.';
   return new AcrLoginError(
     'HTTP_FAILED',
-    `"${loginServer}" answered ${path} with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. If this persists, check the Azure status page and retry later.`,
+    `"${loginServer}" answered ${what} with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. ${fix}`,
     { details: correlation(res) },
   );
 }

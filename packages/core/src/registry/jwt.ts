@@ -1,4 +1,16 @@
-import { decodeJwt } from 'jose';
+/**
+ * A JWT's claims, unverified: what the login reads of tokens it was just given over TLS (expiry, ACR's
+ * permissions, an OIDC subject). No signature is checked, so nothing here decides what to trust.
+ */
+export function decodeJwt(token: string): Record<string, unknown> {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new TypeError('not a JWS compact serialization');
+  const claims: unknown = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8'));
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    throw new TypeError('the JWT payload is not a JSON object');
+  }
+  return claims as Record<string, unknown>;
+}
 
 export interface TokenInfo {
   readonly expiresOn: Date | undefined;
@@ -40,8 +52,9 @@ export function readTokenInfo(token: string): TokenInfo | undefined {
 export function readOidcClaims(token: string): { iss: string; sub: string; aud: string } | undefined {
   try {
     const claims = decodeJwt(token);
-    const aud = Array.isArray(claims.aud) ? claims.aud.join(' ') : (claims.aud ?? '');
-    return { iss: claims.iss ?? '', sub: claims.sub ?? '', aud };
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const aud = Array.isArray(claims.aud) ? claims.aud.map(text).join(' ') : text(claims.aud);
+    return { iss: text(claims.iss), sub: text(claims.sub), aud };
   } catch {
     return undefined;
   }

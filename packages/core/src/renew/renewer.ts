@@ -1,19 +1,21 @@
-import { AcrLoginError, errorMessage, withContext } from '../errors.ts';
-import { defaultDispatcher, HttpClient, systemClock } from '../http.ts';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { AcrLoginError, withContext } from '../errors.ts';
+import { HttpClient, systemClock } from '../http.ts';
+import { githubOidcProvider } from '../identity/github-oidc.ts';
 import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
 import { type EntraToken, getEntraToken } from '../identity/token.ts';
 import { exchangeRequest, processExchangeResponse } from '../registry/acr.ts';
 import { readTokenInfo } from '../registry/jwt.ts';
+import { nodeTransport, type Transport } from '../transport.ts';
 import {
   type Clock,
   type Cloud,
   type Identity,
   type Logger,
   nullLogger,
-  type OidcTokenProvider,
   type TokenAudience,
 } from '../types.ts';
-import { type Dispatcher, EnvHttpProxyAgent } from '../undici.ts';
 import type { Renew } from './helper.ts';
 
 /** One registry as the login planned it: what a renewal repeats. */
@@ -43,64 +45,18 @@ export interface RenewalPlan {
    * proxy in its settings); used unless the helper's environment names one.
    */
   readonly proxyUrl?: string;
+  /**
+   * A CA file the login step trusted besides the public roots when Node's own settings did not name it
+   * (the agent's Agent.CAInfo): a TLS-inspecting proxy's, usually.
+   */
+  readonly caFile?: string;
 }
 
 export interface RenewerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: Transport;
   readonly clock?: Clock;
   readonly logger?: Logger;
-}
-
-/**
- * GitHub's token service, as `core.getIDToken` asks it: `GET <url>&audience=<aud>` with the request token.
- * Core imports no CI library, and the helper runs outside any step.
- */
-export function githubOidcProvider(
-  endpoint: NonNullable<RenewalPlan['githubOidc']>,
-  dispatcher: Dispatcher,
-): OidcTokenProvider {
-  return async (audience) => {
-    const url = `${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`;
-    let status: number;
-    let text: string;
-    try {
-      const target = new URL(url);
-      const res = await dispatcher.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
-        method: 'GET',
-        headers: { authorization: `Bearer ${endpoint.requestToken}`, accept: 'application/json' },
-      });
-      status = res.statusCode;
-      text = await res.body.text();
-    } catch (error) {
-      throw new AcrLoginError(
-        'OIDC_FAILED',
-        `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
-        { cause: error },
-      );
-    }
-    if (status === 401 || status === 403) {
-      throw new AcrLoginError(
-        'OIDC_FAILED',
-        `GitHub refused the job's OIDC request token (HTTP ${status}): it is valid only while the job runs, so credentials cannot be renewed after it. Renew within the job that logged in, with "permissions: id-token: write".`,
-      );
-    }
-    let value: unknown;
-    try {
-      value = (JSON.parse(text) as { value?: unknown }).value;
-    } catch {
-      value = undefined;
-    }
-    if (status !== 200 || typeof value !== 'string' || value === '') {
-      throw new AcrLoginError(
-        'OIDC_FAILED',
-        `GitHub's OIDC token service answered HTTP ${status} without a token; try again, or set "renew: false" and log in again before the push.`,
-      );
-    }
-    return value;
-  };
 }
 
 /**
@@ -112,9 +68,12 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
   const dispatcher =
     options.dispatcher ??
-    (plan.proxyUrl === undefined || proxied
-      ? defaultDispatcher(env)
-      : new EnvHttpProxyAgent({ httpsProxy: plan.proxyUrl, noProxy: env.NO_PROXY ?? env.no_proxy ?? '' }));
+    nodeTransport({
+      env: plan.proxyUrl === undefined || proxied ? env : { ...env, HTTPS_PROXY: plan.proxyUrl },
+      ...(plan.caFile === undefined
+        ? {}
+        : { tls: { ca: [...rootCertificates, readFileSync(plan.caFile, 'utf8')] } }),
+    });
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? nullLogger;
   const http = new HttpClient({ dispatcher, logger, clock });

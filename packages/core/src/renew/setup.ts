@@ -34,6 +34,7 @@ export interface StartRenewalOptions {
   readonly githubOidc?: RenewalPlan['githubOidc'];
   readonly adoOidcRequestUri?: string;
   readonly proxyUrl?: string;
+  readonly caFile?: string;
 }
 
 /** Why `plan` cannot be renewed, or undefined when it can: only Entra logins have something to renew. */
@@ -82,6 +83,7 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
     ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
+    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
   };
   const state: RenewState<RenewalPlan> = { version: 1, helper: newHelperName(), servers, plan: renewal };
   const files = await writeRenewalFiles({

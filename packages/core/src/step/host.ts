@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Transport } from '../transport.ts';
 import type { LoginInputKey, StepInputKey } from '../types.ts';
 import type { Vocabulary } from '../wording.ts';
 
@@ -30,7 +30,7 @@ export interface Host {
   /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
   readonly oidc?: OidcPort;
   /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
-  dispatcher?(): Dispatcher | undefined;
+  dispatcher?(): Transport | undefined;
   /** Lines to log once the inputs are planned (which service connection). */
   intro?(): readonly string[];
   /** Lines the host adds under a failure: its own explanations. */
@@ -49,6 +49,8 @@ export interface Host {
    * credentials, which are not kept on disk.
    */
   proxyUrl?(): string | undefined;
+  /** The CA file `dispatcher()` trusts besides the public roots (Agent.CAInfo), for that helper too. */
+  caFile?(): string | undefined;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */
@@ -60,7 +62,8 @@ export interface OidcPort {
   available(): boolean;
   /** Why not, with the fix, in the CI's words. */
   unavailableHint(): string;
-  token(audience: string): Promise<string>;
+  /** A token for `audience`, asked over the step's transport (its proxy and certificates). */
+  token(audience: string, transport: Transport): Promise<string>;
   /**
    * What a credential helper needs to request tokens itself later in the job (GitHub: the request URL and
    * token, valid for the job), kept in its 0600 renewal state.

@@ -4,6 +4,7 @@ import { type IsolatedFiles, isolateClientFiles } from '../clients/isolate.ts';
 import { CLIENT_FAMILY } from '../clients/paths.ts';
 import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { defaultDispatcher } from '../http.ts';
 import { login, logout, parseState } from '../login.ts';
 import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
@@ -116,20 +117,21 @@ export async function runLogin(host: Host): Promise<void> {
     const isolated = isolate ? await isolateFiles(host, plan) : undefined;
     // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
     const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
-    const dispatcher = host.dispatcher?.();
+    // One transport for the step, OIDC included, closed when the login is done.
+    const dispatcher = host.dispatcher?.() ?? defaultDispatcher(host.env);
     const { oidc } = host;
     const environment: Environment = {
       logger,
       env,
       debug: host.debugging?.() ?? false,
-      ...(dispatcher === undefined ? {} : { dispatcher }),
-      ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience) }),
+      dispatcher,
+      ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience, dispatcher) }),
     };
     let result: LoginResult;
     try {
       result = await login(plan, environment);
     } finally {
-      await dispatcher?.close();
+      await dispatcher.close();
     }
     // Save state before anything else can fail, so the post step can undo what was written.
     host.saveState('loginState', JSON.stringify(result.state));
@@ -249,6 +251,7 @@ async function setUpRenewal(
   const githubOidc = plan.authType === 'oidc' ? host.oidc?.renewal?.() : undefined;
   const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
   const proxyUrl = host.proxyUrl?.();
+  const caFile = host.caFile?.();
   // The request token may not be masked yet when the host's OIDC library read it itself.
   if (githubOidc !== undefined) maskSecret(host, githubOidc.requestToken);
   const record = await startRenewal({
@@ -264,6 +267,7 @@ async function setUpRenewal(
     ...(githubOidc === undefined ? {} : { githubOidc }),
     ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),
     ...(proxyUrl === undefined ? {} : { proxyUrl }),
+    ...(caFile === undefined ? {} : { caFile }),
   });
   host.saveState('renewal', JSON.stringify(record));
   host.addPath(record.binDir);

@@ -143,6 +143,11 @@ describe('the ids Microsoft support asks for', () => {
       'ClientAssertionCredential failed: AADSTS70021: No match.\r\nTrace ID: 11 Correlation ID: 22\r\nTimestamp: 2026-01-01 00:00:00Z\r\nmore',
       { 'trace id': '11', 'correlation id': '22', timestamp: '2026-01-01 00:00:00Z' },
     ],
+    [
+      "after MSAL's placeholders",
+      'Error(s): 700213 - Timestamp: Not Available - Description: AADSTS700213: No matching federated identity record found. Trace ID: 9f8e Correlation ID: 7d6c Timestamp: 2026-01-01 00:00:00Z - Correlation ID: Not Available',
+      { 'trace id': '9f8e', 'correlation id': '7d6c', timestamp: '2026-01-01 00:00:00Z' },
+    ],
     ['absent', 'connect ECONNREFUSED', {}],
   ])('%s', (_name, message, facts) => {
     expect(supportFacts(message)).toEqual(facts);

@@ -220,7 +220,7 @@ describe('accessMissingError', () => {
   test('names registry, repository, asked, granted, client id and OIDC subject', () => {
     const error = accessMissingError(entra(), [access('app', PUSH, PULL), access('web', PULL, PULL)]);
     expect(error?.message).toContain(
-      `Registry "${contoso}": the app ${CLIENT_ID} in tenant t-1 (OIDC subject "${SUBJECT}") lacks access that "repositories" asks for:\n  app: asked pull, push; granted pull\n`,
+      `Registry "${contoso}": the app ${CLIENT_ID} in tenant t-1 (OIDC subject "${SUBJECT}") lacks access that "repositories" asks for; fix: grant it "AcrPush" ("Container Registry Repository Writer" on a registry with ABAC repository permissions).\n  app: asked pull, push; granted pull\n`,
     );
     expect(error?.message).not.toContain('web:');
     expect(error?.details).toEqual({ registry: contoso, 'client id': CLIENT_ID, 'OIDC subject': SUBJECT });

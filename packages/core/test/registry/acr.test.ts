@@ -76,6 +76,10 @@ describe('exchange', () => {
     ],
     [res(403), 'ACR_EXCHANGE_DENIED', 'Container Registry Repository Reader'],
     [res(502, 'gateway'), 'HTTP_FAILED', 'HTTP 502'],
+    [res(503), 'HTTP_FAILED', 'failing or throttling: retry later'],
+    [res(429), 'HTTP_FAILED', 'failing or throttling: retry later'],
+    [res(400), 'HTTP_FAILED', 'refused the request itself'],
+    [res(404), 'HTTP_FAILED', 'is an Azure Container Registry login server'],
   ])('%#: -> %s', (response, code, text) => {
     expect(() => processExchangeResponse(ctx, response)).toThrowError(
       expect.objectContaining({ code, message: expect.stringContaining(text) }),

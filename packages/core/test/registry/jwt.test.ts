@@ -1,6 +1,6 @@
 import { UnsecuredJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { readOidcClaims, readTokenInfo } from '../../src/registry/jwt.ts';
+import { decodeJwt, readOidcClaims, readTokenInfo } from '../../src/registry/jwt.ts';
 
 const jwt = (claims: Record<string, unknown>) => new UnsecuredJWT(claims).encode();
 
@@ -48,4 +48,23 @@ test('readOidcClaims shows issuer, subject and audience only', () => {
     aud: 'api://AzureADTokenExchange',
   });
   expect(readOidcClaims('nope')).toBeUndefined();
+});
+
+describe('decodeJwt: the claims of a compact JWS, unverified', () => {
+  const segment = (value: string) => Buffer.from(value, 'utf8').toString('base64url');
+  test('claims of a token jose encodes', () => {
+    expect(decodeJwt(jwt({ sub: 'repo:o/r:ref:refs/heads/main', exp: 1 }))).toEqual({
+      sub: 'repo:o/r:ref:refs/heads/main',
+      exp: 1,
+    });
+  });
+  test.each([
+    ['two segments', `${segment('{}')}.${segment('{"a":1}')}`],
+    ['a JWE (five segments)', 'a.b.c.d.e'],
+    ['a payload that is not JSON', `${segment('{}')}.${segment('not json')}.sig`],
+    ['a payload that is an array', `${segment('{}')}.${segment('[1]')}.sig`],
+    ['a payload that is null', `${segment('{}')}.${segment('null')}.sig`],
+  ])('refuses %s', (_name, token) => {
+    expect(() => decodeJwt(token)).toThrow();
+  });
 });

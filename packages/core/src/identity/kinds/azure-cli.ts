@@ -20,7 +20,7 @@ export const azureCli: SdkKind<AzureCliIdentity> = {
   unexplained: (_, error) =>
     new AcrLoginError(
       'AZURE_CLI_FAILED',
-      `Could not get a token from the Azure CLI: ${firstLine(error)}. Run "az login" (or azure/login) earlier in the job, or pick another ${input('authType')}.`,
+      `Could not get a token from the Azure CLI: ${firstLine(error)}. Run "az login" (or the azure/login action) earlier in the job, after installing the Azure CLI where the runner or agent has none, or pick another ${input('authType')}.`,
       { input: 'authType', cause: error },
     ),
 };

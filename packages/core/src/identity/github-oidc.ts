@@ -1,0 +1,57 @@
+import { AcrLoginError, errorMessage } from '../errors.ts';
+import type { Transport } from '../transport.ts';
+import type { OidcTokenProvider } from '../types.ts';
+
+/** Where a GitHub job asks for OIDC tokens: ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. */
+export interface GithubOidcEndpoint {
+  readonly requestUrl: string;
+  readonly requestToken: string;
+}
+
+/**
+ * GitHub's token service, as `core.getIDToken` asks it: `GET <url>&audience=<aud>` with the request token.
+ * Core imports no CI library: the step and the renewing credential helper both ask through this.
+ */
+export function githubOidcProvider(endpoint: GithubOidcEndpoint, dispatcher: Transport): OidcTokenProvider {
+  return async (audience) => {
+    const url = `${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`;
+    let status: number;
+    let text: string;
+    try {
+      const target = new URL(url);
+      const res = await dispatcher.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
+        method: 'GET',
+        headers: { authorization: `Bearer ${endpoint.requestToken}`, accept: 'application/json' },
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (error) {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
+        { cause: error },
+      );
+    }
+    if (status === 401 || status === 403) {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `GitHub refused the job's OIDC request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN, HTTP ${status}). Grant the job "permissions: id-token: write"; the request token is valid only while the job runs, so credentials cannot be renewed after it.`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = (JSON.parse(text) as { value?: unknown }).value;
+    } catch {
+      value = undefined;
+    }
+    if (status !== 200 || typeof value !== 'string' || value === '') {
+      throw new AcrLoginError(
+        'OIDC_FAILED',
+        `GitHub's OIDC token service answered HTTP ${status} without a token. Run the job again; if it keeps failing, check https://www.githubstatus.com.`,
+      );
+    }
+    return value;
+  };
+}
