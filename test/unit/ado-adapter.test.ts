@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
 import type { Localize } from '../../packages/ado-task/src/context.ts';
@@ -8,7 +10,6 @@ import {
   organisationName,
   taskHints,
 } from '../../packages/ado-task/src/hints.ts';
-import { taskHost } from '../../packages/ado-task/src/host.ts';
 import { bypassesProxy, bypassPatterns, proxyToken, tlsOptions } from '../../packages/ado-task/src/proxy.ts';
 import { taskWords } from '../../packages/ado-task/src/words.ts';
 import { AcrLoginError } from '../../packages/core/src/index.ts';
@@ -223,7 +224,10 @@ describe('exportVariable: task.setvariable for the later tasks, process.env for 
   test.each([
     ['DOCKER_CONFIG', '/agent/_work/_temp/acr-login-config/docker'],
     ['REGISTRY_AUTH_FILE', '/agent/_work/_temp/acr-login-config/containers/auth.json'],
-  ])('%s', (name, value) => {
+  ])('%s', async (name, value) => {
+    // task-lib keeps its vault key in the agent's temp directory, else in the working directory.
+    process.env.AGENT_TEMPDIRECTORY ??= mkdtempSync(join(tmpdir(), 'acr-login-agent-temp-'));
+    const { taskHost } = await import('../../packages/ado-task/src/host.ts');
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
