@@ -227,7 +227,6 @@ describe('exportVariable: task.setvariable for the later tasks, process.env for 
   ])('%s', async (name, value) => {
     // task-lib keeps its vault key in the agent's temp directory, else in the working directory.
     process.env.AGENT_TEMPDIRECTORY ??= mkdtempSync(join(tmpdir(), 'acr-login-agent-temp-'));
-    const { taskHost } = await import('../../packages/ado-task/src/host.ts');
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
@@ -235,6 +234,7 @@ describe('exportVariable: task.setvariable for the later tasks, process.env for 
     });
     const before = process.env[name];
     try {
+      const { taskHost } = await import('../../packages/ado-task/src/host.ts');
       const host = taskHost(new URL('../../task.json', import.meta.url).href, {});
       host.exportVariable?.(name, value);
       expect(process.env[name]).toBe(value);
