@@ -40,12 +40,14 @@ try {
   console.log(bold('\nStep outputs'));
   console.log(renderOutputs(main.outputs, secrets));
 
-  console.log(bold(`\nRun cat "${job.dockerConfig}"`));
-  console.log(renderLog(await readFile(job.dockerConfig, 'utf8'), secrets));
+  // The job's own Docker config under RUNNER_TEMP, which the later steps get as DOCKER_CONFIG.
+  const dockerConfig = main.outputs['docker-config'] ?? job.files.docker;
+  console.log(bold(`\nRun cat "${dockerConfig}"`));
+  console.log(renderLog(await readFile(dockerConfig, 'utf8'), secrets));
 
   console.log(bold(`\nRun skopeo copy docker://${image} oci:hello:latest`));
   const target = join(job.dir, 'hello-oci');
-  const env = emulator.env({ HOME: job.home, REGISTRY_AUTH_FILE: job.dockerConfig });
+  const env = emulator.env({ HOME: job.home, REGISTRY_AUTH_FILE: dockerConfig });
   const pulled = await skopeo(['--insecure-policy', 'copy', `docker://${image}`, `oci:${target}:latest`], {
     env,
   });
@@ -55,7 +57,7 @@ try {
   console.log(bold('\nPost Run acr-login/acr-login@v1'));
   const post = await runStep(BUNDLES.action.post, job, { ...emulator.env(), ...stateEnv(main.state) });
   console.log(renderLog(post.stdout + post.stderr, secrets));
-  const left = await readFile(job.dockerConfig, 'utf8').catch(() => undefined);
+  const left = await readFile(dockerConfig, 'utf8').catch(() => undefined);
   console.log(
     `  Docker config after logout: ${left === undefined ? 'removed (the login created it)' : left}`,
   );

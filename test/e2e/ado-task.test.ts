@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
+import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
 import {
   ADO_ORGANIZATION_ID,
   ADO_SERVICE_CONNECTION,
@@ -15,6 +17,7 @@ import {
 import {
   agentEnv,
   endpoint,
+  jobVariables,
   runTask,
   type TaskRun,
   taskInputEnv,
@@ -49,14 +52,23 @@ const runBundle = runTask;
 
 interface Job {
   readonly home: string;
+  /** The user's Docker config under HOME. */
   readonly dockerConfig: string;
+  /** The job's own client files under Agent.TempDirectory, where the task logs in. */
+  readonly files: ClientFiles;
   /** What every step of the job sees: agent variables, the proxy, the CA, IMDS. */
   readonly env: Record<string, string>;
 }
 
 async function newJob(): Promise<Job> {
   const home = await mkdtemp(join(emulator.dir, 'agent-'));
-  return { home, dockerConfig: join(home, '.docker', 'config.json'), env: await agentEnv(emulator, home) };
+  const env = await agentEnv(emulator, home);
+  return {
+    home,
+    dockerConfig: join(home, '.docker', 'config.json'),
+    files: jobClientFiles(join(env.AGENT_TEMPDIRECTORY ?? '', JOB_DIRECTORY)),
+    env,
+  };
 }
 
 const inputs = taskInputEnv;
@@ -124,10 +136,10 @@ function expectMaskedFirst(run: TaskRun, secrets: readonly string[]): void {
 
 /** Run the post-job step as the agent would: the task variables the main step set come back as VSTS_TASKVARIABLE_*. */
 function runPost(job: Job, main: TaskRun): Promise<TaskRun> {
-  return runBundle('post', { ...job.env, ...taskVariables(main) });
+  return runBundle('post', { ...job.env, ...jobVariables(main), ...taskVariables(main) });
 }
 
-async function expectPull(job: Job, server: string, authFile = job.dockerConfig) {
+async function expectPull(job: Job, server: string, authFile = job.files.docker) {
   const pulled = await skopeoInspect(`${server}/${HELLO_REPOSITORY}:latest`, {
     env: emulator.env({ HOME: job.home }),
     authFile,
@@ -243,7 +255,9 @@ describe.each([
     expect(out.username).toEqual({ value: username, secret: false });
     expect(out.password?.secret).toBe(true);
     expect(out.password?.value.length).toBeGreaterThan(8);
-    expect(out.dockerConfig).toEqual({ value: job.dockerConfig, secret: false });
+    expect(out.dockerConfig).toEqual({ value: job.files.docker, secret: false });
+    // The job's later tasks get the job's file; the one under HOME is left alone.
+    expect(jobVariables(main)).toEqual({ DOCKER_CONFIG: dirname(job.files.docker) });
     if (username === REFRESH_TOKEN_USERNAME) {
       expect(Date.parse(out.expiresOn?.value ?? '')).toBeGreaterThan(Date.now());
     } else {
@@ -253,9 +267,10 @@ describe.each([
 
   test('skopeo pulls with the written Docker config, which kept the other entries', async () => {
     await expectPull(job, REGISTRIES.contoso);
-    const config = JSON.parse(await readFile(job.dockerConfig, 'utf8'));
+    const config = JSON.parse(await readFile(job.files.docker, 'utf8'));
     expect(config.auths['other.example.com']).toEqual({ auth: 'b3RoZXI6cGFzcw==' });
     expect(config.detachKeys).toBe('ctrl-q');
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });
 
   test('the post-job step restores the Docker config byte for byte', async () => {
@@ -263,6 +278,7 @@ describe.each([
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
     expect(post.stdout).toMatch(/Logged out: 0 credential entries removed, 1 credential entry restored\./);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });
 });
@@ -287,16 +303,21 @@ describe('several registries, anonymous and logout', () => {
       REGISTRIES.public,
     ]);
     expect(out.loginServer?.value).toBe(REGISTRIES.contoso);
-    const authFile = join(job.home, 'run', 'containers', 'auth.json');
+    expect(jobVariables(main)).toEqual({
+      DOCKER_CONFIG: dirname(job.files.docker),
+      REGISTRY_AUTH_FILE: job.files.containers,
+    });
     for (const server of [REGISTRIES.contoso, REGISTRIES.noarm]) {
       await expectPull(job, server);
-      await expectPull(job, server, authFile);
+      await expectPull(job, server, job.files.containers);
     }
-    // No config existed: the post-job step removes the files it created.
+    // No config existed: the post-job step removes the files it created; HOME never got any.
     const post = await runPost(job, main);
     expect(post.code).toBe(0);
-    expect(existsSync(job.dockerConfig)).toBe(false);
-    expect(existsSync(authFile)).toBe(false);
+    for (const file of [job.files.docker, job.files.containers, job.dockerConfig]) {
+      expect(existsSync(file), file).toBe(false);
+    }
+    expect(existsSync(join(job.home, 'run', 'containers', 'auth.json'))).toBe(false);
   });
 
   test('anonymous: no credentials written, nothing to log out', async () => {
@@ -355,6 +376,7 @@ describe('several registries, anonymous and logout', () => {
     expect(message).toContain(`lacks access that "repositories" asks for`);
     expect(message).toContain(`--assignee ${emulator.scenario.apps.adoApp.clientId}`);
     expect(existsSync(job.dockerConfig)).toBe(false);
+    expect(existsSync(job.files.docker)).toBe(false);
   });
 
   test('logout false: the post-job step leaves the credentials', async () => {
@@ -472,6 +494,7 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     const complete = result(run);
     expect(complete?.properties.result).toBe('Failed');
     expect(existsSync(job.dockerConfig)).toBe(false);
+    expect(existsSync(job.files.docker)).toBe(false);
     return { run, message: complete?.value ?? '' };
   }
 

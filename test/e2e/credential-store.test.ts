@@ -134,6 +134,9 @@ describe.each([
     expect(after.stdout + after.stderr).not.toContain(userCredential.Secret);
     expect(await storedFor(store, server)).toEqual(before);
     expect(await store.helper('list', '')).toEqual(list);
+    // docker login rewrote the job's copy of the config, which the step logged in to; both are back.
+    expect(step.outputs['docker-config']).toBe(job.files.docker);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(config);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);
   });
 });
@@ -166,6 +169,7 @@ describe('helpers that cannot hold the credential fail the step and change nothi
     expect(first).toMatch(/"docker-credential-desktop" is not installed or not on PATH/);
     expect(first).toMatch(/Install docker-credential-desktop/);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(config);
   });
 
   test('ecr-login, which cannot store a credential for another registry', async () => {
@@ -177,6 +181,7 @@ describe('helpers that cannot hold the credential fail the step and change nothi
     const [first] = step.stdout.split('\n').filter((line) => line.startsWith('::error::'));
     expect(first).toMatch(/"docker-credential-ecr-login" cannot store credentials.*not implemented/);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(config);
   });
 
   test('a store that cannot decrypt the user credential (no GPG key) is not logged in over', async () => {
@@ -198,6 +203,7 @@ describe('helpers that cannot hold the credential fail the step and change nothi
     );
     expect(first).toContain('No secret key');
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(config);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(config);
     expect(await storedFor(store, server)).toEqual(before);
   });
 });

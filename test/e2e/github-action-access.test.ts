@@ -120,7 +120,9 @@ test('a missing grant fails the step before any client file is written, naming A
   expect(step.stdout).toContain('app: asked pull, push; granted pull');
   expect(step.stdout).toContain(`az role assignment create --assignee ${clientId} --role AcrPush`);
   expect(step.stdout).toContain('error code: ACR_ACCESS_MISSING');
-  await expect(stat(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
+  for (const file of [job.dockerConfig, job.files.docker]) {
+    await expect(stat(file), file).rejects.toMatchObject({ code: 'ENOENT' });
+  }
   expect(step.outputs['pull-secret-file']).toBeUndefined();
 });
 

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Emulator,
@@ -11,6 +11,7 @@ import {
 import {
   ACTION_MAIN,
   ACTION_POST,
+  exportedEnv,
   inputEnv,
   type Job,
   maskViolations,
@@ -57,6 +58,22 @@ async function loginAndPull(job: Job, inputs: Record<string, string>, env: Recor
     .map((name) => inputs[name] ?? '')
     .filter((value) => value !== '' && !value.includes('\n'));
   expect(maskViolations(step.stdout + step.stderr, [password, pair, ...inputSecrets])).toEqual([]);
+  // The job's own Docker config, exported to the later steps; the one under HOME is left alone.
+  expect(await exportedEnv(job)).toMatchObject({ DOCKER_CONFIG: dirname(job.files.docker) });
+  await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
+  const pulled = await skopeoInspect(hello, {
+    env: emulator.env({ HOME: job.home }),
+    authFile: job.files.docker,
+  });
+  expect(pulled.code, pulled.stderr).toBe(0);
+  return step;
+}
+
+/** The same with `isolate-config: false`: the login writes the Docker config under HOME, as before. */
+async function loginAndPullFromHome(job: Job, inputs: Record<string, string>) {
+  const step = await main(job, inputs);
+  expect(step.code, step.stdout).toBe(0);
+  expect(step.outputs['docker-config']).toBe(job.dockerConfig);
   const pulled = await skopeoInspect(hello, {
     env: emulator.env({ HOME: job.home }),
     authFile: job.dockerConfig,
@@ -79,7 +96,7 @@ describe('each auth type logs docker in, and the post step removes it', () => {
       'login-server': REGISTRIES.contoso,
       'login-servers': JSON.stringify([REGISTRIES.contoso]),
       username: REFRESH_TOKEN_USERNAME,
-      'docker-config': job.dockerConfig,
+      'docker-config': job.files.docker,
     });
     expect(Date.parse(step.outputs['expires-on'] ?? '')).toBeGreaterThan(Date.now());
     expect(step.summary).toContain(REGISTRIES.contoso);
@@ -89,6 +106,8 @@ describe('each auth type logs docker in, and the post step removes it', () => {
 
     const after = await post(job, step.state);
     expect(after.code, after.stdout).toBe(0);
+    // The job's file held only our entry, so it goes; HOME never had one.
+    await expect(readFile(job.files.docker)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -103,7 +122,7 @@ describe('each auth type logs docker in, and the post step removes it', () => {
     });
     const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:from-action`, {
       env: emulator.env({ HOME: job.home }),
-      authFile: job.dockerConfig,
+      authFile: job.files.docker,
     });
     expect(pushed.code, pushed.stderr).toBe(0);
   });
@@ -197,6 +216,8 @@ describe('each auth type logs docker in, and the post step removes it', () => {
     const step = await main(job, { registry: 'public', 'auth-type': 'anonymous' });
     expect(step.code, step.stdout).toBe(0);
     await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(job.files.docker)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await exportedEnv(job)).toEqual({});
     const after = await post(job, step.state);
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('Nothing to log out');
@@ -213,23 +234,47 @@ describe('the user files survive', () => {
     return job;
   }
 
-  test('the post step restores an existing Docker config byte for byte', async () => {
+  test('the login leaves the Docker config under HOME byte for byte; its copy in the job is restored too', async () => {
     const job = await jobWithConfig();
     const app = emulator.scenario.apps.spSecret;
-    const step = await loginAndPull(job, {
+    const step = await main(job, {
       registry: 'contoso',
       'client-id': app.clientId,
       'tenant-id': emulator.scenario.tenantId,
       'client-secret': app.secret ?? '',
     });
+    expect(step.code, step.stdout).toBe(0);
+    const during = JSON.parse(await readFile(job.files.docker, 'utf8'));
+    expect(Object.keys(during.auths).sort()).toEqual(['contoso.azurecr.io', 'ghcr.io']);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
+    const after = await post(job, step.state);
+    expect(after.code).toBe(0);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
+    expect(await readFile(job.files.docker, 'utf8')).toBe(original);
+  });
+
+  test('isolate-config: false: the post step restores the Docker config under HOME byte for byte', async () => {
+    const job = await jobWithConfig();
+    const app = emulator.scenario.apps.spSecret;
+    const step = await loginAndPullFromHome(job, {
+      registry: 'contoso',
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+      'isolate-config': 'false',
+    });
     const during = JSON.parse(await readFile(job.dockerConfig, 'utf8'));
     expect(Object.keys(during.auths).sort()).toEqual(['contoso.azurecr.io', 'ghcr.io']);
+    expect(await exportedEnv(job)).toEqual({});
     const after = await post(job, step.state);
     expect(after.code).toBe(0);
     expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
   });
 
-  test('logout: false keeps the credentials', async () => {
+  test.each([
+    ['the job file', {}, true],
+    ['the Docker config under HOME (isolate-config: false)', { 'isolate-config': 'false' }, false],
+  ])('logout: false keeps the credentials in %s', async (_, extra, isolated) => {
     const job = await jobWithConfig();
     const app = emulator.scenario.apps.spSecret;
     const step = await main(job, {
@@ -238,10 +283,13 @@ describe('the user files survive', () => {
       'tenant-id': emulator.scenario.tenantId,
       'client-secret': app.secret ?? '',
       logout: 'false',
+      ...extra,
     });
     expect(step.code).toBe(0);
     await post(job, step.state);
-    expect(JSON.parse(await readFile(job.dockerConfig, 'utf8')).auths['contoso.azurecr.io']).toBeDefined();
+    const file = isolated ? job.files.docker : job.dockerConfig;
+    expect(JSON.parse(await readFile(file, 'utf8')).auths['contoso.azurecr.io']).toBeDefined();
+    if (isolated) expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
   });
 
   test('a corrupt Docker config fails the step and is left untouched', async () => {
@@ -361,7 +409,7 @@ test('ten registries in one step: one Entra token, ten exchanges', async () => {
     expect(JSON.parse(step.outputs['login-servers'] ?? '[]')).toHaveLength(10);
     expect(many.count({ service: 'entra' })).toBe(1);
     expect(many.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(10);
-    const config = JSON.parse(await readFile(join(job.home, '.docker', 'config.json'), 'utf8'));
+    const config = JSON.parse(await readFile(job.files.docker, 'utf8'));
     expect(Object.keys(config.auths)).toHaveLength(10);
   } finally {
     await many.stop();

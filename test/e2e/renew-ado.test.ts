@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
+import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
 import {
   ADO_ORGANIZATION_ID,
   ADO_SERVICE_CONNECTION,
@@ -12,6 +14,7 @@ import {
 } from '../emulator/index.ts';
 import {
   endpoint,
+  jobVariables,
   runTask,
   type TaskRun,
   taskInputEnv,
@@ -38,6 +41,8 @@ interface AgentJob {
   readonly home: string;
   readonly temp: string;
   readonly dockerConfig: string;
+  /** The job's own client files under Agent.TempDirectory. */
+  readonly files: ClientFiles;
   /** What every step of the job sees: agent variables, the CA; the proxy only as the agent's setting. */
   readonly env: Record<string, string>;
   readonly main: TaskRun;
@@ -92,11 +97,18 @@ async function mainTask(
     home,
     temp,
     dockerConfig: join(home, '.docker', 'config.json'),
+    files: jobClientFiles(join(temp, JOB_DIRECTORY)),
     env,
     main,
     paths,
     logs: [main.stdout, main.stderr],
-    clientEnv: async (tools, extra = {}) => ({ ...env, PATH: await pathWith(paths, tools), ...extra }),
+    // A later task gets the job variables the task set: the job's own client files.
+    clientEnv: async (tools, extra = {}) => ({
+      ...env,
+      ...jobVariables(main),
+      PATH: await pathWith(paths, tools),
+      ...extra,
+    }),
   };
 }
 
@@ -190,7 +202,7 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
       renewing,
       await skopeoPush(hello, target, {
         env: await renewing.clientEnv(['skopeo'], proxy()),
-        authFile: renewing.dockerConfig,
+        authFile: renewing.files.docker,
       }),
     );
     expect(pushed.code, pushed.stderr).toBe(0);
@@ -204,10 +216,14 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
   test('control: without renew the push fails, and the post-job step warns naming renew', async () => {
     const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:control-task`, {
       env: await control.clientEnv(['skopeo'], proxy()),
-      authFile: control.dockerConfig,
+      authFile: control.files.docker,
     });
     expect(pushed.code).not.toBe(0);
-    const post = await runTask('post', { ...control.env, ...taskVariables(control.main) });
+    const post = await runTask('post', {
+      ...control.env,
+      ...jobVariables(control.main),
+      ...taskVariables(control.main),
+    });
     expect(post.code).toBe(0);
     const warning = post.commands.find((c) => c.name === 'task.issue' && c.properties.type === 'warning');
     expect(warning?.value).toMatch(
@@ -218,13 +234,21 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
 
 describe('the post-job step', () => {
   test("removes the helper entries, the helper and its state, and gives back the user's config byte for byte", async () => {
-    const post = await runTask('post', { ...renewing.env, ...taskVariables(renewing.main) });
+    const post = await runTask('post', {
+      ...renewing.env,
+      ...jobVariables(renewing.main),
+      ...taskVariables(renewing.main),
+    });
     renewing.logs.push(post.stdout, post.stderr);
     expect(post.code, post.stdout).toBe(0);
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
     expect(await readFile(renewing.dockerConfig, 'utf8')).toBe(userConfig);
-    // task-lib keeps its own .taskkey there.
-    expect((await readdir(renewing.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([]);
+    expect(await readFile(renewing.files.docker, 'utf8')).toBe(userConfig);
+    // The helper and its state are gone; the job's client files stay for later post steps (the agent
+    // empties its temp directory after the job). task-lib keeps its own .taskkey there.
+    expect((await readdir(renewing.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([
+      JOB_DIRECTORY,
+    ]);
   });
 
   test('with SYSTEM_DEBUG on, no secret appears unmasked: task, helper and clients', () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {
   ACTION_BUNDLE,
+  exportedEnv,
   inputEnv,
   type Job,
   newJob,
@@ -54,10 +55,12 @@ async function mainStep(
     main,
     paths,
     logs: [main.stdout, main.stderr],
+    // A later step gets what the step exported (GITHUB_ENV): the job's own client files.
     clientEnv: async (tools) =>
       emulator.env({
         HOME: job.home,
         XDG_RUNTIME_DIR: job.env.XDG_RUNTIME_DIR ?? '',
+        ...(await exportedEnv(job)),
         PATH: await pathWith(paths, tools),
       }),
   };
@@ -124,6 +127,15 @@ describe('the main step', () => {
     expect(main.summary).toContain('Renewal is on');
   });
 
+  test("the credHelpers entries go to the job's own files; the user's Docker config is untouched", async () => {
+    const helper = renewing.paths[0]?.split('/').at(-2) ?? '';
+    for (const file of [renewing.job.files.docker, renewing.job.files.containers]) {
+      const config = JSON.parse(await readFile(file, 'utf8'));
+      expect(config.credHelpers?.[REGISTRIES.contoso], file).toBe(helper);
+    }
+    expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
+  });
+
   test('without renew: the log and the summary give the expiry and name renew; renews=false', () => {
     const { main } = control;
     expect(main.code, main.stdout + main.stderr).toBe(0);
@@ -184,7 +196,7 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
       renewing,
       await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-action`, {
         env: await renewing.clientEnv(['skopeo']),
-        authFile: renewing.job.dockerConfig,
+        authFile: renewing.job.files.docker,
       }),
     );
     expect(pushed.code, pushed.stderr).toBe(0);
@@ -202,7 +214,7 @@ describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME}
   test('control: without renew the same push fails, and the post step warns naming renew', async () => {
     const pushed = await skopeoPush(hello, `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:control-action`, {
       env: await control.clientEnv(['skopeo']),
-      authFile: control.job.dockerConfig,
+      authFile: control.job.files.docker,
     });
     expect(pushed.code).not.toBe(0);
     expect(pushed.stderr).toMatch(/401|unauthorized/i);
@@ -222,12 +234,17 @@ describe('the post step', () => {
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
     expect(post.stdout).not.toContain('::warning::');
     expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
-    await expect(
-      readFile(join(renewing.job.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json')),
-    ).rejects.toMatchObject({
-      code: 'ENOENT',
+    // The job's copies are back to what was carried over: the Docker config, and for podman the Docker
+    // login it would have found there; the user's containers file was never created.
+    expect(await readFile(renewing.job.files.docker, 'utf8')).toBe(userConfig);
+    expect(JSON.parse(await readFile(renewing.job.files.containers, 'utf8'))).toEqual({
+      auths: { 'ghcr.io': { auth: 'dXNlcjp0b2tlbg==' } },
     });
-    expect(await readdir(renewing.job.env.RUNNER_TEMP ?? '')).toEqual([]);
+    const runtimeFile = join(renewing.job.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json');
+    await expect(readFile(runtimeFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    // The helper and its state are gone; the job's client files stay for later post steps, and the runner
+    // empties RUNNER_TEMP after the job.
+    expect(await readdir(renewing.job.env.RUNNER_TEMP ?? '')).toEqual(['acr-login-config']);
   });
 
   test('with debug on, no secret appears in any log: steps, helper and clients', async () => {

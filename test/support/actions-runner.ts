@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
+import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
 import { BUNDLES } from './bundles.ts';
 import { type RunResult, run } from './clients.ts';
 
@@ -19,7 +21,12 @@ export const NODE = process.env.ACR_LOGIN_TEST_NODE ?? process.execPath;
 export interface Job {
   readonly dir: string;
   readonly home: string;
+  /** The user's Docker config under HOME. */
   readonly dockerConfig: string;
+  /** RUNNER_TEMP, which the runner empties after the job. */
+  readonly temp: string;
+  /** The job's own client files under RUNNER_TEMP, where the step logs in with `isolate-config` on. */
+  readonly files: ClientFiles;
   /** Runner files and variables shared by the main and post steps. */
   readonly env: Record<string, string>;
 }
@@ -41,7 +48,14 @@ export async function newJob(parent: string): Promise<Job> {
     env[name] = join(dir, file);
     await writeFile(env[name], '');
   }
-  return { dir, home, dockerConfig: join(home, '.docker', 'config.json'), env };
+  return {
+    dir,
+    home,
+    dockerConfig: join(home, '.docker', 'config.json'),
+    temp,
+    files: jobClientFiles(join(temp, JOB_DIRECTORY)),
+    env,
+  };
 }
 
 interface ActionManifest {
@@ -84,8 +98,32 @@ export interface StepResult extends RunResult {
   readonly summary: string;
 }
 
+/**
+ * What the job's steps so far exported through GITHUB_ENV (`name=value` or `name<<delimiter`): the runner
+ * sets it for every later step of the job, post steps included.
+ */
+export async function exportedEnv(job: Job): Promise<Record<string, string>> {
+  const lines = (await readFile(job.env.GITHUB_ENV ?? '', 'utf8')).split('\n');
+  const values: Record<string, string> = {};
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(line);
+    if (heredoc !== null) {
+      const [, name = '', delimiter] = heredoc;
+      const body: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i] ?? '');
+      values[name] = body.join('\n');
+      continue;
+    }
+    const single = /^([^=]+)=(.*)$/.exec(line);
+    if (single !== null) values[single[1] ?? ''] = single[2] ?? '';
+  }
+  return values;
+}
+
+/** A step of the job: the runner's files, then what earlier steps exported, then the step's own `env:`. */
 export async function runStep(bundle: string, job: Job, env: Record<string, string>): Promise<StepResult> {
-  const result = await run(NODE, [bundle], { env: { ...job.env, ...env } });
+  const result = await run(NODE, [bundle], { env: { ...job.env, ...(await exportedEnv(job)), ...env } });
   return {
     ...result,
     outputs: parseCommandFile(await readFile(job.env.GITHUB_OUTPUT ?? '', 'utf8')),

@@ -67,6 +67,20 @@ export function taskVariables(main: TaskRun): Record<string, string> {
   );
 }
 
+/**
+ * The job variables a task set (`task.setvariable` without isOutput): the agent passes each to the job's later
+ * tasks as an environment variable, its name upper-cased with dots as underscores.
+ */
+export function jobVariables(...runs: readonly TaskRun[]): Record<string, string> {
+  return Object.fromEntries(
+    runs.flatMap((run) =>
+      run.commands
+        .filter((c) => c.name === 'task.setvariable' && c.properties.isOutput !== 'true')
+        .map((c) => [(c.properties.variable ?? '').replace(/\./g, '_').toUpperCase(), c.value]),
+    ),
+  );
+}
+
 /** Output variables the task set (`isOutput=true`), with whether each is secret. */
 export function taskOutputs(main: TaskRun): Record<string, { value: string; secret: boolean }> {
   return Object.fromEntries(

@@ -193,7 +193,7 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
         return words();
       },
       input(key) {
-        if (key === 'logout' || key === 'renew') return source.input(key);
+        if (key === 'logout' || key === 'renew' || key === 'isolateConfig') return source.input(key);
         if (key === 'maskPassword') return '';
         read ??= readTaskInputs(source, loc);
         return read.login[key] ?? '';

@@ -38,6 +38,8 @@ const ALL_KEYS: readonly InputKey[] = [
   ...LOGIN_INPUT_KEYS,
   'logout',
   'maskPassword',
+  'renew',
+  'isolateConfig',
   'AZURE_FEDERATED_TOKEN_FILE',
   'AZURE_CLIENT_ID',
   'AZURE_TENANT_ID',

@@ -94,6 +94,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     input(key: LoginInputKey | StepInputKey) {
       if (key === 'logout') return tl.getInput('logout') ?? '';
       if (key === 'renew') return tl.getInput('renew') ?? '';
+      if (key === 'isolateConfig') return tl.getInput('isolateConfig') ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },
@@ -108,6 +109,9 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     env,
     tempDir: () => tl.getVariable('Agent.TempDirectory'),
     addPath: (dir) => tl.prependPath(dir),
+    // `##vso[task.setvariable variable=DOCKER_CONFIG]`: the agent maps the variable into the environment
+    // of the job's later tasks; task-lib sets it in this process too.
+    exportVariable: (name, value) => tl.setVariable(name, value),
     proxyUrl() {
       const proxy = tl.getHttpProxyConfiguration();
       return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;

@@ -26,6 +26,7 @@ export function taskWords(inputs: TaskInputs | undefined): Vocabulary {
     password: own('password'),
     logout: own('logout'),
     renew: own('renew'),
+    isolateConfig: own('isolateConfig'),
     trustedRegistries: own('trustedRegistries'),
     repositories: own('repositories'),
     authType: own('authType'),

@@ -54,6 +54,10 @@ export function actionHost(env: Env = process.env): Host {
     },
     tempDir: () => env.RUNNER_TEMP,
     addPath: (dir) => core.addPath(dir),
+    // A runner without GITHUB_ENV cannot point later steps at the job's client files: the files under HOME.
+    ...(env.GITHUB_ENV
+      ? { exportVariable: (name: string, value: string) => core.exportVariable(name, value, env) }
+      : {}),
     hints: (error) => failureHints(error, env),
     ...(env.GITHUB_STEP_SUMMARY ? { summary: writeSummary } : {}),
     fail: (message) => core.setFailed(message),

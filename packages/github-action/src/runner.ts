@@ -91,6 +91,17 @@ export function addPath(directory: string): void {
   process.env.PATH = `${directory}${delimiter}${process.env.PATH ?? ''}`;
 }
 
+/**
+ * Sets an environment variable for the job's later steps (GITHUB_ENV, in the runner's `name<<delimiter`
+ * form, so no value can smuggle in a second variable) and for this step, as `core.exportVariable` does.
+ */
+export function exportVariable(name: string, value: string, env: Env = process.env): void {
+  const file = env.GITHUB_ENV;
+  if (!file) throw new Error('GITHUB_ENV is not set: this runner cannot pass variables to later steps.');
+  appendFileCommand(file, keyValueEntry(name, value));
+  process.env[name] = value;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

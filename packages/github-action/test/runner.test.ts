@@ -1,6 +1,16 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseCommandFile } from '../../../test/support/actions-runner.ts';
-import { command, getInput, keyValueEntry, summaryHeading, summaryTable } from '../src/runner.ts';
+import {
+  command,
+  exportVariable,
+  getInput,
+  keyValueEntry,
+  summaryHeading,
+  summaryTable,
+} from '../src/runner.ts';
 
 describe('workflow commands, as @actions/core writes them', () => {
   test.each([
@@ -27,6 +37,33 @@ describe('environment files', () => {
 
   test('a value that holds the delimiter is refused', () => {
     expect(() => keyValueEntry('name', 'x EOF y', 'EOF')).toThrow(/delimiter/);
+  });
+});
+
+describe('exportVariable: GITHUB_ENV for the later steps, process.env for this one', () => {
+  test.each([
+    ['DOCKER_CONFIG', '/home/runner/work/_temp/acr-login-config/docker'],
+    ['REGISTRY_AUTH_FILE', "C:\\a runner's temp\\auth.json"],
+    // A value cannot add a second variable: the heredoc delimiter is random, not a newline.
+    ['HELM_REGISTRY_CONFIG', '/tmp/x\nPATH=/evil'],
+  ])('%s', (name, value) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'acr-login-env-')), 'env');
+    writeFileSync(file, 'EARLIER=kept\n');
+    const before = process.env[name];
+    try {
+      exportVariable(name, value, { GITHUB_ENV: file });
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(new RegExp(`^EARLIER=kept\n${name}<<ghadelimiter_[0-9a-f-]{36}\n`));
+      expect(parseCommandFile(text)).toEqual({ [name]: value });
+      expect(process.env[name]).toBe(value);
+    } finally {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    }
+  });
+
+  test('a runner without GITHUB_ENV is refused, not written to stdout', () => {
+    expect(() => exportVariable('DOCKER_CONFIG', '/x', {})).toThrow(/GITHUB_ENV is not set/);
   });
 });
 

@@ -40,6 +40,11 @@ export interface Host {
   /** Puts a folder on PATH for the later steps of the job: `core.addPath`, `tl.prependPath`. */
   addPath?(dir: string): void;
   /**
+   * Sets an environment variable for the later steps of the job, and for this process: the `GITHUB_ENV`
+   * file, `task.setvariable`. Without it the step cannot point the job's clients at files of its own.
+   */
+  exportVariable?(name: string, value: string): void;
+  /**
    * The proxy of `dispatcher()`, for a credential helper that renews outside the step; only one without
    * credentials, which are not kept on disk.
    */
@@ -97,6 +102,8 @@ export const STEP_MESSAGES = {
   LoggedIn: 'Logged in to %s as %s',
   LoggedInUntil: 'Logged in to %s as %s, valid until %s',
   ClientFile: 'Credentials for %s: %s',
+  JobFiles:
+    "The job's later steps get these files of its own, so other jobs under this HOME neither see nor undo this login: %s",
   LogoutDisabled: '"logout" is false: leaving the credentials in place.',
   NothingToLogOut: 'Nothing to log out: the login step wrote no credentials.',
   LoggedOut: 'Logged out: %s removed, %s restored.',

@@ -1,5 +1,7 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { type IsolatedFiles, isolateClientFiles } from '../clients/isolate.ts';
+import { CLIENT_FAMILY } from '../clients/paths.ts';
 import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { defaultDispatcher } from '../http.ts';
@@ -93,6 +95,7 @@ export async function runLogin(host: Host): Promise<void> {
     ) as unknown as LoginInputs;
     const logoutAfter = parseBoolean(host, 'logout', true);
     const renew = parseBoolean(host, 'renew', false);
+    const isolate = parseBoolean(host, 'isolateConfig', true);
     const logger = hostLogger(host, parseBoolean(host, 'maskPassword', true));
     const facts: PlanFacts = {
       oidcAvailable: host.oidc?.available() ?? false,
@@ -111,12 +114,15 @@ export async function runLogin(host: Host): Promise<void> {
       ),
     );
 
+    const isolated = isolate ? await isolateFiles(host, plan) : undefined;
+    // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
+    const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
     // One transport for the step, OIDC included, closed when the login is done.
     const dispatcher = host.dispatcher?.() ?? defaultDispatcher(host.env);
     const { oidc } = host;
     const environment: Environment = {
       logger,
-      env: host.env,
+      env,
       debug: host.debugging?.() ?? false,
       dispatcher,
       ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience, dispatcher) }),
@@ -130,12 +136,15 @@ export async function runLogin(host: Host): Promise<void> {
     // Save state before anything else can fail, so the post step can undo what was written.
     host.saveState('loginState', JSON.stringify(result.state));
     host.saveState('logout', String(logoutAfter));
+    // The post step removes this step's entries from the job's files but leaves the files: other actions'
+    // post steps (a buildx builder's removal) still read DOCKER_CONFIG, and the runner empties the folder.
+    for (const [name, value] of Object.entries(isolated?.variables ?? {})) host.exportVariable?.(name, value);
     // Only this step's registries, for `kubectl create secret`; the post step removes it.
     const pullSecret = await writePullSecret(host.tempDir?.() || tmpdir(), result.credentials);
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     host.saveState('expiresOn', outputs.expiresOn);
-    const renewal = renew ? await setUpRenewal(host, plan, result) : undefined;
+    const renewal = renew ? await setUpRenewal(host, plan, result, env) : undefined;
     for (const [name, value] of Object.entries(outputs)) {
       host.setOutput(name as OutputName, value, name === 'password');
     }
@@ -155,6 +164,10 @@ export async function runLogin(host: Host): Promise<void> {
     }
     for (const [file, clients] of clientsByFile(result))
       host.info(host.text('ClientFile', clients.join(', '), file));
+    if (isolated !== undefined) {
+      const variables = Object.entries(isolated.variables).map(([name, value]) => `${name}=${value}`);
+      host.info(host.text('JobFiles', variables.join(', ')));
+    }
     for (const [loginServer, text] of accessLines(result.access)) {
       host.info(host.text('AccessGranted', loginServer, text));
     }
@@ -173,6 +186,25 @@ export async function runLogin(host: Host): Promise<void> {
   } catch (error) {
     failed(host, error, plan);
   }
+}
+
+/**
+ * `isolateConfig` (on by default): the job's own copies of the client files under its temp directory, so that
+ * jobs sharing one HOME neither see nor undo each other's logins. Today's behaviour, the files under HOME,
+ * where the host has no temp directory or cannot export variables to the job, and for anonymous pulls,
+ * which write nothing.
+ */
+async function isolateFiles(host: Host, plan: LoginPlan): Promise<IsolatedFiles | undefined> {
+  const tempDir = host.tempDir?.();
+  if (tempDir === undefined || tempDir === '' || host.exportVariable === undefined) return undefined;
+  if (plan.registries.every((registry) => registry.auth.type === 'anonymous')) return undefined;
+  const isolated = await isolateClientFiles({
+    tempDir,
+    families: plan.clients.map((client) => CLIENT_FAMILY[client]),
+    env: host.env,
+  });
+  host.debug(`Client files of this job: ${isolated.dir}`);
+  return isolated;
 }
 
 /** Each file written, with the clients that read it (docker and oras share the Docker config). */
@@ -201,6 +233,7 @@ async function setUpRenewal(
   host: Host,
   plan: LoginPlan,
   result: LoginResult,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<(RenewalRecord & { readonly renewsAt: string }) | undefined> {
   const reason = notRenewable(plan);
   if (reason !== undefined) {
@@ -229,7 +262,7 @@ async function setUpRenewal(
     // The bundle running this step answers `credential-helper` too.
     bundle: resolve(process.argv[1] ?? ''),
     platform: process.platform,
-    env: host.env,
+    env,
     clock: { now: () => Date.now() },
     ...(githubOidc === undefined ? {} : { githubOidc }),
     ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAgent } from 'undici';
@@ -136,5 +136,82 @@ describe('runStep: main, then post, from one program', () => {
     state.set('isPost', 'true');
     await runStep(host);
     expect(events).toEqual([`info ${englishText('NothingToLogOut')}`]);
+  });
+});
+
+describe('isolateConfig: the job logs in to files of its own under its temp directory', () => {
+  const fresh = async () => {
+    const root = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = join(root, 'home');
+    const temp = join(root, 'temp');
+    await mkdir(join(home, '.docker'), { recursive: true });
+    await mkdir(temp);
+    // A login of the user's own, which the job must neither change nor lose.
+    await writeFile(join(home, '.docker', 'config.json'), USER_CONFIG);
+    return { home, temp };
+  };
+  const USER_CONFIG = '{\n\t"auths": {\n\t\t"ghcr.io": {\n\t\t\t"auth": "dXNlcjpwYXNz"\n\t\t}\n\t}\n}';
+
+  test.each<[string, Partial<Record<StepInputKey, string>>, boolean, boolean]>([
+    ['on by default', {}, true, true],
+    ['"true"', { isolateConfig: 'true' }, true, true],
+    ['"false": the files under HOME, as before', { isolateConfig: 'false' }, true, false],
+    ['a host that cannot export variables: the files under HOME', {}, false, false],
+  ])('%s', async (_, step, canExport, isolated) => {
+    const { home, temp } = await fresh();
+    const exported: [string, string][] = [];
+    const { host, events, outputs } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD, clients: 'docker, podman', ...step },
+      home,
+    );
+    const jobHost: Host = {
+      ...host,
+      tempDir: () => temp,
+      ...(canExport ? { exportVariable: (name: string, value: string) => exported.push([name, value]) } : {}),
+    };
+    await runStep(jobHost);
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([]);
+    const job = join(temp, 'acr-login-config');
+    const dockerFile = isolated ? join(job, 'docker', 'config.json') : join(home, '.docker', 'config.json');
+    expect(exported).toEqual(
+      isolated
+        ? [
+            ['DOCKER_CONFIG', join(job, 'docker')],
+            ['REGISTRY_AUTH_FILE', join(job, 'containers', 'auth.json')],
+          ]
+        : [],
+    );
+    expect(outputs.get('dockerConfig')).toBe(dockerFile);
+    const said = events.filter((e) => e.startsWith("info The job's later steps get these files"));
+    expect(said).toEqual(
+      isolated ? [`info ${englishText('JobFiles', exported.map(([n, v]) => `${n}=${v}`).join(', '))}`] : [],
+    );
+    const written = JSON.parse(await readFile(dockerFile, 'utf8'));
+    // The user's entry is carried over into the job file; ours is added beside it.
+    expect(Object.keys(written.auths).sort()).toEqual(['contoso.azurecr.io', 'ghcr.io']);
+    if (isolated) expect(await readFile(join(home, '.docker', 'config.json'), 'utf8')).toBe(USER_CONFIG);
+
+    await runStep(jobHost);
+    expect(events.at(-1)).toBe(
+      'info Logged out: 2 credential entries removed, 0 credential entries restored.',
+    );
+    expect(await readFile(join(home, '.docker', 'config.json'), 'utf8')).toBe(USER_CONFIG);
+    // The job file stays for other actions' post steps, without our entry; the runner empties the folder.
+    if (isolated) {
+      expect(Object.keys(JSON.parse(await readFile(dockerFile, 'utf8')).auths)).toEqual(['ghcr.io']);
+    }
+  });
+
+  test('an anonymous pull writes nothing, so the job gets no files and no variables', async () => {
+    const { home, temp } = await fresh();
+    const exported: string[] = [];
+    const { host, agent } = memoryHost({ registry: 'contoso', authType: 'anonymous' }, home);
+    agent
+      .get(`https://${SERVER}`)
+      .intercept({ path: (path) => path.startsWith('/oauth2/token'), method: 'GET' })
+      .reply(200, { access_token: 'a' });
+    await runStep({ ...host, tempDir: () => temp, exportVariable: (name) => exported.push(name) });
+    expect(exported).toEqual([]);
+    expect(await readdir(temp)).toEqual([]);
   });
 });
