@@ -267,7 +267,7 @@ try {
         `${`${row.name}, ${node.version}`.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`,
       );
     }
-    const [floor1, action1, , action10] = rows;
+    const [floor1, action1, floor10, action10] = rows;
     if (floor1 && action1 && action10) {
       const checks = [
         [`1 registry within ${TARGETS.floorRatio}x the floor`, action1.ms / floor1.ms, TARGETS.floorRatio],
@@ -277,6 +277,13 @@ try {
       for (const [label, value, limit] of checks) {
         const shown = label.startsWith('peak') ? `${value.toFixed(1)} MB` : `ratio ${value.toFixed(2)}`;
         verdicts.push(`${value <= limit ? 'met   ' : 'MISSED'} ${node.version}: ${label} (${shown})`);
+      }
+      // Context for the ten-registry ratio: the same round trips in plain Node scale this way here.
+      if (floor10) {
+        verdicts.push(
+          `       ${node.version}: (the floor's own 10 against 1: ${(floor10.ms / floor1.ms).toFixed(2)}; ` +
+            `acr-login's 10 against the floor's 10: ${(action10.ms / floor10.ms).toFixed(2)})`,
+        );
       }
     }
   }
