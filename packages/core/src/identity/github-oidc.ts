@@ -1,6 +1,9 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { realSleep } from '../http.ts';
 import type { Transport } from '../transport.ts';
-import type { OidcTokenProvider } from '../types.ts';
+import type { OidcTokenProvider, Sleep } from '../types.ts';
+
+const RETRY_DELAYS_MS = [500, 1000, 2000];
 
 /** Where a GitHub job asks for OIDC tokens: ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. */
 export interface GithubOidcEndpoint {
@@ -12,27 +15,49 @@ export interface GithubOidcEndpoint {
  * GitHub's token service, as `core.getIDToken` asks it: `GET <url>&audience=<aud>` with the request token.
  * Core imports no CI library: the step and the renewing credential helper both ask through this.
  */
-export function githubOidcProvider(endpoint: GithubOidcEndpoint, dispatcher: Transport): OidcTokenProvider {
+export function githubOidcProvider(
+  endpoint: GithubOidcEndpoint,
+  dispatcher: Transport,
+  sleep: Sleep = realSleep,
+): OidcTokenProvider {
+  const ask = async (audience: string): Promise<{ status: number; text: string }> => {
+    const target = new URL(`${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`);
+    const res = await dispatcher.request({
+      origin: target.origin,
+      path: target.pathname + target.search,
+      method: 'GET',
+      // As @actions/core asks (it also names itself: GitHub's services expect a user agent).
+      headers: {
+        authorization: `Bearer ${endpoint.requestToken}`,
+        accept: 'application/json',
+        'user-agent': 'acr-login',
+      },
+    });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
   return async (audience) => {
-    const url = `${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`;
-    let status: number;
-    let text: string;
-    try {
-      const target = new URL(url);
-      const res = await dispatcher.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
-        method: 'GET',
-        headers: { authorization: `Bearer ${endpoint.requestToken}`, accept: 'application/json' },
-      });
-      status = res.statusCode;
-      text = await res.body.text();
-    } catch (error) {
-      throw new AcrLoginError(
-        'OIDC_FAILED',
-        `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
-        { cause: error },
-      );
+    let status = 0;
+    let text = '';
+    // @actions/core retries this service; so do we, on what a retry can fix: 5xx, 429, a dropped connection.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ({ status, text } = await ask(audience));
+        if (attempt < RETRY_DELAYS_MS.length && (status >= 500 || status === 429)) {
+          await sleep(RETRY_DELAYS_MS[attempt] ?? 0);
+          continue;
+        }
+        break;
+      } catch (error) {
+        if (attempt < RETRY_DELAYS_MS.length) {
+          await sleep(RETRY_DELAYS_MS[attempt] ?? 0);
+          continue;
+        }
+        throw new AcrLoginError(
+          'OIDC_FAILED',
+          `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
+          { cause: error },
+        );
+      }
     }
     if (status === 401 || status === 403) {
       throw new AcrLoginError(

@@ -1,0 +1,82 @@
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, test } from 'vitest';
+import { githubOidcProvider } from '../../src/identity/github-oidc.ts';
+
+const endpoint = {
+  requestUrl: 'https://token.actions.example/idtoken?api-version=2.0',
+  requestToken: 'request-token',
+};
+
+let agent: MockAgent;
+afterEach(async () => agent?.close());
+
+/** The service answers each request with the next of `answers`, the last one from then on. */
+function service(...answers: [status: number, body: unknown][]) {
+  agent = new MockAgent();
+  agent.disableNetConnect();
+  const seen: Record<string, string>[] = [];
+  const pool = agent.get('https://token.actions.example');
+  answers.forEach(([status, body], index) => {
+    const interceptor = pool
+      .intercept({ path: (path) => path.startsWith('/idtoken'), method: 'GET' })
+      .reply(status, (options) => {
+        seen.push({ path: options.path, ...(options.headers as Record<string, string>) });
+        return typeof body === 'string' ? body : JSON.stringify(body);
+      });
+    if (index === answers.length - 1) interceptor.persist();
+  });
+  return seen;
+}
+
+const sleeps: number[] = [];
+const sleep = async (ms: number) => {
+  sleeps.push(ms);
+};
+
+describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
+  test('GET <url>&audience=<aud> with the request token; the value is the token', async () => {
+    const seen = service([200, { value: 'eyJ.oidc.token' }]);
+    const token = await githubOidcProvider(endpoint, agent, sleep)('api://AzureADTokenExchange');
+    expect(token).toBe('eyJ.oidc.token');
+    expect(seen[0]).toMatchObject({
+      path: '/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange',
+      authorization: 'Bearer request-token',
+      accept: 'application/json',
+      'user-agent': 'acr-login',
+    });
+  });
+
+  test('a 5xx or 429 is asked again after a pause, as @actions/core does', async () => {
+    sleeps.length = 0;
+    const seen = service([503, ''], [429, ''], [200, { value: 'eyJ.oidc.token' }]);
+    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).resolves.toBe('eyJ.oidc.token');
+    expect(seen).toHaveLength(3);
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  test('a service it cannot reach is asked four times, then named with the network fix', async () => {
+    sleeps.length = 0;
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).rejects.toMatchObject({
+      code: 'OIDC_FAILED',
+      message: expect.stringContaining("Check the runner's network and proxy settings"),
+    });
+    expect(sleeps).toEqual([500, 1000, 2000]);
+  });
+
+  test.each([
+    [401, { message: 'expired' }, 'permissions: id-token: write', 1],
+    [403, '', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN, HTTP 403', 1],
+    [200, { value: '' }, 'answered HTTP 200 without a token', 1],
+    [200, 'not json', 'answered HTTP 200 without a token', 1],
+    [500, { message: 'down' }, 'answered HTTP 500 without a token', 4],
+  ])('HTTP %i %j -> OIDC_FAILED naming %s, after %i request(s)', async (status, body, text, requests) => {
+    const seen = service([status, body]);
+    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).rejects.toMatchObject({
+      code: 'OIDC_FAILED',
+      message: expect.stringContaining(text),
+    });
+    expect(seen).toHaveLength(requests);
+  });
+});
