@@ -1,20 +1,19 @@
 import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
-import { describeIdentity, identityKey } from './identity/kinds/index.ts';
+import { describeIdentity } from './identity/kinds/index.ts';
 import { entraScope } from './identity/scope.ts';
-import { type EntraToken, getEntraToken } from './identity/token.ts';
+import { type EntraToken, entraTokens } from './identity/token.ts';
 import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
   type Challenge,
   challengeRequest,
-  exchangeRequest,
+  exchangeEntraToken,
   processAccessTokenResponse,
   processBasicTokenResponse,
   processChallengeResponse,
-  processExchangeResponse,
 } from './registry/acr.ts';
 import { readTokenInfo } from './registry/jwt.ts';
 import type { Transport } from './transport.ts';
@@ -58,34 +57,16 @@ async function withHttp<T>(environment: Environment, work: (http: HttpClient) =>
 export async function login(plan: LoginPlan, environment: Environment): Promise<LoginResult> {
   const { logger } = environment;
   const env = environment.env ?? process.env;
-  const tokens = new Map<string, Promise<EntraToken>>();
-
-  const entraToken = (http: HttpClient, registry: RegistryPlan): Promise<EntraToken> => {
-    if (registry.auth.type !== 'entra') throw new Error('unreachable: not an Entra registry');
-    const { identity } = registry.auth;
-    const scope = entraScope(registry.auth.audience, plan.cloud);
-    const key = `${identityKey(identity)}|${scope}`;
-    let token = tokens.get(key);
-    if (token === undefined) {
-      token = getEntraToken(identity, scope, {
-        cloud: plan.cloud,
-        http,
-        clock: environment.clock ?? systemClock,
-        dispatcher: http.dispatcher,
-        logger,
-        ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
-        ...(environment.debug === undefined ? {} : { debug: environment.debug }),
-      });
-      tokens.set(key, token);
-    }
-    return token;
-  };
-
-  const loginOne = async (http: HttpClient, registry: RegistryPlan): Promise<RegistryCredential> => {
+  const loginOne = async (
+    http: HttpClient,
+    entraToken: ReturnType<typeof entraTokens>,
+    registry: RegistryPlan,
+  ): Promise<RegistryCredential> => {
     const { loginServer, auth } = registry;
     const origin = `https://${loginServer}`;
     // Start the Entra token first: the challenge needs no credentials, so both travel at once.
-    const tokenPromise = auth.type === 'entra' ? entraToken(http, registry) : undefined;
+    const tokenPromise =
+      auth.type === 'entra' ? entraToken(auth.identity, entraScope(auth.audience, plan.cloud)) : undefined;
     tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
     const challenge: Challenge = processChallengeResponse(
       loginServer,
@@ -128,11 +109,14 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
 
     const entra = await (tokenPromise as Promise<EntraToken>);
     const identity = describeIdentity(auth.identity);
-    const tenantId = 'tenantId' in auth.identity ? auth.identity.tenantId : undefined;
-    const res = await http.send(
-      exchangeRequest({ origin, service: challenge.service, tenantId, entraToken: entra.token }),
-    );
-    const refreshToken = processExchangeResponse({ loginServer, identity, audience: auth.audience }, res);
+    const refreshToken = await exchangeEntraToken(http, {
+      loginServer,
+      origin,
+      service: challenge.service,
+      identity: auth.identity,
+      audience: auth.audience,
+      entraToken: entra.token,
+    });
     logger.mask(refreshToken, 'registry-password');
     return {
       loginServer,
@@ -147,9 +131,18 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
   };
 
   const { credentials, access } = await withHttp(environment, async (http) => {
+    const entraToken = entraTokens({
+      cloud: plan.cloud,
+      http,
+      clock: environment.clock ?? systemClock,
+      dispatcher: http.dispatcher,
+      logger,
+      ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
+      ...(environment.debug === undefined ? {} : { debug: environment.debug }),
+    });
     const settled = await Promise.allSettled(
       plan.registries.map((registry) =>
-        loginOne(http, registry).catch((error: unknown) => {
+        loginOne(http, entraToken, registry).catch((error: unknown) => {
           throw withContext(error, `Registry "${registry.loginServer}"`);
         }),
       ),

@@ -12,7 +12,7 @@ import { isLocalHost } from '../util.ts';
 import { explainEntraError } from './aadsts.ts';
 import { clientCredentialsRequest, processTokenResponse } from './entra.ts';
 import { firstLine, type Proof } from './kind.ts';
-import { describeIdentity, type Identity, kindOf } from './kinds/index.ts';
+import { describeIdentity, type Identity, identityKey, kindOf } from './kinds/index.ts';
 
 export interface EntraToken {
   readonly token: string;
@@ -74,6 +74,25 @@ async function routeSdkLog(logger: Logger): Promise<void> {
   const { AzureLogger, setLogLevel } = await import('@azure/logger');
   setLogLevel('verbose');
   AzureLogger.log = (...args: unknown[]) => logger.debug(args.map((arg) => String(arg)).join(' '));
+}
+
+/**
+ * One Entra token per identity and scope, asked once and shared by every registry that needs it: the
+ * registries of a login, or those a renewal renews in one process.
+ */
+export function entraTokens(
+  ctx: IdentityContext,
+): (identity: Identity, scope: string) => Promise<EntraToken> {
+  const tokens = new Map<string, Promise<EntraToken>>();
+  return (identity, scope) => {
+    const key = `${identityKey(identity)}|${scope}`;
+    let token = tokens.get(key);
+    if (token === undefined) {
+      token = getEntraToken(identity, scope, ctx);
+      tokens.set(key, token);
+    }
+    return token;
+  };
 }
 
 /** Gets one Microsoft Entra token for `scope`, masked before it is returned. */

@@ -1,5 +1,7 @@
 import { AcrLoginError } from '../errors.ts';
-import type { HttpRequest, HttpResponse } from '../http.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
+import type { Identity } from '../identity/kinds/index.ts';
+import { describeIdentity } from '../identity/kinds/index.ts';
 import { basicCredentials } from '../util.ts';
 import { input } from '../wording.ts';
 import { bearerChallenge } from './challenge.ts';
@@ -70,6 +72,27 @@ export function exchangeRequest(params: ExchangeParams): HttpRequest {
       access_token: params.entraToken,
     },
   };
+}
+
+/**
+ * Exchanges an Entra token for `identity` at the registry: the request, then what its answer means. The
+ * login and the renewal both call this.
+ */
+export async function exchangeEntraToken(
+  http: HttpClient,
+  params: {
+    readonly loginServer: string;
+    readonly origin: string;
+    readonly service: string;
+    readonly identity: Identity;
+    readonly audience: 'acr' | 'arm';
+    readonly entraToken: string;
+  },
+): Promise<string> {
+  const { loginServer, origin, service, identity, audience, entraToken } = params;
+  const tenantId = 'tenantId' in identity ? identity.tenantId : undefined;
+  const res = await http.send(exchangeRequest({ origin, service, tenantId, entraToken }));
+  return processExchangeResponse({ loginServer, identity: describeIdentity(identity), audience }, res);
 }
 
 export interface ExchangeContext {

@@ -3,9 +3,9 @@ import { rootCertificates } from 'node:tls';
 import { AcrLoginError, withContext } from '../errors.ts';
 import { HttpClient, systemClock } from '../http.ts';
 import { githubOidcProvider } from '../identity/github-oidc.ts';
-import { describeIdentity, identityKey } from '../identity/kinds/index.ts';
-import { type EntraToken, getEntraToken } from '../identity/token.ts';
-import { exchangeRequest, processExchangeResponse } from '../registry/acr.ts';
+import { describeIdentity } from '../identity/kinds/index.ts';
+import { entraTokens } from '../identity/token.ts';
+import { exchangeEntraToken } from '../registry/acr.ts';
 import { readTokenInfo } from '../registry/jwt.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
 import {
@@ -82,7 +82,14 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   if (plan.adoOidcRequestUri !== undefined && process.env.SYSTEM_OIDCREQUESTURI === undefined) {
     process.env.SYSTEM_OIDCREQUESTURI = plan.adoOidcRequestUri;
   }
-  const tokens = new Map<string, Promise<EntraToken>>();
+  const entraToken = entraTokens({
+    cloud: plan.cloud,
+    http,
+    clock,
+    dispatcher,
+    logger,
+    ...(oidcToken === undefined ? {} : { oidcToken }),
+  });
 
   return async (loginServer) => {
     const registry = plan.registries.find((candidate) => candidate.loginServer === loginServer);
@@ -91,33 +98,15 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
     }
     const { identity, scope, audience } = registry;
     try {
-      const key = `${identityKey(identity)}|${scope}`;
-      let token = tokens.get(key);
-      if (token === undefined) {
-        token = getEntraToken(identity, scope, {
-          cloud: plan.cloud,
-          http,
-          clock,
-          dispatcher,
-          logger,
-          ...(oidcToken === undefined ? {} : { oidcToken }),
-        });
-        tokens.set(key, token);
-      }
-      const entra = await token;
-      const tenantId = 'tenantId' in identity ? identity.tenantId : undefined;
-      const res = await http.send(
-        exchangeRequest({
-          origin: registry.origin,
-          service: registry.service,
-          tenantId,
-          entraToken: entra.token,
-        }),
-      );
-      const password = processExchangeResponse(
-        { loginServer, identity: describeIdentity(identity), audience },
-        res,
-      );
+      const entra = await entraToken(identity, scope);
+      const password = await exchangeEntraToken(http, {
+        loginServer,
+        origin: registry.origin,
+        service: registry.service,
+        identity,
+        audience,
+        entraToken: entra.token,
+      });
       const expiresOn = readTokenInfo(password)?.expiresOn;
       if (expiresOn === undefined) {
         throw new AcrLoginError(
