@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
 import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
 import {
-  ADO_ORGANIZATION_ID,
   ADO_SERVICE_CONNECTION,
   type Emulator,
   HELLO_REPOSITORY,
@@ -13,6 +12,7 @@ import {
   startEmulator,
 } from '../emulator/index.ts';
 import {
+  agentEnv,
   endpoint,
   jobVariables,
   runTask,
@@ -58,31 +58,9 @@ async function mainTask(
   before?: (home: string) => Promise<void>,
 ): Promise<AgentJob> {
   const home = await mkdtemp(join(emulator.dir, 'agent-'));
-  const temp = join(home, '_temp');
-  await mkdir(temp);
+  const env: Record<string, string> = { ...(await agentEnv(emulator, home)), SYSTEM_DEBUG: 'true' };
+  const temp = env.AGENT_TEMPDIRECTORY ?? '';
   await before?.(home);
-  const { NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, SYSTEM_OIDCREQUESTURI } = emulator.env();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    XDG_RUNTIME_DIR: join(home, 'run'),
-    NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS ?? '',
-    SSL_CERT_FILE: SSL_CERT_FILE ?? '',
-    SYSTEM_OIDCREQUESTURI: SYSTEM_OIDCREQUESTURI ?? '',
-    SYSTEM_DEBUG: 'true',
-    AGENT_PROXYURL: emulator.proxyUrl,
-    AGENT_TEMPDIRECTORY: temp,
-    AGENT_VERSION: '3.250.0',
-    SYSTEM_COLLECTIONID: ADO_ORGANIZATION_ID,
-    SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-    SYSTEM_TEAMPROJECT: 'web',
-    SYSTEM_CULTURE: 'en-US',
-    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: emulator.ado.accessToken,
-    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
-      parameters: { AccessToken: emulator.ado.accessToken },
-      scheme: 'OAuth',
-    }),
-  };
   const connection = endpoint(CONNECTION, 'WorkloadIdentityFederation', {
     serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
     tenantid: emulator.scenario.tenantId,
