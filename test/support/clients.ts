@@ -38,6 +38,8 @@ export async function run(
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A program that reads no stdin may exit before the write lands.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type RunResult, run } from '../../../../test/support/clients.ts';
 
 /**
  * Real `pass` stores for `docker-credential-pass`, all inside a test's temp folder: a throwaway GPG home
@@ -14,29 +14,11 @@ export interface PassStore {
   helper(action: 'get' | 'store' | 'erase' | 'list', stdin: string, name?: string): Promise<HelperRun>;
 }
 
-export interface HelperRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type HelperRun = RunResult;
 
+/** Runs a program of the store with the shared test runner; secrets go on stdin. */
 function exec(program: string, args: readonly string[], env: Record<string, string>, stdin = '') {
-  return new Promise<HelperRun>((resolve, reject) => {
-    const child = spawn(program, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    // Programs that read no stdin (list, gpgconf) may exit before the write lands.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-  });
+  return run(program, args, { env, stdin });
 }
 
 async function must(run: Promise<HelperRun>, what: string): Promise<HelperRun> {
