@@ -21,7 +21,7 @@ export function maskedValues(stdout: string): string[] {
 }
 
 /** The data of a `##vso[...]` command, unescaped as the agent does. */
-const unescapeCommand = (text: string) =>
+export const unescapeCommand = (text: string) =>
   text
     .replace(/%0D/g, '\r')
     .replace(/%0A/g, '\n')

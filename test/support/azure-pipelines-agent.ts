@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { unescapeCommand } from '../../scripts/lib/show.ts';
 import { ADO_ORGANIZATION_ID, type Emulator } from '../emulator/index.ts';
 import { NODE } from './actions-runner.ts';
 import { BUNDLES } from './bundles.ts';
@@ -25,14 +26,6 @@ export interface Command {
 export interface TaskRun extends RunResult {
   readonly commands: readonly Command[];
 }
-
-const unescapeCommand = (text: string) =>
-  text
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%5D/g, ']')
-    .replace(/%3B/g, ';')
-    .replace(/%AZP25/g, '%');
 
 /** `##vso[area.event k=v;k=v;]data`, escaped as task-lib escapes it. */
 export function parseCommands(stdout: string): Command[] {
