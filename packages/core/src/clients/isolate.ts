@@ -11,7 +11,14 @@ import {
   writeConfigAtomic,
   writeFailed,
 } from './config-file.ts';
-import { type ClientFiles, clientFile, type FileFamily, passwdHome } from './paths.ts';
+import {
+  type ClientFiles,
+  clientFile,
+  containersConfigFile,
+  type FileFamily,
+  passwdHome,
+  variable,
+} from './paths.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -76,12 +83,13 @@ export async function isolateClientFiles(options: IsolateOptions): Promise<Isola
   const variables: Record<string, string> = {};
   for (const family of new Set(options.families)) {
     const file = files[family];
-    const source = userFile(family, options.env, platform, options.lookup ?? passwdHome);
+    const lookup = options.lookup ?? passwdHome;
+    const source = userFile(family, options.env, platform, lookup);
     await makeDirectory(dirname(file));
     if (source !== undefined && (await resolveTarget(source)) !== (await resolveTarget(file))) {
-      if (family === 'containers' && blank(options.env.REGISTRY_AUTH_FILE)) {
+      if (family === 'containers' && variable(options.env, 'REGISTRY_AUTH_FILE') === undefined) {
         // Not from the job's own files (an earlier login step's): its entries would outlive that step's logout.
-        const search = containersSearchPath(options.env, platform, source);
+        const search = containersSearchPath(options.env, platform, source, lookup);
         const own = (path: string) => path.startsWith(`${dir}${sep}`);
         await carryOverContainers(file, {
           containers: search.containers.filter((path) => !own(path)),
@@ -104,10 +112,14 @@ function userFile(
   platform: NodeJS.Platform,
   lookup: () => string | undefined,
 ): string | undefined {
+  return withoutHome(() => clientFile(family, env, platform, lookup));
+}
+
+/** A path, or undefined when it needs a home there is none of: then there is nothing to carry over. */
+function withoutHome(path: () => string): string | undefined {
   try {
-    return clientFile(family, env, platform, lookup);
+    return path();
   } catch (error) {
-    // Without a home there is nothing to carry over: the job's file starts empty.
     if (error instanceof AcrLoginError) return undefined;
     throw error;
   }
@@ -149,8 +161,6 @@ async function carryOver(source: string, file: string): Promise<void> {
   }
 }
 
-const blank = (value: string | undefined): boolean => value === undefined || value === '';
-
 /**
  * The files podman, buildah and skopeo search for a registry's credentials when REGISTRY_AUTH_FILE is unset,
  * first match wins (containers-auth.json(5)): the primary file, the XDG config one, then Docker's. Once the
@@ -160,24 +170,21 @@ export function containersSearchPath(
   env: Env,
   platform: NodeJS.Platform,
   primary: string,
+  lookup: () => string | undefined = passwdHome,
 ): { readonly containers: readonly string[]; readonly docker?: string } {
-  const home = platform === 'win32' ? env.USERPROFILE : env.HOME;
   const containers = [primary];
-  if (platform === 'linux' && blank(env.XDG_RUNTIME_DIR) && typeof process.getuid === 'function') {
+  if (
+    platform === 'linux' &&
+    variable(env, 'XDG_RUNTIME_DIR') === undefined &&
+    typeof process.getuid === 'function'
+  ) {
     // Without XDG_RUNTIME_DIR the primary file is /run/containers/<uid>/auth.json (see paths.ts).
     containers.unshift(`/run/containers/${process.getuid()}/auth.json`);
   }
-  const config = blank(env.XDG_CONFIG_HOME)
-    ? blank(home)
-      ? undefined
-      : join(home ?? '', '.config')
-    : env.XDG_CONFIG_HOME;
-  if (config !== undefined) containers.push(resolve(config, 'containers', 'auth.json'));
-  const docker = !blank(env.DOCKER_CONFIG)
-    ? resolve(env.DOCKER_CONFIG ?? '', 'config.json')
-    : blank(home)
-      ? undefined
-      : resolve(home ?? '', '.docker', 'config.json');
+  // The same resolution the login uses for these files, so that no home means no file, as for podman.
+  const config = withoutHome(() => containersConfigFile(env, platform, lookup));
+  if (config !== undefined) containers.push(config);
+  const docker = userFile('docker', env, platform, lookup);
   return { containers: [...new Set(containers)], ...(docker === undefined ? {} : { docker }) };
 }
 

@@ -23,7 +23,7 @@ export const CLIENT_FAMILY: Readonly<Record<ClientKind, FileFamily>> = {
 };
 
 /** An unset variable and an empty one mean the same to docker, podman and helm. */
-function variable(env: Env, name: string): string | undefined {
+export function variable(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
 }
@@ -95,8 +95,7 @@ export function clientFile(
       // /run is not writable for other users, so write the first read-only fallback the tools search next,
       // ${XDG_CONFIG_HOME}/containers/auth.json: it is used whenever the primary file has no entry for the
       // registry, which is the case unless someone ran `podman login` to that registry before.
-      const config = variable(env, 'XDG_CONFIG_HOME') ?? join(homeDir(), '.config');
-      return resolve(config, 'containers/auth.json');
+      return containersConfigFile(env, platform, lookup);
     }
     case 'helm': {
       const explicit = variable(env, 'HELM_REGISTRY_CONFIG');
@@ -115,6 +114,18 @@ export function clientFile(
       return resolve(base, 'helm/registry/config.json');
     }
   }
+}
+
+/** `${XDG_CONFIG_HOME}/containers/auth.json`: the file podman, buildah and skopeo search after the primary one. */
+export function containersConfigFile(
+  env: Env,
+  platform: NodeJS.Platform = process.platform,
+  lookup: HomeLookup = passwdHome,
+): string {
+  const { join, resolve } = platform === 'win32' ? win32 : posix;
+  const config =
+    variable(env, 'XDG_CONFIG_HOME') ?? join(home(env, platform, 'containers', lookup), '.config');
+  return resolve(config, 'containers/auth.json');
 }
 
 /** Where each client reads credentials, from the environment (and the passwd entry when HOME is unset). */
