@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { CertificateAuthority } from './ca.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -27,6 +27,19 @@ export async function startFrontDoor(
     socket.once('close', () => sockets.delete(socket));
   };
 
+  // One context per name, as a real front end keeps its certificates loaded: building one parses the key
+  // and certificate again, which on every handshake made the emulator, not the client, the bottleneck of
+  // parallel logins.
+  const contexts = new Map<string, Promise<SecureContext>>();
+  const contextFor = (servername: string): Promise<SecureContext> => {
+    const name = servername.toLowerCase();
+    let context = contexts.get(name);
+    if (context === undefined) {
+      context = ca.certFor(name).then((identity) => createSecureContext(identity));
+      contexts.set(name, context);
+    }
+    return context;
+  };
   const tlsServer = createHttpsServer(
     {
       SNICallback: (servername, callback) => {
@@ -34,8 +47,8 @@ export async function startFrontDoor(
           callback(new Error(`not served: ${servername}`));
           return;
         }
-        ca.certFor(servername).then(
-          (identity) => callback(null, createSecureContext(identity)),
+        contextFor(servername).then(
+          (context) => callback(null, context),
           (error: unknown) => callback(error as Error),
         );
       },
