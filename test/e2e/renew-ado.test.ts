@@ -223,7 +223,7 @@ describe('the post-job step', () => {
     expect(await readFile(renewing.dockerConfig, 'utf8')).toBe(userConfig);
     expect(await readFile(renewing.files.docker, 'utf8')).toBe(userConfig);
     // The helper and its state are gone; the job's client files stay for later post steps (the agent
-    // empties its temp directory after the job). task-lib keeps its own .taskkey there.
+    // empties its temp directory after the job).
     expect((await readdir(renewing.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([
       JOB_DIRECTORY,
     ]);

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
 import type { Localize } from '../../packages/ado-task/src/context.ts';
@@ -220,29 +218,25 @@ describe('formatFailure', () => {
   });
 });
 
-describe('exportVariable: task.setvariable for the later tasks, process.env for this one', () => {
+describe('exportVariable: task.setvariable for the later tasks, the environment for this one', () => {
   test.each([
     ['DOCKER_CONFIG', '/agent/_work/_temp/acr-login-config/docker'],
     ['REGISTRY_AUTH_FILE', '/agent/_work/_temp/acr-login-config/containers/auth.json'],
   ])('%s', async (name, value) => {
-    // task-lib keeps its vault key in the agent's temp directory, else in the working directory.
-    process.env.AGENT_TEMPDIRECTORY ??= mkdtempSync(join(tmpdir(), 'acr-login-agent-temp-'));
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
       return true;
     });
-    const before = process.env[name];
+    const env: Record<string, string> = {};
     try {
       const { taskHost } = await import('../../packages/ado-task/src/host.ts');
-      const host = taskHost(new URL('../../task.json', import.meta.url).href, {});
+      const host = taskHost(new URL('../../task.json', import.meta.url).href, env);
       host.exportVariable?.(name, value);
-      expect(process.env[name]).toBe(value);
     } finally {
       spy.mockRestore();
-      if (before === undefined) delete process.env[name];
-      else process.env[name] = before;
     }
+    expect(env[name]).toBe(value);
     expect(
       lines.map((line) => line.trim()).filter((line) => line.startsWith('##vso[task.setvariable')),
     ).toEqual([`##vso[task.setvariable variable=${name};isOutput=false;issecret=false;]${value}`]);

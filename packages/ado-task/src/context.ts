@@ -1,6 +1,6 @@
 import { AcrLoginError, type LoginInputs } from '@acr-login/core';
 
-/** `tl.loc`: a message from task.json's `messages`, with `%s` placeholders filled in order. */
+/** A message from task.json's `messages`, with `%s` placeholders filled in order. */
 export type Localize = (key: string, ...params: string[]) => string;
 
 /** An Azure Resource Manager service connection as the agent hands it to the task. */
@@ -14,7 +14,7 @@ export interface Connection {
   readonly data: Readonly<Record<string, string | undefined>>;
 }
 
-/** What the task reads from the agent; `run.ts` implements it with task-lib, tests with plain data. */
+/** What the task reads from the agent; `host.ts` implements it on the agent's environment, tests with plain data. */
 export interface TaskSource {
   /** The input's value, '' when unset. */
   input(name: string): string;

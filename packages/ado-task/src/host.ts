@@ -6,8 +6,7 @@ import {
   type StepInputKey,
   secretPieces,
 } from '@acr-login/core';
-import * as internal from 'azure-pipelines-task-lib/internal.js';
-import * as tl from 'azure-pipelines-task-lib/task.js';
+import { type Agent, openAgent, taskMessages, variableKey } from './agent.ts';
 import {
   type Connection,
   type Localize,
@@ -35,54 +34,47 @@ const STATE_VARIABLES: Readonly<Record<StateName, string>> = {
   expiresOn: 'acrLoginExpiresOn',
 };
 
-const loc: Localize = (key, ...params) => tl.loc(key, ...params);
-
-function mask(secret: string | undefined): void {
-  for (const piece of secretPieces(secret ?? '')) tl.setSecret(piece);
-}
-
-/**
- * A value straight from task-lib's vault. `getInput` and `getEndpointAuthorizationParameter` write
- * the value to the debug log, so secrets are read here first and masked before those run.
- */
-function vaultValue(name: string): string | undefined {
-  return internal._vault.retrieveSecret(name);
-}
-
-function maskSecretInputs(): void {
-  for (const name of SECRET_INPUTS) mask(vaultValue(`INPUT_${internal._getVariableKey(name)}`));
-  mask(vaultValue(`ENDPOINT_AUTH_PARAMETER_${SYSTEM_CONNECTION}_ACCESSTOKEN`));
-  const id = tl.getInput('azureSubscription')?.trim();
+/** Every secret the agent passed for this task is registered with it before anything can print it. */
+function maskSecretInputs(agent: Agent, mask: (secret: string | undefined) => void): void {
+  for (const name of SECRET_INPUTS) mask(agent.secret(`INPUT_${variableKey(name)}`));
+  mask(agent.authParameter(SYSTEM_CONNECTION, 'AccessToken'));
+  const id = agent.input('azureSubscription')?.trim();
   if (id) {
-    for (const key of SECRET_PARAMETERS)
-      mask(vaultValue(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`));
+    for (const key of SECRET_PARAMETERS) mask(agent.authParameter(id, key));
   }
 }
 
-const agentSource: TaskSource = {
-  input: (name) => tl.getInput(name) ?? '',
-  connection(id): Connection {
-    const parameters: Record<string, string | undefined> = {};
-    for (const key of AUTH_PARAMETERS) parameters[key] = tl.getEndpointAuthorizationParameter(id, key, true);
-    const data: Record<string, string | undefined> = {};
-    for (const key of DATA_PARAMETERS) data[key] = tl.getEndpointDataParameter(id, key, true);
-    return { id, scheme: tl.getEndpointAuthorizationScheme(id, true) ?? '', parameters, data };
-  },
-  systemAccessToken: () => tl.getEndpointAuthorizationParameter(SYSTEM_CONNECTION, 'AccessToken', true),
-};
+function agentSource(agent: Agent): TaskSource {
+  return {
+    input: (name) => agent.input(name) ?? '',
+    connection(id): Connection {
+      const parameters: Record<string, string | undefined> = {};
+      for (const key of AUTH_PARAMETERS) parameters[key] = agent.authParameter(id, key);
+      const data: Record<string, string | undefined> = {};
+      for (const key of DATA_PARAMETERS) data[key] = agent.dataParameter(id, key);
+      return { id, scheme: agent.authScheme(id) ?? '', parameters, data };
+    },
+    systemAccessToken: () => agent.authParameter(SYSTEM_CONNECTION, 'AccessToken'),
+  };
+}
 
 /**
- * The host port on Azure Pipelines, through task-lib. `entryUrl` is the bundle's `import.meta.url`:
- * task.json, whose messages the task speaks, sits beside the bundle.
+ * The host port on Azure Pipelines. `entryUrl` is the bundle's `import.meta.url`: task.json, whose
+ * messages the task speaks, sits beside the bundle. `env` is the process's environment in a step: the
+ * agent's private values leave it here.
  */
 export function taskHost(entryUrl: string, env = process.env): Host {
-  tl.setResourcePath(fileURLToPath(new URL('task.json', entryUrl)));
+  const agent = openAgent(env);
+  const loc: Localize = taskMessages(fileURLToPath(new URL('task.json', entryUrl)));
+  const mask = (secret: string | undefined): void => {
+    for (const piece of secretPieces(secret ?? '')) agent.setSecret(piece);
+  };
   let inputs: TaskInputs | undefined;
   // The task's inputs and its service connection, read once, secrets masked before anything else reads them.
   const taskInputs = (): TaskInputs => {
     if (inputs === undefined) {
-      maskSecretInputs();
-      inputs = readTaskInputs(agentSource, loc);
+      maskSecretInputs(agent, mask);
+      inputs = readTaskInputs(agentSource(agent), loc);
     }
     return inputs;
   };
@@ -92,39 +84,39 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     },
     text: (id, ...params) => loc(id, ...params),
     input(key: LoginInputKey | StepInputKey) {
-      if (key === 'logout') return tl.getInput('logout') ?? '';
-      if (key === 'renew') return tl.getInput('renew') ?? '';
-      if (key === 'isolateConfig') return tl.getInput('isolateConfig') ?? '';
+      if (key === 'logout') return agent.input('logout') ?? '';
+      if (key === 'renew') return agent.input('renew') ?? '';
+      if (key === 'isolateConfig') return agent.input('isolateConfig') ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },
-    mask: (secret) => tl.setSecret(secret),
-    debug: (message) => tl.debug(message),
+    mask: (secret) => agent.setSecret(secret),
+    debug: (message) => agent.debug(message),
     info: (message) => console.log(message),
-    warning: (message) => tl.warning(message),
-    setOutput: (name, value, secret) => tl.setVariable(name, value, secret, true),
-    saveState: (name, value) => tl.setTaskVariable(STATE_VARIABLES[name], value, name === 'loginState'),
-    loadState: (name) => tl.getTaskVariable(STATE_VARIABLES[name]) ?? '',
-    debugging: () => (tl.getVariable('System.Debug') ?? '').toLowerCase() === 'true',
+    warning: (message) => agent.warning(message),
+    setOutput: (name, value, secret) => agent.setVariable(name, value, secret, true),
+    saveState: (name, value) => agent.setTaskVariable(STATE_VARIABLES[name], value, name === 'loginState'),
+    loadState: (name) => agent.taskVariable(STATE_VARIABLES[name]) ?? '',
+    debugging: () => (agent.variable('System.Debug') ?? '').toLowerCase() === 'true',
     env,
-    tempDir: () => tl.getVariable('Agent.TempDirectory'),
-    addPath: (dir) => tl.prependPath(dir),
+    tempDir: () => agent.variable('Agent.TempDirectory'),
+    addPath: (dir) => agent.prependPath(dir),
     // `##vso[task.setvariable variable=DOCKER_CONFIG]`: the agent maps the variable into the environment
-    // of the job's later tasks; task-lib sets it in this process too.
-    exportVariable: (name, value) => tl.setVariable(name, value),
+    // of the job's later tasks, and it is set in this process too.
+    exportVariable: (name, value) => agent.setVariable(name, value),
     proxyUrl() {
-      const proxy = tl.getHttpProxyConfiguration();
-      return proxy === null || proxy.proxyUsername ? undefined : proxy.proxyUrl;
+      const proxy = agent.proxy();
+      return proxy === undefined || proxy.proxyUsername ? undefined : proxy.proxyUrl;
     },
-    caFile: () => tl.getHttpCertConfiguration()?.caFile || undefined,
+    caFile: () => agent.certificates()?.caFile || undefined,
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];
     },
     dispatcher() {
       // The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's default cannot see it.
-      const proxy = tl.getHttpProxyConfiguration() ?? undefined;
-      const certificates = tl.getHttpCertConfiguration() ?? undefined;
+      const proxy = agent.proxy();
+      const certificates = agent.certificates();
       if (proxy === undefined && certificates === undefined) return undefined;
       if (proxy !== undefined) {
         mask(proxy.proxyPassword);
@@ -146,10 +138,10 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     hints: (error) =>
       taskHints(
         error,
-        { registries: tl.getInput('registry') ?? '', connection: inputs?.connection },
+        { registries: agent.input('registry') ?? '', connection: inputs?.connection },
         env,
         loc,
       ),
-    fail: (message) => tl.setResult(tl.TaskResult.Failed, message),
+    fail: (message) => agent.fail(message),
   };
 }

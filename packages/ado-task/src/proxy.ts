@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { basicCredentials, isLocalHost, nodeTransport, type Transport } from '@acr-login/core';
 
-/** `tl.getHttpProxyConfiguration()`'s result, the fields we use. */
+/** The agent's proxy (`Agent.ProxyUrl` and its companions), as task-lib's `getHttpProxyConfiguration` gives it. */
 export interface AgentProxy {
   readonly proxyUrl: string;
   readonly proxyUsername?: string | undefined;
@@ -11,7 +11,7 @@ export interface AgentProxy {
   readonly proxyBypassHosts?: readonly string[] | undefined;
 }
 
-/** `tl.getHttpCertConfiguration()`'s result: the agent's CA (`Agent.CAInfo`) and client certificate. */
+/** The agent's CA (`Agent.CAInfo`) and client certificate, as task-lib's `getHttpCertConfiguration` gives them. */
 export interface AgentCertificates {
   readonly caFile?: string | undefined;
   readonly certFile?: string | undefined;
