@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the action bundle end to end on the emulator and prints, for each Node (the one running
  * this script and the Node 24 that scripts/test.sh installs, or the paths in BENCH_NODES, comma-separated),
- * the median wall time, CPU time and peak memory for one registry and for ten, next to a floor (plain Node
+ * the median wall time, CPU time and peak memory for one registry and for ten, and the task's bundle for one
+ * registry (a ServicePrincipal service connection, started as the agent starts it), next to a floor (plain Node
  * doing the same round trips and file write) and, when the Azure CLI is installed, `az login
  * --service-principal` + `az acr login --expose-token` (a fresh Azure CLI config directory each run).
  *
@@ -16,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Emulator, startEmulator } from '../test/emulator/index.ts';
 import { inputEnv, newJob } from '../test/support/actions-runner.ts';
+import { agentEnv, endpoint, taskInputEnv } from '../test/support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../test/support/bundles.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -124,6 +126,22 @@ async function actionRun(emulator: Emulator, node: string, registries: readonly 
   return [node, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.action.main], env];
 }
 
+/** The Azure Pipelines task with a ServicePrincipal service connection, as the agent starts it. */
+async function taskRun(emulator: Emulator, node: string, registries: readonly string[]): Promise<Command> {
+  const app = emulator.scenario.apps.spSecret;
+  const env = {
+    ...(await agentEnv(emulator, await mkdtemp(join(emulator.dir, 'agent-')))),
+    ...taskInputEnv({ azureSubscription: 'bench', registry: registries.join('\n') }),
+    ...endpoint('bench', 'ServicePrincipal', {
+      serviceprincipalid: app.clientId,
+      tenantid: emulator.scenario.tenantId,
+      authenticationType: 'spnKey',
+      serviceprincipalkey: app.secret ?? '',
+    }),
+  };
+  return [node, ['--require', join(ROOT, 'scripts/bench/rss.cjs'), BUNDLES.task.main], env];
+}
+
 interface Helper {
   readonly shim: string;
   readonly stateFile: string;
@@ -222,6 +240,7 @@ try {
       { name: 'acr-login, 1 registry', make: () => actionRun(emulator, path, one), samples: [] },
       { name: 'floor, 10 registries', make: () => floorRun(emulator, path, ten), samples: [] },
       { name: 'acr-login, 10 registries', make: () => actionRun(emulator, path, ten), samples: [] },
+      { name: 'AcrLogin@1 task, 1 registry', make: () => taskRun(emulator, path, one), samples: [] },
     ] as Scenario[],
   }));
   console.log(
@@ -267,12 +286,21 @@ try {
         `${`${row.name}, ${node.version}`.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`,
       );
     }
-    const [floor1, action1, floor10, action10] = rows;
-    if (floor1 && action1 && action10) {
+    const [floor1, action1, floor10, action10, task1] = rows;
+    if (floor1 && action1 && action10 && task1) {
       const checks = [
         [`1 registry within ${TARGETS.floorRatio}x the floor`, action1.ms / floor1.ms, TARGETS.floorRatio],
+        [
+          `the task, 1 registry, within ${TARGETS.floorRatio}x the floor`,
+          task1.ms / floor1.ms,
+          TARGETS.floorRatio,
+        ],
         [`10 registries within ${TARGETS.tenRatio}x one`, action10.ms / action1.ms, TARGETS.tenRatio],
-        [`peak RSS under ${TARGETS.rssMb} MB`, Math.max(action1.rssMb, action10.rssMb), TARGETS.rssMb],
+        [
+          `peak RSS under ${TARGETS.rssMb} MB`,
+          Math.max(action1.rssMb, action10.rssMb, task1.rssMb),
+          TARGETS.rssMb,
+        ],
       ] as const;
       for (const [label, value, limit] of checks) {
         const shown = label.startsWith('peak') ? `${value.toFixed(1)} MB` : `ratio ${value.toFixed(2)}`;
