@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
@@ -420,9 +420,10 @@ describe('several registries, anonymous and logout', () => {
         ...spConnection('secret'),
       });
       expect(again.code, again.stdout).toBe(0);
-      const temp = renewing.env.AGENT_TEMPDIRECTORY ?? '';
-      const [helperDir] = (await readdir(temp)).filter((name) => name.startsWith('acr-login-'));
-      const state = JSON.parse(await readFile(join(temp, helperDir ?? '', 'state.json'), 'utf8'));
+      // The helper's folder is the one whose bin/ the task put on PATH; its state sits beside bin/.
+      const binDir = again.commands.find((c) => c.name === 'task.prependpath')?.value ?? '';
+      expect(binDir).toContain(renewing.env.AGENT_TEMPDIRECTORY);
+      const state = JSON.parse(await readFile(join(binDir, '..', 'state.json'), 'utf8'));
       expect(state.plan.caFile).toBe(emulator.caFile);
     } else {
       const complete = result(main);
