@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
@@ -377,6 +377,52 @@ describe('several registries, anonymous and logout', () => {
     expect(message).toContain(`--assignee ${emulator.scenario.apps.adoApp.clientId}`);
     expect(existsSync(job.dockerConfig)).toBe(false);
     expect(existsSync(job.files.docker)).toBe(false);
+  });
+
+  // Docker@2's `logout` without a registry deletes the folder DOCKER_CONFIG names when it lies in the
+  // agent's temp directory, and clears the variable; with a registry, it removes only that entry from our
+  // file (azure-pipelines-tasks-docker-common, containerconnection.ts).
+  test('a later Docker@2 logout that deletes the job Docker folder: the post-job step still succeeds', async () => {
+    const job = await newJob();
+    await mkdir(dirname(job.dockerConfig), { recursive: true });
+    await writeFile(job.dockerConfig, PREVIOUS_CONFIG, { mode: 0o600 });
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('secret'),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    const dockerConfig = jobVariables(main).DOCKER_CONFIG ?? '';
+    expect(dockerConfig).toBe(dirname(job.files.docker));
+    await rm(dockerConfig, { recursive: true, force: true });
+
+    const post = await runPost(job, main);
+    expect(post.code, post.stdout + post.stderr).toBe(0);
+    expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
+    expect(post.stdout).toContain('config.json" no longer exists: nothing to remove from it');
+    expect(post.stdout).toContain('Logged out: 0 credential entries removed, 0 credential entries restored.');
+    expect(existsSync(job.files.docker)).toBe(false);
+    expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
+  });
+
+  test('a later Docker@2 login to another registry joins our job file; the post-job step keeps its entry', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...spConnection('secret'),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    // What Docker@2 writes: the file it found, its entry added, re-serialised without indentation.
+    const config = JSON.parse(await readFile(job.files.docker, 'utf8'));
+    config.auths['docker.io'] = { auth: 'ZG9ja2VyOmh1Yg==' };
+    await writeFile(job.files.docker, JSON.stringify(config));
+
+    const post = await runPost(job, main);
+    expect(post.code, post.stdout + post.stderr).toBe(0);
+    expect(post.stdout).toContain('Logged out: 1 credential entry removed, 0 credential entries restored.');
+    const after = JSON.parse(await readFile(job.files.docker, 'utf8'));
+    expect(after.auths).toEqual({ 'docker.io': { auth: 'ZG9ja2VyOmh1Yg==' } });
   });
 
   test('logout false: the post-job step leaves the credentials', async () => {
