@@ -5,8 +5,8 @@ import type { AgentCertificates, AgentProxy } from './proxy.ts';
 
 /**
  * The agent's side of a Node task, the parts this task uses, as azure-pipelines-task-lib 5 speaks it.
- * task-lib itself took about a seventh of a login step to load (docs/design.md, Performance): its many
- * modules, and a vault that encrypts every input into a key file at start-up.
+ * task-lib itself took 20-30 ms of the task's start-up (docs/design.md, Performance): its many modules,
+ * and a vault that encrypts every input with a key it first writes to a file.
  *
  * What it keeps of task-lib's behaviour:
  * - Inputs, service connections, secret variables and task variables leave the environment when the
