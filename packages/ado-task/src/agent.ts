@@ -25,8 +25,6 @@ export interface Agent {
   dataParameter(id: string, key: string): string | undefined;
   /** A pipeline variable (`Agent.TempDirectory`); a secret one from the private map. */
   variable(name: string): string | undefined;
-  /** A value the agent passed in the environment and that left it when the agent was opened. */
-  secret(envName: string): string | undefined;
   taskVariable(name: string): string | undefined;
   setTaskVariable(name: string, value: string, secret: boolean): void;
   /** `task.setvariable`; a public one is also set in this process's environment, as task-lib does. */
@@ -47,17 +45,17 @@ type Env = Record<string, string | undefined>;
 const PRIVATE_PREFIXES = ['INPUT_', 'ENDPOINT_AUTH_', 'SECUREFILE_TICKET_', 'SECRET_', 'VSTS_TASKVARIABLE_'];
 
 /** `Agent.TempDirectory` → `AGENT_TEMPDIRECTORY`, the name the agent gives a variable in the environment. */
-export function variableKey(name: string): string {
+function variableKey(name: string): string {
   return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
 
 /** A command's data: `%`, CR and LF escaped. */
-export function escapeData(value: string): string {
+function escapeData(value: string): string {
   return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** A command property's value: also `]` and `;`, which end it. */
-export function escapeProperty(value: string): string {
+function escapeProperty(value: string): string {
   return escapeData(value).replace(/]/g, '%5D').replace(/;/g, '%3B');
 }
 
@@ -141,7 +139,6 @@ export function openAgent(
     authScheme: (id) => vault.get(`ENDPOINT_AUTH_SCHEME_${id}`),
     dataParameter: (id, key) => env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`],
     variable,
-    secret: (envName) => vault.get(envName),
     taskVariable: (name) => vault.get(`VSTS_TASKVARIABLE_${variableKey(name)}`)?.trim(),
     setTaskVariable(name, value, secret) {
       if (secret) assertOneLine(env, value);

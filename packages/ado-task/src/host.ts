@@ -6,7 +6,7 @@ import {
   type StepInputKey,
   secretPieces,
 } from '@acr-login/core';
-import { type Agent, openAgent, taskMessages, variableKey } from './agent.ts';
+import { type Agent, openAgent, taskMessages } from './agent.ts';
 import {
   type Connection,
   type Localize,
@@ -36,7 +36,7 @@ const STATE_VARIABLES: Readonly<Record<StateName, string>> = {
 
 /** Every secret the agent passed for this task is registered with it before anything can print it. */
 function maskSecretInputs(agent: Agent, mask: (secret: string | undefined) => void): void {
-  for (const name of SECRET_INPUTS) mask(agent.secret(`INPUT_${variableKey(name)}`));
+  for (const name of SECRET_INPUTS) mask(agent.input(name));
   mask(agent.authParameter(SYSTEM_CONNECTION, 'AccessToken'));
   const id = agent.input('azureSubscription')?.trim();
   if (id) {
