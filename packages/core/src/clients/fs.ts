@@ -1,8 +1,20 @@
+import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The errno code of a failed file-system call ("ENOENT"), or "unknown error". */
 export function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+}
+
+/** Whether `path` exists (a link counts, not its target); any error but ENOENT is thrown. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES']);

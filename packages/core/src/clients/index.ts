@@ -1,4 +1,3 @@
-import { lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { errorMessage } from '../errors.ts';
@@ -7,7 +6,6 @@ import { basicCredentials } from '../util.ts';
 import {
   type ConfigObject,
   ensureDirectory,
-  errnoOf,
   isObject,
   readConfig,
   removeFile,
@@ -16,6 +14,7 @@ import {
 } from './config-file.ts';
 import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
+import { exists } from './fs.ts';
 import { type HelperSaved, helperSaved, restoreHelper, settle } from './helper-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
 import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
@@ -236,16 +235,6 @@ function isEmptyConfig(config: ConfigObject): boolean {
   const keys = Object.keys(config);
   if (keys.length === 0) return true;
   return keys.length === 1 && isObject(config.auths) && Object.keys(config.auths).length === 0;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return false;
-    throw error;
-  }
 }
 
 /**

@@ -1,8 +1,9 @@
-import { copyFile, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import {
   type ConfigObject,
+  ensureDirectory,
   errnoOf,
   isObject,
   isTempOf,
@@ -11,6 +12,7 @@ import {
   writeConfigAtomic,
   writeFailed,
 } from './config-file.ts';
+import { exists } from './fs.ts';
 import {
   type ClientFiles,
   clientFile,
@@ -85,7 +87,7 @@ export async function isolateClientFiles(options: IsolateOptions): Promise<Isola
     const file = files[family];
     const lookup = options.lookup ?? passwdHome;
     const source = userFile(family, options.env, platform, lookup);
-    await makeDirectory(dirname(file));
+    await ensureDirectory(file);
     if (source !== undefined && (await resolveTarget(source)) !== (await resolveTarget(file))) {
       if (family === 'containers' && variable(options.env, 'REGISTRY_AUTH_FILE') === undefined) {
         // Not from the job's own files (an earlier login step's): its entries would outlive that step's logout.
@@ -121,24 +123,6 @@ function withoutHome(path: () => string): string | undefined {
     return path();
   } catch (error) {
     if (error instanceof AcrLoginError) return undefined;
-    throw error;
-  }
-}
-
-async function makeDirectory(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw writeFailed(dir, error, 'create the directory');
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return false;
     throw error;
   }
 }

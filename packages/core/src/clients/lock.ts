@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
 import { isTempOf } from './config-file.ts';
-import { errnoOf, reachStep, retryTransient } from './fs.ts';
+import { errnoOf, exists, reachStep, retryTransient } from './fs.ts';
 
 /*
  * The lock on `<file>` is a directory, `<file>.lock`, holding one file named after its owner:
@@ -134,11 +134,8 @@ async function legacyGone(lockPath: string, text: string): Promise<boolean> {
 }
 
 /** Whether `path` exists; only ENOENT says no (a transient error on Windows is not taken for absence). */
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    (error: unknown) => errnoOf(error) !== 'ENOENT',
-  );
+function present(path: string): Promise<boolean> {
+  return exists(path).catch(() => true);
 }
 
 /** Removal that counts as done when the path is gone, whoever removed it. */
@@ -273,7 +270,7 @@ export async function withLock<T>(
       failure = error;
     }
     if (failure === undefined) {
-      if (await exists(ownerFile)) break;
+      if (await present(ownerFile)) break;
       // The candidate was emptied as abandoned just before the rename (we waited past STALE_LOCK_MS, or our
       // pid looked reused): what we renamed is an empty lock, which is free. Leave it and start again.
       await rmdir(lockPath).catch(() => {});

@@ -8,6 +8,7 @@ import {
   resolveTarget,
   writeConfigAtomic,
 } from '../clients/config-file.ts';
+import { exists } from '../clients/fs.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from '../clients/lock.ts';
 import { errorMessage } from '../errors.ts';
 
@@ -100,6 +101,9 @@ export async function removeHelperEntries(
   for (const entry of entries) byFile.set(entry.file, [...(byFile.get(entry.file) ?? []), entry]);
   for (const [file, list] of byFile) {
     try {
+      // Its folder was removed (a Docker@2 logout deletes the job's Docker folder): nothing is left to undo,
+      // and a lock could not be made there.
+      if (!(await exists(file))) continue;
       await withLock(`${file}.lock`, { timeoutMs: lockTimeoutMs, file }, async () => {
         const config = await readConfig(file);
         if (config === undefined) return;

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { removeHelperEntries, writeHelperEntries } from '../../src/renew/index.ts';
@@ -26,6 +26,15 @@ describe('credHelpers entries', () => {
     expect(await removeHelperEntries(entries)).toEqual({ removed: 4, restored: 0, skipped: [] });
     await expect(readFile(docker)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(readFile(containers)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('a file whose folder is gone by the post step: nothing to undo, nothing reported', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'docker', 'config.json');
+    const entries = await writeHelperEntries([file], [CONTOSO], HELPER);
+    await rm(join(dir, 'docker'), { recursive: true });
+    expect(await removeHelperEntries(entries)).toEqual({ removed: 0, restored: 0, skipped: [] });
+    await expect(stat(join(dir, 'docker'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   test("a user's credHelpers entry for the same server is replaced, then restored byte for byte", async () => {
