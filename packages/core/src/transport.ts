@@ -56,7 +56,11 @@ export interface NodeTransportOptions {
   readonly proxy?: ProxySettings;
   readonly bypass?: (url: URL) => boolean;
   readonly tls?: TransportTls;
+  /** For a request that sets no `headersTimeout` / `bodyTimeout`: undici's 300 s, so nothing waits forever. */
+  readonly timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 300_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -198,6 +202,7 @@ function tunnellingAgent(
 export function nodeTransport(options: NodeTransportOptions = {}): Transport {
   const env = options.env ?? process.env;
   const tls = options.tls ?? {};
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const agents = new Map<string, HttpAgent>();
   const agentFor = (url: URL): HttpAgent => {
     const secure = url.protocol === 'https:';
@@ -232,7 +237,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
           ms === undefined || ms <= 0
             ? undefined
             : setTimeout(() => outgoing.destroy(failure('ETIMEDOUT', `no ${what} within ${ms} ms`)), ms);
-        const headersTimer = timer(req.headersTimeout, 'response headers');
+        const headersTimer = timer(req.headersTimeout ?? defaultTimeout, 'response headers');
         const abort = () => outgoing.destroy(req.signal?.reason as Error);
         if (req.signal?.aborted) abort();
         req.signal?.addEventListener('abort', abort, { once: true });
@@ -243,12 +248,12 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
         outgoing.once('response', (res) => {
           clearTimeout(headersTimer);
           const chunks: Buffer[] = [];
-          let bodyTimer = timer(req.bodyTimeout, 'response body data');
+          let bodyTimer = timer(req.bodyTimeout ?? defaultTimeout, 'response body data');
           const text = new Promise<string>((done, fail) => {
             res.on('data', (chunk: Buffer) => {
               chunks.push(chunk);
               clearTimeout(bodyTimer);
-              bodyTimer = timer(req.bodyTimeout, 'response body data');
+              bodyTimer = timer(req.bodyTimeout ?? defaultTimeout, 'response body data');
             });
             res.once('end', () => {
               clearTimeout(bodyTimer);

@@ -176,6 +176,21 @@ describe('nodeTransport against a real CONNECT proxy and TLS', () => {
     }
   });
 
+  test('a request that sets no timeout still gets one: the transport default', async () => {
+    const transport = nodeTransport({
+      env: { HTTPS_PROXY: frontDoor.proxyUrl },
+      tls: { ca: [caPem] },
+      timeoutMs: 50,
+    });
+    try {
+      await expect(
+        transport.request({ origin: 'https://contoso.azurecr.io', path: '/slow', method: 'GET' }),
+      ).rejects.toMatchObject({ code: 'ETIMEDOUT', message: 'no response headers within 50 ms' });
+    } finally {
+      await transport.close();
+    }
+  });
+
   test('NO_PROXY sends a request direct, and an explicit bypass does too', async () => {
     const server = createHttpServer((_req, res) => res.end('direct'));
     const port = await listen(server);
