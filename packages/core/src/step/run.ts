@@ -341,32 +341,44 @@ function parseRenewalRecord(text: string): RenewalRecord {
   }
   throw new AcrLoginError(
     'STATE_INVALID',
-    'The renewal state saved by the login step is unreadable, so its credential helper entries were not removed.',
+    `The renewal state saved by the login step is unreadable, so its credential helper entries were not removed. Remove the "credHelpers" entries that name an acr-login-* helper from the client files the login step reported, or leave them if those are the job's own files in its temp folder, which end with the job.`,
   );
 }
 
+/**
+ * The post step: each cleanup runs whatever became of the one before it, so an unreadable renewal state does
+ * not leave the login's credentials in the files; the first failure fails the step, the others warn.
+ */
 export async function runLogout(host: Host): Promise<void> {
-  try {
-    await endRenewal(host);
-    await removeOwnPullSecret(host);
-    // A login step that failed or never ran saved no state: there is nothing to undo.
-    const saved = host.loadState('loginState');
-    const state = saved === '' ? undefined : parseState(saved);
-    if (state === undefined || state.entries.length === 0) {
-      host.info(host.text('NothingToLogOut'));
-      return;
+  const errors: unknown[] = [];
+  for (const cleanup of [endRenewal, removeOwnPullSecret, undoLogin]) {
+    try {
+      await cleanup(host);
+    } catch (error) {
+      errors.push(error);
     }
-    if (host.loadState('logout') !== 'true') {
-      host.info(host.text('LogoutDisabled'));
-      return;
-    }
-    const outcome = await logout(state, { logger: hostLogger(host, true), env: host.env });
-    host.info(host.text('LoggedOut', entries(outcome.removed), entries(outcome.restored)));
-    for (const skipped of outcome.skipped) {
-      host.warning(host.text('LeftEntry', skipped.key, skipped.file, skipped.reason));
-    }
-  } catch (error) {
-    failed(host, error);
+  }
+  for (const error of errors.slice(1)) host.warning(errorMessage(error));
+  if (errors.length > 0) failed(host, errors[0]);
+}
+
+/** Takes the login's entries out of the client files, unless `logout` is false. */
+async function undoLogin(host: Host): Promise<void> {
+  // A login step that failed or never ran saved no state: there is nothing to undo.
+  const saved = host.loadState('loginState');
+  const state = saved === '' ? undefined : parseState(saved);
+  if (state === undefined || state.entries.length === 0) {
+    host.info(host.text('NothingToLogOut'));
+    return;
+  }
+  if (host.loadState('logout') !== 'true') {
+    host.info(host.text('LogoutDisabled'));
+    return;
+  }
+  const outcome = await logout(state, { logger: hostLogger(host, true), env: host.env });
+  host.info(host.text('LoggedOut', entries(outcome.removed), entries(outcome.restored)));
+  for (const skipped of outcome.skipped) {
+    host.warning(host.text('LeftEntry', skipped.key, skipped.file, skipped.reason));
   }
 }
 

@@ -73,6 +73,24 @@ describe('runStep: main, then post, from one program', () => {
     expect(events.at(-1)).toBe('info Logged out: 1 credential entry removed, 0 credential entries restored.');
   });
 
+  test('an unreadable renewal state fails the post step, and the login is still undone', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      home,
+    );
+    await runStep(host);
+    state.set('renewal', '{"dir":');
+    await runStep(host);
+    expect(events).toContain('info Logged out: 1 credential entry removed, 0 credential entries restored.');
+    // The login created the file, so the logout removed it.
+    await expect(readFile(join(home, '.docker', 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('renewal state saved by the login step is unreadable');
+    expect(failures[0]).toContain('Remove the "credHelpers" entries');
+  });
+
   test('with several clients, each file written is logged with the clients that read it', async () => {
     const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
     const { host, events } = memoryHost(
