@@ -242,3 +242,32 @@ describe('exportVariable: task.setvariable for the later tasks, the environment 
     ).toEqual([`##vso[task.setvariable variable=${name};isOutput=false;issecret=false;]${value}`]);
   });
 });
+
+describe('an error before the host can report it', () => {
+  test('still reaches the agent as the task error, and the process fails', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const exitCode = process.exitCode;
+    try {
+      const { run } = await import('../../packages/ado-task/src/main.ts');
+      // No task.json beside this entry: the task's messages cannot be read.
+      await run(new URL('./no-such-folder/index.js', import.meta.url).href);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = exitCode;
+    }
+    const commands = lines
+      .join('')
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('##vso['));
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toMatch(
+      /^##vso\[task\.issue type=error;\]ENOENT: no such file or directory, open '.*task\.json'$/,
+    );
+    expect(commands[1]).toMatch(/^##vso\[task\.complete result=Failed;\]ENOENT/);
+  });
+});
