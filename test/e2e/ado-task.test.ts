@@ -396,7 +396,13 @@ describe('several registries, anonymous and logout', () => {
     expect(dockerConfig).toBe(dirname(job.files.docker));
     await rm(dockerConfig, { recursive: true, force: true });
 
-    const post = await runPost(job, main);
+    // Docker@2 also sets DOCKER_CONFIG to '' for the later tasks.
+    const post = await runBundle('post', {
+      ...job.env,
+      ...jobVariables(main),
+      DOCKER_CONFIG: '',
+      ...taskVariables(main),
+    });
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
     expect(post.stdout).toContain('config.json" no longer exists: nothing to remove from it');
