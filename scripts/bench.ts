@@ -70,10 +70,11 @@ async function measure([command, args, env, stdin]: Command): Promise<Sample> {
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
   // One line per measured process (peak RSS in KiB, then CPU microseconds when known); a run of several
   // processes counts its largest RSS and the sum of CPU.
-  const lines = (await readFile(rssFile, 'utf8').catch(() => '0')).trim().split('\n');
+  // No file: nothing was measured (NaN, printed as "-"), not zero.
+  const lines = (await readFile(rssFile, 'utf8').catch(() => 'NaN NaN')).trim().split('\n');
   const fields = lines.map((line) => line.split(' ').map(Number));
-  const rssKb = Math.max(...fields.map(([rss]) => rss ?? 0));
-  const cpuUs = fields.reduce((sum, [, cpu]) => sum + (cpu ?? 0), 0);
+  const rssKb = Math.max(...fields.map(([rss]) => rss ?? Number.NaN));
+  const cpuUs = fields.reduce((sum, [, cpu]) => sum + (cpu ?? Number.NaN), 0);
   return { ms, cpuMs: cpuUs / 1000, rssMb: rssKb / 1024 };
 }
 
@@ -89,10 +90,20 @@ interface Scenario {
   readonly samples: Sample[];
 }
 
+/** Fisher-Yates: every order equally likely (a random sort comparator is biased). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return order;
+}
+
 /** Runs every scenario `runs` times, round by round in a fresh random order; a first round warms caches. */
 async function interleaved(scenarios: readonly Scenario[], runs: number): Promise<void> {
   for (let round = 0; round <= runs; round++) {
-    const order = [...scenarios].sort(() => Math.random() - 0.5);
+    const order = shuffled(scenarios);
     for (const scenario of order) {
       const sample = await measure(await scenario.make());
       if (round > 0) scenario.samples.push(sample);
@@ -160,7 +171,11 @@ async function renewingLogin(emulator: Emulator, node: string, server: string): 
   return {
     shim: join(binDir, `docker-credential-${helper}`),
     stateFile: join(binDir, '..', 'state.json'),
-    env: emulator.env({ HOME: env.HOME ?? '' }),
+    // The shim starts Node itself: rss.cjs comes in through NODE_OPTIONS, which it passes on.
+    env: emulator.env({
+      HOME: env.HOME ?? '',
+      NODE_OPTIONS: `--require ${join(ROOT, 'scripts/bench/rss.cjs')}`,
+    }),
     server,
   };
 }
@@ -220,7 +235,7 @@ async function azRun(emulator: Emulator, registry: string): Promise<Command> {
 }
 
 function fmt(value: number, digits = 0): string {
-  return value.toFixed(digits).padStart(8);
+  return (Number.isNaN(value) ? '-' : value.toFixed(digits)).padStart(8);
 }
 
 const load = () =>
@@ -324,11 +339,9 @@ try {
   );
   if (az !== undefined) {
     const row = summary(az);
-    const rss = row.rssMb > 0 ? fmt(row.rssMb, 1) : '-'.padStart(8);
-    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${'-'.padStart(8)}${rss}`);
+    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`);
   }
   console.log(`\n${verdicts.join('\n')}`);
 } finally {
   await emulator.stop();
-  await rm(join(emulator.dir), { recursive: true, force: true }).catch(() => {});
 }
