@@ -84,9 +84,8 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     },
     text: (id, ...params) => loc(id, ...params),
     input(key: LoginInputKey | StepInputKey) {
-      if (key === 'logout') return agent.input('logout') ?? '';
-      if (key === 'renew') return agent.input('renew') ?? '';
-      if (key === 'isolateConfig') return agent.input('isolateConfig') ?? '';
+      // Step inputs have the same name on the task; the login's come through readTaskInputs.
+      if (key === 'logout' || key === 'renew' || key === 'isolateConfig') return agent.input(key) ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { basicCredentials, isLocalHost, nodeTransport, type Transport } from '@acr-login/core';
+import {
+  basicCredentials,
+  isLocalHost,
+  nodeTransport,
+  type Transport,
+  type TransportTls,
+} from '@acr-login/core';
 
 /** The agent's proxy (`Agent.ProxyUrl` and its companions), as task-lib's `getHttpProxyConfiguration` gives it. */
 export interface AgentProxy {
@@ -42,20 +48,12 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
   return `Basic ${basicCredentials(proxy.proxyUsername, proxy.proxyPassword ?? '')}`;
 }
 
-export interface TlsOptions {
-  readonly ca?: string[];
-  readonly cert?: Buffer;
-  readonly key?: Buffer;
-  readonly pfx?: Buffer;
-  readonly passphrase?: string;
-}
-
 /**
  * TLS settings from the agent's certificate configuration, as its own tasks apply them: the agent's CA
  * (a TLS-inspecting proxy's, usually) is trusted besides the public roots, and its client certificate
  * is presented.
  */
-export function tlsOptions(certificates: AgentCertificates, read = readFileSync): TlsOptions {
+export function tlsOptions(certificates: AgentCertificates, read = readFileSync): TransportTls {
   const file = (path: string | undefined) => (path ? read(path) : undefined);
   const ca = file(certificates.caFile);
   const archive = file(certificates.certArchiveFile);
@@ -75,7 +73,7 @@ export function tlsOptions(certificates: AgentCertificates, read = readFileSync)
  * HTTPS_PROXY, so core's default cannot see it) with its bypass list, and its certificates. Without an
  * agent proxy, HTTPS_PROXY and NO_PROXY still apply; local hosts never go through a proxy.
  */
-export function agentTransport(proxy: AgentProxy | undefined, tls: TlsOptions = {}): Transport {
+export function agentTransport(proxy: AgentProxy | undefined, tls: TransportTls = {}): Transport {
   if (proxy === undefined) {
     return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname) });
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { NOT_FOUND_MESSAGE } from '../renew/protocol.ts';
 import type { Logger } from '../types.ts';
 import { type Outcome, runWithStdin } from './run.ts';
 
@@ -31,9 +32,6 @@ export interface CredentialHelperOptions {
   /** Default 30 s. */
   readonly timeoutMs?: number;
 }
-
-/** What every helper built on docker-credential-helpers prints for a server it holds nothing for. */
-const NOT_FOUND = 'credentials not found in native keychain';
 
 /** A helper waiting for a keychain, GPG or D-Bus prompt would hang the step while we hold the file lock. */
 const HELPER_TIMEOUT_MS = 30_000;
@@ -115,7 +113,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
     }
     const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
     if (outcome.code === 0) return { found: true, stdout: outcome.stdout };
-    if (action === 'get' && output === NOT_FOUND) return { found: false, stdout: '' };
+    if (action === 'get' && output === NOT_FOUND_MESSAGE) return { found: false, stdout: '' };
     // Helpers put the reason on stdout; the last line is the error itself. Never echo what we sent.
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     let reason = lines.at(-1)?.trim() ?? 'no output';
