@@ -1,8 +1,10 @@
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
-import { errorMessage } from '../errors.ts';
+import { AcrLoginError, errorMessage } from '../errors.ts';
 import { entraScope } from '../identity/scope.ts';
 import type { LoginPlan, LoginResult } from '../types.ts';
+import { input } from '../wording.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
+import { renewAt } from './helper.ts';
 import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
 import { newHelperName, removeRenewalFiles, writeRenewalFiles } from './shim.ts';
 import type { RenewState, ServerToken } from './state.ts';
@@ -17,6 +19,8 @@ export interface RenewalRecord {
   readonly entries: readonly HelperEntry[];
   /** ISO 8601: when the last token written at login expires, for the post step's "outlived" check. */
   readonly expiresOn: string;
+  /** ISO 8601: when the helper first renews, by its own rule (`renewAt`). */
+  readonly renewsAt: string;
 }
 
 export interface StartRenewalOptions {
@@ -77,6 +81,14 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
       obtainedAt: now,
     };
   }
+  if (Object.keys(servers).length === 0) {
+    // Before any file is written: without an expiry the helper could not tell when to renew.
+    throw new AcrLoginError(
+      'REGISTRY_PROTOCOL',
+      `The registry's refresh tokens carry no expiry time, so ${input('renew')} cannot tell when to renew them. Set ${input('renew')} to false; the login itself succeeded.`,
+      { input: 'renew' },
+    );
+  }
   const renewal: RenewalPlan = {
     cloud: plan.cloud,
     registries,
@@ -101,13 +113,14 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     await removeRenewalFiles(files.dir);
     throw error;
   }
-  const expiries = Object.values(servers).map((token) => token.expiresOn);
+  const tokens = Object.values(servers);
   return {
     helper: state.helper,
     dir: files.dir,
     binDir: files.binDir,
     entries,
-    expiresOn: new Date(Math.min(...expiries)).toISOString(),
+    expiresOn: new Date(Math.min(...tokens.map((token) => token.expiresOn))).toISOString(),
+    renewsAt: new Date(Math.min(...tokens.map(renewAt))).toISOString(),
   };
 }
 

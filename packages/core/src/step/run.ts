@@ -10,7 +10,6 @@ import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
 import { accessTable, type RepositoryAccess } from '../registry/access.ts';
-import { RENEW_MARGIN_MS } from '../renew/helper.ts';
 import { notRenewable, type RenewalRecord, startRenewal, stopRenewal } from '../renew/setup.ts';
 import {
   type Environment,
@@ -234,7 +233,7 @@ async function setUpRenewal(
   plan: LoginPlan,
   result: LoginResult,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<(RenewalRecord & { readonly renewsAt: string }) | undefined> {
+): Promise<RenewalRecord | undefined> {
   const reason = notRenewable(plan);
   if (reason !== undefined) {
     host.info(host.text('NothingToRenew', host.words.input('renew'), reason));
@@ -252,7 +251,7 @@ async function setUpRenewal(
   const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
   const proxyUrl = host.proxyUrl?.();
   const caFile = host.caFile?.();
-  // The request token may not be masked yet when the host's OIDC library read it itself.
+  // Masked here too: the renewal keeps the request token, and a host may not have masked it yet.
   if (githubOidc !== undefined) maskSecret(host, githubOidc.requestToken);
   const record = await startRenewal({
     plan,
@@ -271,12 +270,7 @@ async function setUpRenewal(
   });
   host.saveState('renewal', JSON.stringify(record));
   host.addPath(record.binDir);
-  return { ...record, renewsAt: renewalTime(record.expiresOn) };
-}
-
-/** When the first renewal happens: the margin before expiry the helper uses. */
-function renewalTime(expiresOn: string): string {
-  return new Date(Date.parse(expiresOn) - RENEW_MARGIN_MS).toISOString();
+  return record;
 }
 
 function summaryView(result: LoginResult, plan: LoginPlan, notes: readonly string[]): SummaryView {

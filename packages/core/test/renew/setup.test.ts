@@ -85,6 +85,8 @@ describe('startRenewal and stopRenewal', () => {
       binDir: join(temp, record.helper, 'bin'),
     });
     expect(record.expiresOn).toBe(EXPIRES.toISOString());
+    // A 3 h 15 min token: renewed 30 minutes before it expires.
+    expect(record.renewsAt).toBe(new Date(EXPIRES.getTime() - 1_800_000).toISOString());
     expect(JSON.stringify(record)).not.toContain(SECRET);
 
     const stateFile = join(record.dir, 'state.json');
@@ -121,6 +123,45 @@ describe('startRenewal and stopRenewal', () => {
     });
     expect(await readdir(temp)).toEqual([]);
     for (const file of files) await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test.each([
+    ['a 20 s token is renewed after three quarters of its life', T0 + 20_000, T0 + 15_000],
+    ['a token without an expiry time cannot be renewed: nothing is written', undefined, undefined],
+  ])('%s', async (_name, expiresOn, renewsAt) => {
+    const dir = await tempDir();
+    const env = { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'docker') };
+    const temp = join(dir, 'runner-temp');
+    const p = plan({ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET }, env);
+    const base = resultFor(p);
+    const result = {
+      ...base,
+      credentials: base.credentials.map((c) => ({
+        ...c,
+        expiresOn: expiresOn === undefined ? undefined : new Date(expiresOn),
+      })),
+    };
+    const started = startRenewal({
+      plan: p,
+      result,
+      tempDir: temp,
+      node: '/usr/bin/node',
+      bundle: '/b.js',
+      platform: 'linux',
+      env,
+      clock: { now: () => T0 },
+    });
+    if (renewsAt === undefined) {
+      await expect(started).rejects.toMatchObject({
+        code: 'REGISTRY_PROTOCOL',
+        message: expect.stringContaining('carry no expiry time'),
+      });
+      await expect(readdir(temp)).rejects.toMatchObject({ code: 'ENOENT' });
+    } else {
+      const record = await started;
+      expect(record.renewsAt).toBe(new Date(renewsAt).toISOString());
+      await stopRenewal(record);
+    }
   });
 
   test('a corrupt client file fails the set-up and leaves no state behind', async () => {
