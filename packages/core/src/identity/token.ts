@@ -31,7 +31,7 @@ export interface IdentityContext {
   readonly debug?: boolean;
 }
 
-/** IMDS and loopback: never through a proxy; without keep-alive, so nothing is left to close. */
+/** IMDS and loopback: never through a proxy. One per process: Node unrefs a keep-alive socket while it idles. */
 let local: Transport | undefined;
 function direct(): Transport {
   local ??= nodeTransport({ bypass: () => true });

@@ -113,6 +113,8 @@ export async function runLogin(host: Host): Promise<void> {
       ),
     );
 
+    // Before the login: a runner that cannot keep the helper fails the step before anything is written.
+    if (renew && notRenewable(plan) === undefined) renewalTempDir(host);
     const isolated = isolate ? await isolateFiles(host, plan) : undefined;
     // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
     const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
@@ -224,6 +226,19 @@ function accessLines(access: readonly RepositoryAccess[]): [string, string][] {
   return [...byRegistry].map(([server, parts]) => [server, parts.join('; ')]);
 }
 
+/** Where the credential helper lives: the job's temp directory, whose helper folder the host puts on PATH. */
+function renewalTempDir(host: Host): string {
+  const tempDir = host.tempDir?.();
+  if (tempDir === undefined || tempDir === '' || host.addPath === undefined) {
+    throw new AcrLoginError(
+      'INPUT_INVALID',
+      `${input('renew')} needs the job's temp directory (RUNNER_TEMP, Agent.TempDirectory) to keep its credential helper in, and this runner gives none. Set ${input('renew')} to false.`,
+      { input: 'renew' },
+    );
+  }
+  return tempDir;
+}
+
 /**
  * `renew: true`: the credential helper, its state and its `credHelpers` entries, with the helper's folder on
  * PATH for the later steps. Nothing for a login with nothing to renew: one line says why.
@@ -239,14 +254,7 @@ async function setUpRenewal(
     host.info(host.text('NothingToRenew', host.words.input('renew'), reason));
     return undefined;
   }
-  const tempDir = host.tempDir?.();
-  if (tempDir === undefined || tempDir === '' || host.addPath === undefined) {
-    throw new AcrLoginError(
-      'INPUT_INVALID',
-      `${input('renew')} needs the job's temp directory (RUNNER_TEMP, Agent.TempDirectory) to keep its credential helper in, and this runner gives none. Set ${input('renew')} to false.`,
-      { input: 'renew' },
-    );
-  }
+  const tempDir = renewalTempDir(host);
   const githubOidc = plan.authType === 'oidc' ? host.oidc?.renewal?.() : undefined;
   const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
   const proxyUrl = host.proxyUrl?.();
@@ -269,7 +277,7 @@ async function setUpRenewal(
     ...(caFile === undefined ? {} : { caFile }),
   });
   host.saveState('renewal', JSON.stringify(record));
-  host.addPath(record.binDir);
+  host.addPath?.(record.binDir);
   return record;
 }
 

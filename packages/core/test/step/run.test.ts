@@ -73,6 +73,25 @@ describe('runStep: main, then post, from one program', () => {
     expect(events.at(-1)).toBe('info Logged out: 1 credential entry removed, 0 credential entries restored.');
   });
 
+  test('renew on a runner without a temp directory fails before the login, with nothing written', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events } = memoryHost(
+      {
+        registry: 'contoso',
+        clientId: '00000000-0000-4000-8000-000000001001',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        clientSecret: 'sp-secret-value',
+        renew: 'true',
+      },
+      home,
+    );
+    await runStep(host);
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain("<renew> needs the job's temp directory");
+    expect(await readdir(home)).toEqual([]);
+  });
+
   test('an unreadable renewal state fails the post step, and the login is still undone', async () => {
     const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
     const { host, events, state } = memoryHost(
