@@ -228,7 +228,14 @@ function networkError(req: HttpRequest, url: URL, error: unknown, code: string |
       { cause: error },
     );
   }
-  if (code === 'UND_ERR_ABORTED' || /proxy/i.test(errorMessage(error))) {
+  if (code === 'ERR_PROXY_TUNNEL' && (error as { statusCode?: unknown }).statusCode === 407) {
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} failed: the proxy wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
+      { cause: error },
+    );
+  }
+  if (code === 'ERR_PROXY_TUNNEL' || code === 'UND_ERR_ABORTED' || /proxy/i.test(errorMessage(error))) {
     return new AcrLoginError(
       'REGISTRY_UNREACHABLE',
       `The ${req.purpose} failed: the proxy refused the connection to "${host}" (${errorMessage(error)}). Check the host name and the proxy's allow list.`,

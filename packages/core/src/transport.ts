@@ -111,8 +111,8 @@ function proxyAuthorization(proxy: URL): string | undefined {
   return `Basic ${basicCredentials(user, decodeURIComponent(proxy.password))}`;
 }
 
-function failure(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
+function failure(code: string, message: string, statusCode?: number): Error {
+  return Object.assign(new Error(message), { code }, statusCode === undefined ? {} : { statusCode });
 }
 
 /** Opens a tunnel to `host:port` through an http(s) proxy with CONNECT, as undici's ProxyAgent does. */
@@ -147,6 +147,7 @@ function tunnel(
         // Node's own code for this (its built-in proxy support); not retried, as a refusal stays one.
         'ERR_PROXY_TUNNEL',
         `the proxy ${proxy.host} answered CONNECT ${target} with HTTP ${res.statusCode ?? 0}`,
+        res.statusCode,
       ),
     );
   });

@@ -244,7 +244,23 @@ describe('proxy credentials', () => {
     try {
       await expect(
         transport.request({ origin: 'https://contoso.azurecr.io', path: '/', method: 'GET' }),
-      ).rejects.toMatchObject({ code: 'ERR_PROXY_TUNNEL', message: expect.stringContaining('HTTP 407') });
+      ).rejects.toMatchObject({
+        code: 'ERR_PROXY_TUNNEL',
+        statusCode: 407,
+        message: expect.stringContaining('HTTP 407'),
+      });
+      // What the step says: the proxy wants credentials, and where they go.
+      const http = new HttpClient({
+        dispatcher: transport,
+        logger: nullLogger,
+        sleep: async () => undefined,
+      });
+      await expect(
+        http.send({ method: 'GET', url: 'https://contoso.azurecr.io/v2/', purpose: 'registry challenge' }),
+      ).rejects.toMatchObject({
+        code: 'REGISTRY_UNREACHABLE',
+        message: expect.stringContaining('the proxy wants credentials for "contoso.azurecr.io" (HTTP 407)'),
+      });
       const header = String(connects[0]?.['proxy-authorization']);
       expect(Buffer.from(header.replace(/^Basic /, ''), 'base64').toString('utf8')).toBe(decoded);
       expect(connects[0]?.host).toBe('contoso.azurecr.io:443');
