@@ -4,6 +4,7 @@ import { AcrLoginError, withContext } from '../errors.ts';
 import { HttpClient, systemClock } from '../http.ts';
 import { githubOidcProvider } from '../identity/github-oidc.ts';
 import { describeIdentity } from '../identity/kinds/index.ts';
+import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
 import { readTokenInfo } from '../registry/jwt.ts';
@@ -18,15 +19,12 @@ import {
 } from '../types.ts';
 import type { Renew } from './helper.ts';
 
-/** One registry as the login planned it: what a renewal repeats. */
+/**
+ * One registry as the login planned it: what a renewal repeats. Its origin, the exchange's `service` (ACR's
+ * is the login server) and the Entra scope (from the audience and the plan's cloud) are derived.
+ */
 export interface RenewalRegistry {
   readonly loginServer: string;
-  /** `https://<loginServer>` */
-  readonly origin: string;
-  /** The `service` of the registry's challenge at login. */
-  readonly service: string;
-  /** Entra scope exchanged (ACR's, or ARM's with `token-audience: arm`). */
-  readonly scope: string;
   readonly audience: TokenAudience;
   /** As planned by core, with the secret it needs (service principal secret or PEM, System.AccessToken). */
   readonly identity: Identity;
@@ -96,13 +94,13 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
     if (registry === undefined) {
       throw new AcrLoginError('STATE_INVALID', `The renewal state has no plan for "${loginServer}".`);
     }
-    const { identity, scope, audience } = registry;
+    const { identity, audience } = registry;
     try {
-      const entra = await entraToken(identity, scope);
+      const entra = await entraToken(identity, entraScope(audience, plan.cloud));
       const password = await exchangeEntraToken(http, {
         loginServer,
-        origin: registry.origin,
-        service: registry.service,
+        origin: `https://${loginServer}`,
+        service: loginServer,
         identity,
         audience,
         entraToken: entra.token,

@@ -1,6 +1,5 @@
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { entraScope } from '../identity/scope.ts';
 import type { LoginPlan, LoginResult } from '../types.ts';
 import { input } from '../wording.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
@@ -60,9 +59,6 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
       ? [
           {
             loginServer: registry.loginServer,
-            origin: `https://${registry.loginServer}`,
-            service: registry.loginServer,
-            scope: entraScope(registry.auth.audience, plan.cloud),
             audience: registry.auth.audience,
             identity: registry.auth.identity,
           },

@@ -105,8 +105,8 @@ describe('startRenewal and stopRenewal', () => {
       requestUrl: 'https://token.example/?api-version=2.0',
       requestToken: 'request-token',
     });
-    expect(state?.plan.registries.map((r) => [r.loginServer, r.scope, r.identity.type])).toEqual(
-      servers.map((s) => [s, 'https://containerregistry.azure.net/.default', 'service-principal']),
+    expect(state?.plan.registries.map((r) => [r.loginServer, r.audience, r.identity.type])).toEqual(
+      servers.map((s) => [s, 'acr', 'service-principal']),
     );
 
     const files = [join(env.DOCKER_CONFIG, 'config.json'), env.REGISTRY_AUTH_FILE, env.HELM_REGISTRY_CONFIG];
