@@ -160,12 +160,25 @@ export function isTempOf(file: string, name: string): boolean {
  * and it cost about 100 ms per file on CI disks.
  */
 export async function writeConfigAtomic(file: string, config: ConfigObject): Promise<void> {
+  try {
+    await writeFileAtomic(file, serialise(config));
+  } catch (error) {
+    throw writeFailed(file, error, 'write');
+  }
+}
+
+/**
+ * `text` into `file` through a 0600 temporary file beside it and a rename: a reader sees the old or the new
+ * content, never half of one. The temporary file is removed when anything fails; the error is the file
+ * system's.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
       await reachStep('config:temp-created');
-      await handle.writeFile(serialise(config));
+      await handle.writeFile(text);
     } finally {
       await handle.close();
     }
@@ -174,7 +187,7 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
     await reachStep('config:replaced');
   } catch (error) {
     await unlink(temp).catch(() => {});
-    throw writeFailed(file, error, 'write');
+    throw error;
   }
 }
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../clients/config-file.ts';
+import { errnoOf } from '../clients/fs.ts';
 import { AcrLoginError } from '../errors.ts';
 
 /** The last renewal of a server that failed, kept so that waiting `get`s and the log can name the cause. */
@@ -87,12 +87,8 @@ export async function readRenewState<P>(file: string): Promise<RenewState<P> | u
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw invalid(
-      file,
-      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
-      error,
-    );
+    if (errnoOf(error) === 'ENOENT') return undefined;
+    throw invalid(file, `cannot be read (${errnoOf(error)})`, error);
   }
   return parseRenewState<P>(file, text);
 }
@@ -102,20 +98,12 @@ export async function readRenewState<P>(file: string): Promise<RenewState<P> | u
  * and nobody else on the machine can read the secrets it holds.
  */
 export async function writeRenewState(file: string, state: RenewState<unknown>): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(state));
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, JSON.stringify(state));
   } catch (error) {
-    await unlink(temp).catch(() => {});
     throw new AcrLoginError(
       'CONFIG_WRITE_FAILED',
-      `Cannot write the renewal state "${file}": ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}. ` +
+      `Cannot write the renewal state "${file}": ${errnoOf(error)}. ` +
         "It lives in the job's temp directory (RUNNER_TEMP, Agent.TempDirectory), which must be writable.",
       { cause: error, details: { file } },
     );
