@@ -1,6 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {
@@ -14,7 +13,15 @@ import {
   stateEnv,
 } from '../support/actions-runner.ts';
 import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
-import { buildahPull, pathWith, podmanPull } from '../support/renew.ts';
+import {
+  allExpiredAt,
+  buildahPull,
+  LIFETIMES,
+  parallelGets,
+  pathWith,
+  podmanPull,
+  sleepUntil,
+} from '../support/renew.ts';
 
 /**
  * The action's bundle with `renew: true`, run as the runner runs it: the main step, later steps whose PATH
@@ -22,8 +29,6 @@ import { buildahPull, pathWith, podmanPull } from '../support/renew.ts';
  * tokens 10 s here; the later steps run after both expired. Debug logging is on throughout.
  */
 
-const REFRESH_LIFETIME = 20;
-const OIDC_LIFETIME = 10;
 const hello = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
 let emulator: Emulator;
 
@@ -87,7 +92,7 @@ beforeAll(async () => {
   if (process.env.CI)
     for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
   emulator = await startEmulator({
-    lifetimes: { refreshToken: REFRESH_LIFETIME, githubOidc: OIDC_LIFETIME },
+    lifetimes: { refreshToken: LIFETIMES.refreshToken, githubOidc: LIFETIMES.oidc },
   });
   const app = emulator.scenario.apps.githubApp;
   const oidc = { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId };
@@ -107,7 +112,7 @@ beforeAll(async () => {
     }),
   ]);
   const expiries = [renewing, control].map((a) => Date.parse(a.main.outputs['expires-on'] ?? ''));
-  allExpired = Math.max(...expiries, Date.now() + OIDC_LIFETIME * 1000) + 1000;
+  allExpired = allExpiredAt(expiries);
 }, 120_000);
 afterAll(() => emulator?.stop());
 
@@ -158,24 +163,13 @@ describe('the main step', () => {
   });
 });
 
-describe(`after the ${REFRESH_LIFETIME} s refresh token and the ${OIDC_LIFETIME} s OIDC token expired`, () => {
+describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIMES.oidc} s OIDC token expired`, () => {
+  beforeAll(() => sleepUntil(allExpired), 60_000);
+
   test('20 parallel gets make one OIDC request, one Entra request and one exchange', async () => {
-    await sleep(Math.max(allExpired - Date.now(), 0));
     emulator.resetRequests();
-    const env = await renewing.clientEnv([]);
     const helper = renewing.paths[0]?.split('/').at(-2) ?? '';
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        run(`docker-credential-${helper}`, ['get'], { env, stdin: REGISTRIES.contoso }),
-      ),
-    );
-    for (const result of results) {
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      expect(result.stderr).toBe('');
-    }
-    const secrets = new Set(results.map((result) => JSON.parse(result.stdout).Secret as string));
-    expect(secrets.size).toBe(1);
-    renewedSecret = [...secrets][0] ?? '';
+    renewedSecret = (await parallelGets(helper, REGISTRIES.contoso, await renewing.clientEnv([]))).secret;
     expect(renewedSecret).not.toBe(renewing.main.outputs.password);
     expect(emulator.count({ service: 'github' })).toBe(1);
     expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);

@@ -2,9 +2,48 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { type RunResult, run } from './clients.ts';
 
-/** podman, buildah and docker as clients of the renewal tests. */
+/** podman, buildah and docker as clients of the renewal tests; what the renewal e2e files share. */
+
+/**
+ * Token lifetimes of the renewal e2e tests, in seconds: short enough to wait out, long enough for the logins
+ * and first pushes before them on a loaded CI machine.
+ */
+export const LIFETIMES = { refreshToken: 20, oidc: 10 } as const;
+
+/** A second after the last of `expiries` and of an OIDC token asked for now: nothing of the login is valid. */
+export function allExpiredAt(expiries: readonly number[]): number {
+  return Math.max(...expiries, Date.now() + LIFETIMES.oidc * 1000) + 1000;
+}
+
+export async function sleepUntil(ms: number): Promise<void> {
+  await sleep(Math.max(ms - Date.now(), 0));
+}
+
+/**
+ * `count` clients asking `docker-credential-<helper> get` for `server` at once, as parallel pushes do: each
+ * must succeed quietly and all must get the same token, which is returned.
+ */
+export async function parallelGets(
+  helper: string,
+  server: string,
+  env: Record<string, string>,
+  count = 20,
+): Promise<{ username: string; secret: string }> {
+  const results = await Promise.all(
+    Array.from({ length: count }, () => run(`docker-credential-${helper}`, ['get'], { env, stdin: server })),
+  );
+  for (const result of results) {
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+  }
+  const answers = results.map((result) => JSON.parse(result.stdout) as { Username: string; Secret: string });
+  expect(new Set(answers.map((answer) => answer.Secret)).size).toBe(1);
+  return { username: answers[0]?.Username ?? '', secret: answers[0]?.Secret ?? '' };
+}
 
 /** A PATH of `dirs` plus one folder holding only `tools` (so docker cannot pick up `pass` as its store). */
 export async function pathWith(dirs: readonly string[], tools: readonly string[]): Promise<string> {
