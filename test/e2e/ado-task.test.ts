@@ -25,7 +25,7 @@ import {
   taskVariables,
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
-import { hasTool, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -42,8 +42,7 @@ beforeAll(async () => {
     existsSync(BUNDLES.task.main),
     'dist/ado has no bundle: run npm run build -w @acr-login/ado-task',
   ).toBe(true);
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker-registry']);
   emulator = await startEmulator();
 });
 afterAll(() => emulator?.stop());

@@ -21,7 +21,7 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { dockerLogin, hasTool, skopeoInspect, skopeoPush } from '../support/clients.ts';
+import { dockerLogin, expectToolsInCi, skopeoInspect, skopeoPush } from '../support/clients.ts';
 
 /**
  * Core, in process, against the emulator: every auth type ends with real clients using what was written.
@@ -32,8 +32,7 @@ let emulator: Emulator;
 const hello = (server: string) => `${server}/${HELLO_REPOSITORY}:latest`;
 
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker', 'docker-registry']);
   emulator = await startEmulator();
 });
 afterAll(() => emulator?.stop());

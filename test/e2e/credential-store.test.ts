@@ -20,7 +20,7 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { hasTool, skopeoInspect, writeAuthFile } from '../support/clients.ts';
+import { expectToolsInCi, skopeoInspect, writeAuthFile } from '../support/clients.ts';
 
 /**
  * A Docker config whose credentials belong to a real credential store: `docker-credential-pass` over `pass`
@@ -33,7 +33,7 @@ let emulator: Emulator;
 /** One GPG key for the file's password stores: generating keys is the slow part. */
 let key: GpgKey;
 beforeAll(async () => {
-  if (process.env.CI) for (const tool of TOOLS) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(TOOLS);
   emulator = await startEmulator();
   key = await createGpgKey(emulator.dir);
 });

@@ -13,7 +13,7 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { hasTool, requireTool, run, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, requireTool, run, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The bundled Action with `repositories`: the access check, its outputs and summary, the pull secret file
@@ -22,7 +22,7 @@ import { hasTool, requireTool, run, skopeoInspect } from '../support/clients.ts'
 
 let emulator: Emulator;
 beforeAll(async () => {
-  if (process.env.CI) for (const tool of ['skopeo', 'kubectl']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'kubectl']);
   emulator = await startEmulator();
 });
 afterAll(() => emulator?.stop());

@@ -20,14 +20,13 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { hasTool, skopeoInspect, skopeoPush } from '../support/clients.ts';
+import { expectToolsInCi, skopeoInspect, skopeoPush } from '../support/clients.ts';
 
 /** The committed bundle, run as the runner runs it, against the emulator; then the post step. */
 
 let emulator: Emulator;
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker-registry']);
   emulator = await startEmulator();
 });
 afterAll(() => emulator?.stop());

@@ -6,7 +6,7 @@ import { removePullSecret, writePullSecret } from '../../packages/core/src/clien
 import { type Environment, login, planLogin } from '../../packages/core/src/index.ts';
 import { nullLogger } from '../../packages/core/src/types.ts';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
-import { hasTool, requireTool, run, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, requireTool, run, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The Kubernetes pull secret: the real kubectl builds the Secret from the file, and the decoded
@@ -17,7 +17,7 @@ let emulator: Emulator;
 let dispatcher: Dispatcher;
 
 beforeAll(async () => {
-  if (process.env.CI) for (const tool of ['kubectl', 'skopeo']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['kubectl', 'skopeo']);
   emulator = await startEmulator();
   dispatcher = emulator.dispatcher();
 });

@@ -20,7 +20,7 @@ import {
   taskOutputs,
   taskVariables,
 } from '../support/azure-pipelines-agent.ts';
-import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
+import { expectToolsInCi, type RunResult, run, skopeoPush } from '../support/clients.ts';
 import {
   allExpiredAt,
   buildahPull,
@@ -110,8 +110,7 @@ let allExpired: number;
 let renewedSecret = '';
 
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker', 'podman', 'buildah']);
   emulator = await startEmulator({
     lifetimes: { refreshToken: LIFETIMES.refreshToken, adoOidc: LIFETIMES.oidc },
   });

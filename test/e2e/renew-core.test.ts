@@ -22,7 +22,7 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { hasTool, run, skopeoInspect, skopeoPush } from '../support/clients.ts';
+import { expectToolsInCi, run, skopeoInspect, skopeoPush } from '../support/clients.ts';
 import {
   allExpiredAt,
   buildahPull,
@@ -125,8 +125,7 @@ let userConfig: string;
 let allExpired: number;
 
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker', 'podman', 'buildah']);
   bundle = await bundleHelper(join(tmpdir(), `acr-login-helper-${process.pid}`));
   emulator = await startEmulator({
     extraRegistries: 1,

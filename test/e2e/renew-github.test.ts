@@ -12,7 +12,7 @@ import {
   type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { hasTool, type RunResult, run, skopeoPush } from '../support/clients.ts';
+import { expectToolsInCi, type RunResult, run, skopeoPush } from '../support/clients.ts';
 import {
   allExpiredAt,
   buildahPull,
@@ -89,8 +89,7 @@ let allExpired: number;
 let renewedSecret = '';
 
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['skopeo', 'docker', 'podman', 'buildah']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['skopeo', 'docker', 'podman', 'buildah']);
   emulator = await startEmulator({
     lifetimes: { refreshToken: LIFETIMES.refreshToken, githubOidc: LIFETIMES.oidc },
   });

@@ -28,7 +28,7 @@ import {
   taskOutputs,
   taskVariables,
 } from '../support/azure-pipelines-agent.ts';
-import { hasTool, type RunResult, run } from '../support/clients.ts';
+import { expectToolsInCi, type RunResult, run } from '../support/clients.ts';
 import { pathWith } from '../support/renew.ts';
 
 /**
@@ -46,8 +46,7 @@ const READER = 'hello-reader';
 
 let emulator: Emulator;
 beforeAll(async () => {
-  if (process.env.CI)
-    for (const tool of ['docker', 'docker-registry']) expect(hasTool(tool), tool).toBe(true);
+  expectToolsInCi(['docker', 'docker-registry']);
   emulator = await startEmulator();
 });
 afterAll(() => emulator?.stop());

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { expect } from 'vitest';
 
 export interface RunResult {
   readonly code: number;
@@ -95,20 +96,33 @@ export async function dockerLogin(
   });
 }
 
-let dockerOnly: Promise<string> | undefined;
-function dockerOnlyPath(): Promise<string> {
-  dockerOnly ??= (async () => {
-    const found = (process.env.PATH ?? '')
-      .split(delimiter)
-      .map((dir) => join(dir, 'docker'))
-      .find((candidate) => existsSync(candidate));
-    if (found === undefined) throw new Error('docker is not on PATH');
-    const dir = await mkdtemp(join(tmpdir(), 'acr-login-docker-bin-'));
-    await symlink(found, join(dir, 'docker'));
-    return dir;
-  })();
-  return dockerOnly;
+const toolFolders = new Map<string, Promise<string>>();
+/**
+ * A folder holding links to `tools` only, one per set of tools for the test process: a PATH of it keeps
+ * other programs out (docker must not pick up `pass` as its credential store).
+ */
+export function toolsOnlyFolder(tools: readonly string[]): Promise<string> {
+  const key = tools.join(' ');
+  let folder = toolFolders.get(key);
+  if (folder === undefined) {
+    folder = (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'acr-login-tools-'));
+      for (const tool of tools) {
+        const found = (process.env.PATH ?? '')
+          .split(delimiter)
+          .map((candidate) => join(candidate, tool))
+          .find((candidate) => existsSync(candidate));
+        if (found === undefined) throw new Error(`${tool} is not on PATH`);
+        await symlink(found, join(dir, tool));
+      }
+      return dir;
+    })();
+    toolFolders.set(key, folder);
+  }
+  return folder;
 }
+
+const dockerOnlyPath = () => toolsOnlyFolder(['docker']);
 
 /** Write a containers-auth.json / Docker config.json `auths` file for the given credentials. */
 export async function writeAuthFile(
@@ -125,6 +139,12 @@ export async function writeAuthFile(
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** In CI every program a file's tests use must be installed (.ci/run installs them); elsewhere tests skip. */
+export function expectToolsInCi(names: readonly string[]): void {
+  if (!process.env.CI) return;
+  for (const name of names) expect(hasTool(name), `${name} is installed`).toBe(true);
 }
 
 /**

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { type RunResult, run } from './clients.ts';
+import { type RunResult, run, toolsOnlyFolder } from './clients.ts';
 
 /** podman, buildah and docker as clients of the renewal tests; what the renewal e2e files share. */
 
@@ -47,16 +46,7 @@ export async function parallelGets(
 
 /** A PATH of `dirs` plus one folder holding only `tools` (so docker cannot pick up `pass` as its store). */
 export async function pathWith(dirs: readonly string[], tools: readonly string[]): Promise<string> {
-  const bin = await mkdtemp(join(tmpdir(), 'acr-login-tools-'));
-  for (const tool of tools) {
-    const found = (process.env.PATH ?? '')
-      .split(delimiter)
-      .map((dir) => join(dir, tool))
-      .find((candidate) => existsSync(candidate));
-    if (found === undefined) throw new Error(`${tool} is not on PATH`);
-    await symlink(found, join(bin, tool));
-  }
-  return [...dirs, bin].join(delimiter);
+  return [...dirs, await toolsOnlyFolder(tools)].join(delimiter);
 }
 
 /**
