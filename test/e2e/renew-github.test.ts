@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
@@ -98,7 +98,6 @@ beforeAll(async () => {
   userConfig = `${JSON.stringify({ auths: { 'ghcr.io': { auth: 'dXNlcjp0b2tlbg==' } }, credHelpers: { 'gcr.io': 'gcloud' } }, null, 2)}\n`;
   [renewing, control, admin] = await Promise.all([
     mainStep({ ...oidc, clients: 'docker,podman', renew: 'true' }, async (job) => {
-      const { mkdir } = await import('node:fs/promises');
       await mkdir(join(job.home, '.docker'));
       await writeFile(job.dockerConfig, userConfig);
     }),

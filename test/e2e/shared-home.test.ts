@@ -66,11 +66,17 @@ interface Interleaved {
   readonly after: string;
 }
 
-/** A later step of `job`: `docker manifest inspect` (no daemon needed) with what the job exported. */
-async function dockerStep(job: Job, home: string): Promise<{ result: RunResult; accounts: string[] }> {
+/**
+ * A later step of a job: `docker manifest inspect` (no daemon needed) with the variables the job exported,
+ * and the accounts docker sent to the registry's token endpoint.
+ */
+async function dockerStep(
+  variables: Record<string, string>,
+  home: string,
+): Promise<{ result: RunResult; accounts: string[] }> {
   emulator.resetRequests();
   const result = await run('docker', ['manifest', 'inspect', hello], {
-    env: emulator.env({ HOME: home, ...(await exportedEnv(job)), PATH: await pathWith([], ['docker']) }),
+    env: emulator.env({ HOME: home, ...variables, PATH: await pathWith([], ['docker']) }),
   });
   const accounts = emulator.requests
     .filter((request) => request.service === 'acr' && request.path === '/oauth2/token')
@@ -105,8 +111,8 @@ async function interleave(extra: Record<string, string>): Promise<Interleaved> {
     ...inputEnv({ registry: 'contoso', username: READER, password: reader?.password ?? '', ...extra }),
   });
   expect(mainB.code, mainB.stdout).toBe(0);
-  const dockerA = await dockerStep(a, home);
-  const dockerB = await dockerStep(b, home);
+  const dockerA = await dockerStep(await exportedEnv(a), home);
+  const dockerB = await dockerStep(await exportedEnv(b), home);
   for (const { result } of [dockerA, dockerB]) expect(result.code, result.stderr).toBe(0);
   const postA = await step(a, stateEnv(mainA.state));
   const postB = await step(b, stateEnv(mainB.state));
@@ -250,16 +256,9 @@ describe('two agents under one HOME, interleaved, through the task bundle', () =
     for (const main of [mainA, mainB]) expect(main.code, main.stdout).toBe(0);
 
     const docker = async (variables: Record<string, string>) => {
-      emulator.resetRequests();
-      const result = await run('docker', ['manifest', 'inspect', hello], {
-        env: emulator.env({ HOME: home, ...variables, PATH: await pathWith([], ['docker']) }),
-      });
+      const { result, accounts } = await dockerStep(variables, home);
       expect(result.code, result.stderr).toBe(0);
-      return new Set(
-        emulator.requests
-          .filter((request) => request.service === 'acr' && request.path === '/oauth2/token')
-          .map((request) => request.query.account ?? ''),
-      );
+      return new Set(accounts);
     };
     expect(await docker(jobVariables(mainA))).toEqual(new Set([REFRESH_TOKEN_USERNAME]));
     expect(await docker(jobVariables(mainB))).toEqual(new Set([READER]));
