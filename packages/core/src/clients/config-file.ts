@@ -96,13 +96,22 @@ export function detectLayout(text: string): Layout {
 
 /** `undefined` when the file does not exist; `{}` for an empty file, like docker. */
 export async function readConfig(file: string): Promise<ConfigObject | undefined> {
-  let text: string;
+  const bytes = await readConfigBytes(file);
+  return bytes === undefined ? undefined : parseConfig(file, bytes.toString('utf8'));
+}
+
+/** A config file's bytes, `undefined` when it does not exist. */
+export async function readConfigBytes(file: string): Promise<Buffer | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw writeFailed(file, error, 'read');
   }
+}
+
+/** The config `file` holds as `text`; CONFIG_CORRUPT, naming the file, when it is not one. */
+export function parseConfig(file: string, text: string): ConfigObject {
   // PowerShell 5 writes UTF-8 with a byte order mark. JSON has none, and Go's decoder (docker, podman, helm)
   // rejects it, so it is dropped here and the file is written back without it.
   if (text.startsWith('\uFEFF')) text = text.slice(1);

@@ -1,4 +1,4 @@
-import { copyFile, lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, readdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import {
@@ -7,7 +7,9 @@ import {
   errnoOf,
   isObject,
   isTempOf,
+  parseConfig,
   readConfig,
+  readConfigBytes,
   resolveTarget,
   writeConfigAtomic,
   writeFailed,
@@ -130,14 +132,10 @@ function withoutHome(path: () => string): string | undefined {
 /** Copies the user's file byte for byte, 0600, unless the job has its own already. */
 async function carryOver(source: string, file: string): Promise<void> {
   if (await exists(file)) return;
+  const bytes = await readConfigBytes(source);
+  if (bytes === undefined) return;
   // A corrupt file is reported under the user's name, where the fix is, not under the job's copy.
-  if ((await readConfig(source)) === undefined) return;
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(source);
-  } catch (error) {
-    throw writeFailed(source, error, 'read');
-  }
+  parseConfig(source, bytes.toString('utf8'));
   try {
     await writeFile(file, bytes, { mode: 0o600, flag: 'wx' });
   } catch (error) {
