@@ -19,19 +19,13 @@ import {
   type ClientFiles,
   clientFile,
   containersConfigFile,
+  FILE_VARIABLES,
   type FileFamily,
   passwdHome,
   variable,
 } from './paths.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The variable that points each family's clients at their file (the Docker one names a directory). */
-export const FILE_VARIABLES: Readonly<Record<FileFamily, string>> = {
-  docker: 'DOCKER_CONFIG',
-  containers: 'REGISTRY_AUTH_FILE',
-  helm: 'HELM_REGISTRY_CONFIG',
-};
 
 /**
  * The job's own client files live here, under the job's temp directory. One directory per job, not per step:
@@ -148,7 +142,7 @@ async function carryOver(source: string, file: string): Promise<void> {
  * first match wins (containers-auth.json(5)): the primary file, the XDG config one, then Docker's. Once the
  * job sets REGISTRY_AUTH_FILE they read that one file only, so it must carry what they would have found.
  */
-export function containersSearchPath(
+function containersSearchPath(
   env: Env,
   platform: NodeJS.Platform,
   primary: string,

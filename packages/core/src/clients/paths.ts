@@ -44,17 +44,20 @@ export function passwdHome(): string | undefined {
 
 type HomeLookup = () => string | undefined;
 
+/** The variable that points each family's clients at their file (the Docker one names a directory). */
+export const FILE_VARIABLES: Readonly<Record<FileFamily, string>> = {
+  docker: 'DOCKER_CONFIG',
+  containers: 'REGISTRY_AUTH_FILE',
+  helm: 'HELM_REGISTRY_CONFIG',
+};
+
 function home(env: Env, platform: NodeJS.Platform, family: FileFamily, lookup: HomeLookup): string {
   // Go's os.UserHomeDir, which docker, oras and podman call, reads USERPROFILE on Windows and HOME elsewhere.
   // On Windows HOME is often set by Git Bash or MSYS to another directory, which those clients ignore.
   const name = platform === 'win32' ? 'USERPROFILE' : 'HOME';
   const value = variable(env, name) ?? lookup();
   if (value !== undefined) return value;
-  const override = {
-    docker: 'DOCKER_CONFIG',
-    containers: 'REGISTRY_AUTH_FILE',
-    helm: 'HELM_REGISTRY_CONFIG',
-  }[family];
+  const override = FILE_VARIABLES[family];
   const where =
     platform === 'win32'
       ? 'Windows reports no profile directory'
