@@ -34,6 +34,20 @@ function resultFor(p: LoginPlan): LoginResult {
   };
 }
 
+/** startRenewal as a Linux step would call it, at T0, with the shim pointing at a stand-in bundle. */
+function start(p: LoginPlan, result: LoginResult, tempDir: string, env: Record<string, string>) {
+  return startRenewal({
+    plan: p,
+    result,
+    tempDir,
+    node: '/usr/bin/node',
+    bundle: '/b.js',
+    platform: 'linux',
+    env,
+    clock: { now: () => T0 },
+  });
+}
+
 describe('what can be renewed', () => {
   test.each([
     [{ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET }, undefined],
@@ -141,16 +155,7 @@ describe('startRenewal and stopRenewal', () => {
         expiresOn: expiresOn === undefined ? undefined : new Date(expiresOn),
       })),
     };
-    const started = startRenewal({
-      plan: p,
-      result,
-      tempDir: temp,
-      node: '/usr/bin/node',
-      bundle: '/b.js',
-      platform: 'linux',
-      env,
-      clock: { now: () => T0 },
-    });
+    const started = start(p, result, temp, env);
     if (renewsAt === undefined) {
       await expect(started).rejects.toMatchObject({
         code: 'REGISTRY_PROTOCOL',
@@ -172,18 +177,7 @@ describe('startRenewal and stopRenewal', () => {
     await writeFile(join(env.DOCKER_CONFIG, 'config.json'), '{"auths": {');
     const temp = join(dir, 'runner-temp');
     const p = plan({ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET }, env);
-    await expect(
-      startRenewal({
-        plan: p,
-        result: resultFor(p),
-        tempDir: temp,
-        node: '/usr/bin/node',
-        bundle: '/b.js',
-        platform: 'linux',
-        env,
-        clock: { now: () => T0 },
-      }),
-    ).rejects.toMatchObject({ code: 'CONFIG_CORRUPT' });
+    await expect(start(p, resultFor(p), temp, env)).rejects.toMatchObject({ code: 'CONFIG_CORRUPT' });
     expect(await readdir(temp)).toEqual([]);
   });
 });
