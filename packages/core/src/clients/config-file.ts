@@ -177,9 +177,32 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
 }
 
 /**
+ * What docker does when it rewrites its config: the new file keeps the old one's mode and, where this process
+ * may give it away (root), its owner. A root job rewriting another user's config must not take it from them.
+ */
+async function keepOwnerAndMode(
+  file: string,
+  handle: { chmod(mode: number): Promise<void>; chown(uid: number, gid: number): Promise<void> },
+): Promise<void> {
+  let stats: Awaited<ReturnType<typeof lstat>>;
+  try {
+    stats = await lstat(file);
+  } catch {
+    // A new file: the temporary file's 0600 stands.
+    return;
+  }
+  if (!stats.isFile()) return;
+  await handle.chmod(stats.mode & 0o7777);
+  if (process.platform === 'win32') return;
+  if (stats.uid === process.getuid?.() && stats.gid === process.getgid?.()) return;
+  // Only root may give a file away: elsewhere the file becomes the writer's, as with docker.
+  await handle.chown(stats.uid, stats.gid).catch(() => {});
+}
+
+/**
  * `text` into `file` through a 0600 temporary file beside it and a rename: a reader sees the old or the new
- * content, never half of one. The temporary file is removed when anything fails; the error is the file
- * system's.
+ * content, never half of one. A file that exists keeps its mode and owner. The temporary file is removed
+ * when anything fails; the error is the file system's.
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -188,6 +211,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     try {
       await reachStep('config:temp-created');
       await handle.writeFile(text);
+      await keepOwnerAndMode(file, handle);
     } finally {
       await handle.close();
     }

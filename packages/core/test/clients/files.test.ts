@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmod,
+  chown,
   copyFile,
   lstat,
   mkdir,
@@ -158,12 +159,37 @@ describe('writing the Docker config', () => {
     expect(await json(file)).toEqual({ auths: { 'ghcr.io': { auth: 'Z2g6dG9rZW4=' } } });
   });
 
-  test.skipIf(windows)('tightens an existing 0644 file to 0600', async () => {
+  test.skipIf(windows)('an existing file keeps its mode, as docker keeps it (0644 stays 0644)', async () => {
     const { env, file } = await dockerHome();
     await chmod(file, 0o644);
-    await writeClientLogins(['docker'], [contoso], options(env));
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
+    await removeClientLogins(entries, options(env));
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
   });
+
+  // Only root can give a file to another user. CI runs as root, so there it must run, never skip.
+  const root = process.getuid?.() === 0;
+  test.skipIf(windows || (!root && process.env.CI !== 'true'))(
+    `a login as root over another user's config keeps its owner and mode${root ? '' : ' (skipped: needs root)'}`,
+    async () => {
+      if (!root) throw new Error('CI runs as root: this test gives a file to another user, which needs root');
+      const { env, file, original } = await dockerHome();
+      // nobody:nogroup, as a runner's service user would own its config next to a root job.
+      await chown(join(file, '..'), 65534, 65534);
+      await chown(file, 65534, 65534);
+      await chmod(file, 0o644);
+      const { entries } = await writeClientLogins(['docker'], [contoso], options(env));
+      expect((await json(file)).auths).toHaveProperty(['contoso.azurecr.io']);
+      expect(await stat(file)).toMatchObject({ uid: 65534, gid: 65534 });
+      expect((await stat(file)).mode & 0o777).toBe(0o644);
+
+      await removeClientLogins(entries, options(env));
+      expect(await readFile(file, 'utf8')).toBe(original);
+      expect(await stat(file)).toMatchObject({ uid: 65534, gid: 65534 });
+      expect((await stat(file)).mode & 0o777).toBe(0o644);
+    },
+  );
 
   test.each([
     ['empty', ''],
