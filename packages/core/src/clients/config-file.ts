@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readlink, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
-import { errnoOf, reachStep, retryTransient } from './fs.ts';
+import { errnoOf, reachStep, retryTransient, stillHolds } from './fs.ts';
 
 export { errnoOf } from './fs.ts';
 
@@ -172,8 +172,19 @@ export async function writeConfigAtomic(file: string, config: ConfigObject): Pro
   try {
     await writeFileAtomic(file, serialise(config));
   } catch (error) {
+    if (error instanceof AcrLoginError) throw error;
     throw writeFailed(file, error, 'write');
   }
+}
+
+function lockLost(file: string): AcrLoginError {
+  return new AcrLoginError(
+    'CONFIG_WRITE_FAILED',
+    `Did not replace "${file}": the lock "${file}.lock" was taken from this process as abandoned (it was ` +
+      'stopped for longer than 30 s, or another machine sharing the directory judged it so), and another ' +
+      'process may be writing the file. Run again; keep the machine from suspending the job while it logs in.',
+    { details: { file, lock: `${file}.lock` } },
+  );
 }
 
 /**
@@ -201,8 +212,9 @@ async function keepOwnerAndMode(
 
 /**
  * `text` into `file` through a 0600 temporary file beside it and a rename: a reader sees the old or the new
- * content, never half of one. A file that exists keeps its mode and owner. The temporary file is removed
- * when anything fails; the error is the file system's.
+ * content, never half of one. A file that exists keeps its mode and owner. Under `<file>.lock`, the rename
+ * happens only while the lock is still ours. The temporary file is removed when anything fails; the error is
+ * the file system's, or CONFIG_WRITE_FAILED when the lock was lost.
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -216,6 +228,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
       await handle.close();
     }
     await reachStep('config:temp-written');
+    if (!(await stillHolds(file))) throw lockLost(file);
     await retryTransient(() => rename(temp, file));
     await reachStep('config:replaced');
   } catch (error) {

@@ -76,3 +76,25 @@ export function setStepHook(hook: ((step: Step) => Promise<void>) | undefined): 
 export async function reachStep(step: Step): Promise<void> {
   if (stepHook !== undefined) await stepHook(step);
 }
+
+/** The locks this process holds, by lock path: the owner file that proves each is still ours. */
+const held = new Map<string, string>();
+
+export function markHeld(lockPath: string, ownerFile: string): void {
+  held.set(lockPath, ownerFile);
+}
+
+export function forgetHeld(lockPath: string, ownerFile: string): void {
+  if (held.get(lockPath) === ownerFile) held.delete(lockPath);
+}
+
+/**
+ * Whether this process may still replace `file`: true unless it took `<file>.lock` and its owner file is gone
+ * from it, which means another process judged the lock abandoned (this one was stopped for longer than a
+ * heartbeat allows) and may be writing the file now.
+ */
+export async function stillHolds(file: string): Promise<boolean> {
+  const ownerFile = held.get(`${file}.lock`);
+  if (ownerFile === undefined) return true;
+  return exists(ownerFile).catch(() => true);
+}

@@ -3,13 +3,13 @@ import { readlinkSync } from 'node:fs';
 import {
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   rename,
   rm,
   rmdir,
   unlink,
-  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
 import { isTempOf } from './config-file.ts';
-import { errnoOf, exists, reachStep, retryTransient } from './fs.ts';
+import { errnoOf, exists, forgetHeld, markHeld, reachStep, retryTransient } from './fs.ts';
 
 /*
  * The lock on `<file>` is a directory, `<file>.lock`, holding one file named after its owner:
@@ -35,11 +35,24 @@ import { errnoOf, exists, reachStep, retryTransient } from './fs.ts';
  * own and can never remove a lock that was taken since. An empty lock directory (its owner released or was
  * broken and the process died before the rmdir) is free: rename replaces it on POSIX, and anyone may rmdir it
  * (Windows does not let rename replace a directory).
+ *
+ * Ages are read on the file system's clock: a process stamps its own owner file by writing to it (the file
+ * system sets the mtime) and compares other files' mtimes with that stamp, so a holder whose clock is off (another
+ * machine sharing the directory) is judged by the same clock that stamped its heartbeat.
+ *
+ * A waiter gives up only when one holder has held the lock longer than any work done under it: its patience
+ * starts again whenever the lock changes hands, so a queue of logins that each hold it briefly all get through.
  */
 
 /** An owner we cannot ask (another machine or container) is presumed dead when its heartbeat stops this long. */
 export const STALE_LOCK_MS = 30_000;
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/**
+ * The longest a login holds the lock on a Docker config whose registry a credential helper owns: the helper's
+ * `get` (30 s at most), `docker login` (60 s) and the `get` that reads the result back (30 s).
+ */
+export const LONGEST_HOLD_MS = 120_000;
+/** How long a waiter waits for one holder: longer than any hold, so a live holder is never given up on. */
+export const DEFAULT_LOCK_TIMEOUT_MS = LONGEST_HOLD_MS + STALE_LOCK_MS;
 /** An empty lock file of an earlier release (open 'wx', then write): its writer needed microseconds, not 0.5 s. */
 const LEGACY_EMPTY_GRACE_MS = 500;
 const MAX_TRANSIENT_FAILURES = 7;
@@ -82,22 +95,55 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function ageMs(path: string): Promise<number> {
+/**
+ * The file system's present time, read off our own owner file: writing to it makes the file system stamp its
+ * mtime (utimes would stamp ours). Writing also keeps the file fresh for others: it is the heartbeat. 'r+' never
+ * creates the file, so a lock broken as abandoned does not get our owner back into it.
+ */
+interface FsClock {
+  now(): Promise<number | undefined>;
+}
+
+function ownerFileClock(path: () => string, text: string): FsClock {
+  return {
+    async now() {
+      try {
+        const handle = await open(path(), 'r+');
+        try {
+          await handle.write(text, 0);
+          return (await handle.stat()).mtimeMs;
+        } finally {
+          await handle.close();
+        }
+      } catch {
+        // Ours was removed as abandoned: the caller builds it again, and judges nobody by age meanwhile.
+        return undefined;
+      }
+    },
+  };
+}
+
+/** How long ago `path` was last written, on the file system's clock; 0 when either cannot be read. */
+async function ageMs(path: string, clock: FsClock): Promise<number> {
+  let mtime: number;
   try {
-    return Date.now() - (await lstat(path)).mtimeMs;
+    mtime = (await lstat(path)).mtimeMs;
   } catch {
     return 0;
   }
+  const now = await clock.now();
+  return now === undefined ? 0 : now - mtime;
 }
 
 /**
- * Whether the owner named `name` (of a lock or a candidate at `path`) is gone: a dead process on this machine
- * at once; an owner we cannot ask once its heartbeat has stopped (which also covers a reused pid).
+ * Whether the owner named `name` (of a lock or a candidate at `path`, its owner file at `heartbeat`) is gone: a
+ * dead process on this machine at once; an owner we cannot ask once its heartbeat has stopped (which also covers
+ * a reused pid).
  */
-async function ownerGone(name: string, path: string): Promise<boolean> {
+async function ownerGone(name: string, heartbeat: string, clock: FsClock): Promise<boolean> {
   const owner = parseOwnerName(name);
   if (owner !== undefined && owner.machine === thisMachine() && !processAlive(owner.pid)) return true;
-  return (await ageMs(path)) > STALE_LOCK_MS;
+  return (await ageMs(heartbeat, clock)) > STALE_LOCK_MS;
 }
 
 type LockState =
@@ -121,7 +167,7 @@ async function lockState(lockPath: string): Promise<LockState> {
 }
 
 /** A lock file written by an earlier release: `{"pid", "host", "token"}`, or empty if its writer died early. */
-async function legacyGone(lockPath: string, text: string): Promise<boolean> {
+async function legacyGone(lockPath: string, text: string, clock: FsClock): Promise<boolean> {
   let owner: { pid?: unknown; host?: unknown } | undefined;
   try {
     owner = JSON.parse(text) as { pid?: unknown; host?: unknown };
@@ -129,7 +175,7 @@ async function legacyGone(lockPath: string, text: string): Promise<boolean> {
     owner = undefined;
   }
   if (typeof owner?.pid === 'number' && owner.host === hostname() && !processAlive(owner.pid)) return true;
-  const age = await ageMs(lockPath);
+  const age = await ageMs(lockPath, clock);
   return owner === undefined ? age > LEGACY_EMPTY_GRACE_MS : age > STALE_LOCK_MS;
 }
 
@@ -150,7 +196,7 @@ async function removed(operation: Promise<unknown>): Promise<boolean> {
  * Clear what a dead owner left at `lockPath`. True when the way may be free now; false when a live owner holds
  * the lock or the leftover cannot be removed (then the caller waits and in the end times out, naming the lock).
  */
-async function clearAbandoned(lockPath: string, state: LockState): Promise<boolean> {
+async function clearAbandoned(lockPath: string, state: LockState, clock: FsClock): Promise<boolean> {
   switch (state.kind) {
     case 'absent':
       return true;
@@ -162,12 +208,12 @@ async function clearAbandoned(lockPath: string, state: LockState): Promise<boole
       );
     case 'legacy':
       // unlink cannot remove a directory, so this never removes a lock of this release taken since.
-      return (await legacyGone(lockPath, state.text)) && (await removed(unlink(lockPath)));
+      return (await legacyGone(lockPath, state.text, clock)) && (await removed(unlink(lockPath)));
     case 'held': {
       let broke = false;
       for (const name of state.owners) {
         const path = join(lockPath, name);
-        if (!(await ownerGone(name, path))) return false;
+        if (!(await ownerGone(name, path, clock))) return false;
         await reachStep('lock:breaking');
         if (!(await removed(unlink(path)))) return false;
         broke = true;
@@ -196,7 +242,7 @@ function describeHolder(state: LockState): string {
  * Leftovers of writers that died: candidates of dead owners, temporary config files (only a lock holder writes
  * those, so under the lock every one is abandoned), and the break file of an earlier release.
  */
-async function removeLeftovers(lockPath: string, file: string): Promise<void> {
+async function removeLeftovers(lockPath: string, file: string, clock: FsClock): Promise<void> {
   const dir = dirname(lockPath);
   const candidatePrefix = `${basename(lockPath)}.`;
   let names: string[];
@@ -211,7 +257,9 @@ async function removeLeftovers(lockPath: string, file: string): Promise<void> {
       await unlink(path).catch(() => {});
     } else if (name.startsWith(candidatePrefix) && name.endsWith('.tmp')) {
       const owner = name.slice(candidatePrefix.length, -'.tmp'.length);
-      if (parseOwnerName(owner) !== undefined && (await ownerGone(owner, path))) {
+      // A waiter keeps its owner file fresh; one that died before writing it is judged by the directory.
+      const heartbeat = (await present(join(path, owner))) ? join(path, owner) : path;
+      if (parseOwnerName(owner) !== undefined && (await ownerGone(owner, heartbeat, clock))) {
         await rm(path, { recursive: true, force: true }).catch(() => {});
       }
     }
@@ -240,9 +288,21 @@ async function makeCandidate(candidate: string, ownerName: string, text: string)
   await reachStep('lock:candidate-ready');
 }
 
+/** Who holds the lock, as far as a waiter can tell: its patience starts again when this changes. */
+function holderKey(state: LockState): string {
+  switch (state.kind) {
+    case 'held':
+      return `held:${state.owners.join('/')}`;
+    case 'legacy':
+      return `legacy:${state.text}`;
+    default:
+      return state.kind;
+  }
+}
+
 /**
  * Run `action` holding `<file>.lock`, so that only one process (of ours, or another acr-login run on the same
- * runner) edits a credentials file at a time.
+ * runner) edits a credentials file at a time. `options.timeoutMs` is how long to wait for one holder.
  */
 export async function withLock<T>(
   lockPath: string,
@@ -253,7 +313,11 @@ export async function withLock<T>(
   const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`;
   const candidate = `${lockPath}.${ownerName}.tmp`;
   const ownerFile = join(lockPath, ownerName);
-  const deadline = Date.now() + options.timeoutMs;
+  // Our owner file: in the candidate while we wait, in the lock once we hold it.
+  let ours = join(candidate, ownerName);
+  const clock = ownerFileClock(() => ours, text);
+  let holder: string | undefined;
+  let deadline = Date.now() + options.timeoutMs;
   let delay = 5;
   let transientFailures = 0;
   try {
@@ -262,72 +326,79 @@ export async function withLock<T>(
     await rm(candidate, { recursive: true, force: true }).catch(() => {});
     throw cannotCreate(lockPath, options, error);
   }
-  for (;;) {
-    let failure: unknown;
-    try {
-      await rename(candidate, lockPath);
-    } catch (error) {
-      failure = error;
-    }
-    if (failure === undefined) {
-      if (await present(ownerFile)) break;
-      // The candidate was emptied as abandoned just before the rename (we waited past STALE_LOCK_MS, or our
-      // pid looked reused): what we renamed is an empty lock, which is free. Leave it and start again.
-      await rmdir(lockPath).catch(() => {});
-    }
-    if (failure === undefined || errnoOf(failure) === 'ENOENT') {
-      // Our candidate was removed as abandoned: build it again.
-      try {
-        await makeCandidate(candidate, ownerName, text);
-      } catch (error) {
-        await rm(candidate, { recursive: true, force: true }).catch(() => {});
-        throw cannotCreate(lockPath, options, error);
-      }
-      continue;
-    }
-    const state = await lockState(lockPath);
-    if (state.kind === 'absent') {
-      // Nothing in the way, yet the rename failed: a scanner holding the candidate open on Windows, or a real
-      // permission problem. Retry the first briefly, give up on the second.
-      if (++transientFailures > MAX_TRANSIENT_FAILURES) {
-        await rm(candidate, { recursive: true, force: true }).catch(() => {});
-        throw cannotCreate(lockPath, options, failure);
-      }
-      await sleep(10 * 2 ** transientFailures);
-      continue;
-    }
-    if ((await clearAbandoned(lockPath, state)) && Date.now() < deadline) continue;
-    if (Date.now() >= deadline) {
-      await rm(candidate, { recursive: true, force: true }).catch(() => {});
-      throw new AcrLoginError(
-        'CONFIG_LOCK_TIMEOUT',
-        `Timed out after ${options.timeoutMs} ms waiting for the lock "${lockPath}" on "${options.file}": ` +
-          `${describeHolder(state)} while it edits the file. Run logins to one file one after another; if no ` +
-          'login or logout is running, remove the lock and run again.',
-        { details: { file: options.file, lock: lockPath } },
-      );
-    }
-    // Exponential backoff with jitter, so that twenty waiters do not retry in step.
-    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
-    delay = Math.min(delay * 2, 200);
-  }
-  // A holder waiting on a slow `docker login` must not look abandoned to another machine: keep its mtime fresh.
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(ownerFile, now, now).catch(() => {});
-  }, STALE_LOCK_MS / 3);
+  // A waiter or holder must not look abandoned to another machine while it lives: keep its owner file fresh.
+  const heartbeat = setInterval(() => void clock.now(), STALE_LOCK_MS / 3);
   heartbeat.unref();
+  let taken = false;
   try {
+    for (;;) {
+      let failure: unknown;
+      try {
+        await rename(candidate, lockPath);
+      } catch (error) {
+        failure = error;
+      }
+      if (failure === undefined) {
+        if (await present(ownerFile)) break;
+        // The candidate was emptied as abandoned just before the rename (we waited past STALE_LOCK_MS, or our
+        // pid looked reused): what we renamed is an empty lock, which is free. Leave it and start again.
+        await rmdir(lockPath).catch(() => {});
+      }
+      if (failure === undefined || errnoOf(failure) === 'ENOENT') {
+        // Our candidate was removed as abandoned: build it again.
+        try {
+          await makeCandidate(candidate, ownerName, text);
+        } catch (error) {
+          throw cannotCreate(lockPath, options, error);
+        }
+        continue;
+      }
+      const state = await lockState(lockPath);
+      if (state.kind === 'absent') {
+        // Nothing in the way, yet the rename failed: a scanner holding the candidate open on Windows, or a real
+        // permission problem. Retry the first briefly, give up on the second.
+        if (++transientFailures > MAX_TRANSIENT_FAILURES) throw cannotCreate(lockPath, options, failure);
+        await sleep(10 * 2 ** transientFailures);
+        continue;
+      }
+      const key = holderKey(state);
+      if (key !== holder) {
+        // The lock changed hands: the queue moves, so wait for this holder as long as for the first.
+        holder = key;
+        deadline = Date.now() + options.timeoutMs;
+      }
+      if ((await clearAbandoned(lockPath, state, clock)) && Date.now() < deadline) continue;
+      if (Date.now() >= deadline) {
+        throw new AcrLoginError(
+          'CONFIG_LOCK_TIMEOUT',
+          `Timed out after ${options.timeoutMs} ms waiting for the lock "${lockPath}" on "${options.file}": ` +
+            `${describeHolder(state)} and has not let go for longer than a login or logout takes. Run logins ` +
+            'to one file one after another; if no login or logout is running, remove the lock and run again.',
+          { details: { file: options.file, lock: lockPath } },
+        );
+      }
+      // Exponential backoff with jitter, so that twenty waiters do not retry in step.
+      await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
+      delay = Math.min(delay * 2, 200);
+    }
+    taken = true;
+    ours = ownerFile;
+    markHeld(lockPath, ownerFile);
     await reachStep('lock:taken');
-    await removeLeftovers(lockPath, options.file);
+    await removeLeftovers(lockPath, options.file, clock);
     await reachStep('lock:leftovers-removed');
     return await action();
   } finally {
     clearInterval(heartbeat);
-    await reachStep('lock:releasing');
-    // By name: if the lock was broken as abandoned (we were stopped for long), another holder's lock stays.
-    await retryTransient(() => unlink(ownerFile)).catch(() => {});
-    await reachStep('lock:released-owner');
-    await retryTransient(() => rmdir(lockPath)).catch(() => {});
+    if (taken) {
+      forgetHeld(lockPath, ownerFile);
+      await reachStep('lock:releasing');
+      // By name: if the lock was broken as abandoned (we were stopped for long), another holder's lock stays.
+      await retryTransient(() => unlink(ownerFile)).catch(() => {});
+      await reachStep('lock:released-owner');
+      await retryTransient(() => rmdir(lockPath)).catch(() => {});
+    } else {
+      await rm(candidate, { recursive: true, force: true }).catch(() => {});
+    }
   }
 }
