@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { win32 } from 'node:path';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { NOT_FOUND_MESSAGE } from '../renew/protocol.ts';
 import type { Logger } from '../types.ts';
@@ -31,6 +33,67 @@ export interface CredentialHelperOptions {
   readonly logger: Logger;
   /** Default 30 s. */
   readonly timeoutMs?: number;
+  /** Default process.platform; decides how the helper is found on PATH. */
+  readonly platform?: NodeJS.Platform;
+}
+
+/** How to start a helper: the program, its arguments, and whether they go to Windows as they are. */
+export interface HelperCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly verbatim: boolean;
+}
+
+/** A variable of `env` by name, ignoring case as Windows does (`Path`, `PathExt`, `ComSpec`). */
+function windowsVariable(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
+  const key = Object.keys(env).find((candidate) => candidate.toUpperCase() === name);
+  return key === undefined ? undefined : env[key];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
+}
+
+/**
+ * How docker would start `program action`. Elsewhere than Windows, the program by name: the system searches
+ * PATH. On Windows, docker (Go's exec.LookPath) tries each PATH directory with each PATHEXT extension, so a
+ * helper may be a `.cmd` or `.bat` script; Node finds only `.exe` and `.com`, and runs a script only through
+ * cmd.exe. Not found: the program by name, whose start then fails as not installed.
+ */
+export async function helperCommand(
+  program: string,
+  action: string,
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+  exists: (path: string) => Promise<boolean> = isFile,
+): Promise<HelperCommand> {
+  if (platform !== 'win32') return { file: program, args: [action], verbatim: false };
+  const extensions = (windowsVariable(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD')
+    .split(';')
+    .map((extension) => extension.trim().toLowerCase())
+    .filter((extension) => extension.startsWith('.'));
+  const directories = (windowsVariable(env, 'PATH') ?? '')
+    .split(';')
+    .map((directory) => directory.trim().replace(/^"(.*)"$/, '$1'))
+    .filter((directory) => directory !== '');
+  for (const directory of directories) {
+    for (const extension of extensions) {
+      const path = win32.join(directory, `${program}${extension}`);
+      if (!(await exists(path))) continue;
+      if (extension !== '.bat' && extension !== '.cmd')
+        return { file: path, args: [action], verbatim: false };
+      // As Node runs a command with `shell: true`: the whole line quoted once for cmd.exe's /s rule.
+      const shell = windowsVariable(env, 'COMSPEC') ?? 'cmd.exe';
+      return { file: shell, args: ['/d', '/s', '/c', `""${path}" ${action}"`], verbatim: true };
+    }
+  }
+  return { file: program, args: [action], verbatim: false };
 }
 
 /** A helper waiting for a keychain, GPG or D-Bus prompt would hang the step while we hold the file lock. */
@@ -73,6 +136,7 @@ function lists(listed: Record<string, string>, server: string): boolean {
 export function createCredentialHelper(name: string, options: CredentialHelperOptions): CredentialHelper {
   const program = `docker-credential-${name}`;
   const timeoutMs = options.timeoutMs ?? HELPER_TIMEOUT_MS;
+  const platform = options.platform ?? process.platform;
   const details = (server: string) => ({ server, helper: name });
 
   /** Runs one action; throws a readable error unless it exits 0 (or is a `get` that found nothing). */
@@ -84,7 +148,15 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
   ): Promise<{ found: boolean; stdout: string }> {
     let outcome: Outcome;
     try {
-      outcome = await runWithStdin(program, [action], stdin, options.env, timeoutMs);
+      const command = await helperCommand(program, action, options.env, platform);
+      outcome = await runWithStdin(
+        command.file,
+        command.args,
+        stdin,
+        options.env,
+        timeoutMs,
+        command.verbatim,
+      );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AcrLoginError(
@@ -111,9 +183,10 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
         { details: details(server) },
       );
     }
-    const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
     if (outcome.code === 0) return { found: true, stdout: outcome.stdout };
-    if (action === 'get' && output === NOT_FOUND_MESSAGE) return { found: false, stdout: '' };
+    // As docker reads it: the answer on stdout alone, so a warning on stderr does not hide it.
+    if (action === 'get' && outcome.stdout.trim() === NOT_FOUND_MESSAGE) return { found: false, stdout: '' };
+    const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
     // Helpers put the reason on stdout; the last line is the error itself. Never echo what we sent.
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     let reason = lines.at(-1)?.trim() ?? 'no output';

@@ -15,11 +15,18 @@ export async function runWithStdin(
   stdin: string,
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
+  /** Windows: pass `args` to the program as they are (a command line for cmd.exe), not quoted one by one. */
+  windowsVerbatimArguments = false,
 ): Promise<Outcome> {
   // Loaded on first use: a login that runs no program (the Docker config written directly) skips it.
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const child = spawn(program, args, {
+      env: { ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      windowsVerbatimArguments,
+    });
     // Our own timer rather than spawn's `timeout`, which stays armed when the program is missing and
     // keeps the step alive until it fires.
     let timedOut = false;

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCredentialHelper, HelperFailure } from '../../src/clients/cred-helper.ts';
+import { createCredentialHelper, HelperFailure, helperCommand } from '../../src/clients/cred-helper.ts';
 import { createGpgKey, createPassStore, type GpgKey, type PassStore, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
@@ -159,6 +159,112 @@ describe('failures a user can meet', () => {
     });
     await expect(helper.get(SERVER)).rejects.toMatchObject({
       reason: 'its answer is not a credential in JSON',
+    });
+  });
+});
+
+describe('"not found" is read from stdout alone, as docker reads it', () => {
+  /** A helper whose `get` says `getOut` on stdout and `getErr` on stderr and exits 1; its `list` fails. */
+  async function helperSaying(name: string, getOut: string, getErr: string) {
+    const bin = join(await tempDir(), 'bin');
+    await mkdir(bin);
+    const script =
+      '#!/bin/sh\ncat >/dev/null\ncase "$1" in\n' +
+      `  get) printf '%s' '${getOut}'; printf '%s' '${getErr}' >&2; exit 1 ;;\n` +
+      '  *) echo "cannot list" >&2; exit 1 ;;\nesac\n';
+    await writeFile(join(bin, `docker-credential-${name}`), script);
+    await chmod(join(bin, `docker-credential-${name}`), 0o755);
+    return createCredentialHelper(name, {
+      env: { ...env, PATH: `${bin}:${env.PATH}` },
+      logger: recordingLogger(),
+    });
+  }
+
+  test('"not found" on stdout with a warning on stderr: none', async () => {
+    const helper = await helperSaying(
+      'warns',
+      'credentials not found in native keychain\n',
+      'warning: the keyring is read-only\n',
+    );
+    expect(await helper.get(SERVER)).toBeUndefined();
+  });
+
+  test('"not found" on stderr only: not an answer, the failure stands', async () => {
+    const helper = await helperSaying('stderr', '', 'credentials not found in native keychain\n');
+    await expect(helper.get(SERVER)).rejects.toMatchObject({
+      action: 'get',
+      exitCode: 1,
+      reason: 'credentials not found in native keychain',
+    });
+  });
+});
+
+describe('on Windows, helpers are found through PATH and PATHEXT, as docker finds them', () => {
+  const files = (...paths: string[]) => {
+    const set = new Set(paths);
+    return async (path: string) => set.has(path);
+  };
+  const program = 'docker-credential-wincred';
+
+  test.each<[string, Record<string, string>, readonly string[], object]>([
+    [
+      'a .cmd script in the second PATH directory runs through cmd.exe, the line quoted once',
+      { Path: 'C:\\Windows\\system32;C:\\tools', PATHEXT: '.COM;.EXE;.BAT;.CMD' },
+      ['C:\\tools\\docker-credential-wincred.cmd'],
+      {
+        file: 'cmd.exe',
+        args: ['/d', '/s', '/c', '""C:\\tools\\docker-credential-wincred.cmd" get"'],
+        verbatim: true,
+      },
+    ],
+    [
+      'a .bat script, with ComSpec and PathExt spelled as Windows spells them',
+      {
+        PATH: '"C:\\Program Files\\helpers"',
+        PathExt: '.EXE;.BAT',
+        ComSpec: 'C:\\Windows\\system32\\cmd.exe',
+      },
+      ['C:\\Program Files\\helpers\\docker-credential-wincred.bat'],
+      {
+        file: 'C:\\Windows\\system32\\cmd.exe',
+        args: ['/d', '/s', '/c', '""C:\\Program Files\\helpers\\docker-credential-wincred.bat" get"'],
+        verbatim: true,
+      },
+    ],
+    [
+      'an .exe before a .cmd in one directory, in PATHEXT order; the first directory wins',
+      { PATH: 'C:\\first;C:\\second', PATHEXT: '.EXE;.CMD' },
+      [
+        'C:\\first\\docker-credential-wincred.cmd',
+        'C:\\first\\docker-credential-wincred.exe',
+        'C:\\second\\docker-credential-wincred.exe',
+      ],
+      { file: 'C:\\first\\docker-credential-wincred.exe', args: ['get'], verbatim: false },
+    ],
+    [
+      'a .cmd script when PATHEXT leaves .CMD out: not found, started by name (and reported missing)',
+      { PATH: 'C:\\tools', PATHEXT: '.EXE' },
+      ['C:\\tools\\docker-credential-wincred.cmd'],
+      { file: program, args: ['get'], verbatim: false },
+    ],
+    [
+      'no PATHEXT: the Windows default, which has .CMD',
+      { PATH: 'C:\\tools' },
+      ['C:\\tools\\docker-credential-wincred.cmd'],
+      { file: 'cmd.exe', verbatim: true },
+    ],
+  ])('%s', async (_name, variables, present, expected) => {
+    expect(await helperCommand(program, 'get', variables, 'win32', files(...present))).toMatchObject(
+      expected,
+    );
+  });
+
+  test('elsewhere, the program by name: the system searches PATH, and scripts run as they are', async () => {
+    const windowsFiles = files('C:\\tools\\docker-credential-wincred.cmd');
+    expect(await helperCommand(program, 'list', { PATH: '/usr/bin' }, 'linux', windowsFiles)).toEqual({
+      file: program,
+      args: ['list'],
+      verbatim: false,
     });
   });
 });
