@@ -4,6 +4,7 @@ import { win32 } from 'node:path';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { NOT_FOUND_MESSAGE } from '../renew/protocol.ts';
 import type { Logger } from '../types.ts';
+import { LONGEST_HOLD_MS } from './lock.ts';
 import { type Outcome, runWithStdin } from './run.ts';
 
 /**
@@ -35,6 +36,27 @@ export interface CredentialHelperOptions {
   readonly timeoutMs?: number;
   /** Default process.platform; decides how the helper is found on PATH. */
   readonly platform?: NodeJS.Platform;
+  /** When the caller's hold on a file's lock ends (Date.now() time): no run goes past it. */
+  readonly deadline?: number;
+}
+
+/**
+ * The time a program may run: its own limit, cut to what is left before `deadline`. `holdLimited` says the
+ * deadline cut it, for the message.
+ */
+export function runLimit(
+  timeoutMs: number,
+  deadline: number | undefined,
+): { ms: number; holdLimited: boolean } {
+  const left = deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(1, deadline - Date.now());
+  return left < timeoutMs ? { ms: left, holdLimited: true } : { ms: timeoutMs, holdLimited: false };
+}
+
+/** Says why a run was cut short when the lock's hold, not the program's own limit, ended it. */
+export function holdNote(limit: { ms: number; holdLimited: boolean }): string {
+  return limit.holdLimited
+    ? ` (what was left of the ${LONGEST_HOLD_MS / 1000} s a login may hold the Docker config's lock)`
+    : '';
 }
 
 /** How to start a helper: the program, its arguments, and whether they go to Windows as they are. */
@@ -147,6 +169,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
     secret?: string,
   ): Promise<{ found: boolean; stdout: string }> {
     let outcome: Outcome;
+    const limit = runLimit(timeoutMs, options.deadline);
     try {
       const command = await helperCommand(program, action, options.env, platform);
       outcome = await runWithStdin(
@@ -154,7 +177,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
         command.args,
         stdin,
         options.env,
-        timeoutMs,
+        limit.ms,
         command.verbatim,
       );
     } catch (error) {
@@ -177,7 +200,7 @@ export function createCredentialHelper(name: string, options: CredentialHelperOp
     if (outcome.code === null) {
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
-        `\`${program} ${action}\` for "${server}" did not finish within ${timeoutMs / 1000} s: the helper is ` +
+        `\`${program} ${action}\` for "${server}" did not finish within ${limit.ms / 1000} s${holdNote(limit)}: the helper is ` +
           'probably waiting for a keychain, GPG or D-Bus prompt, which a CI job cannot answer. Unlock the ' +
           `helper's store for this user, ${ROUTING_FIX}.`,
         { details: details(server) },

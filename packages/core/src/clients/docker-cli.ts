@@ -1,4 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { holdNote, runLimit } from './cred-helper.ts';
 import { type Outcome, runWithStdin } from './run.ts';
 
 export interface DockerLoginRequest {
@@ -9,6 +10,8 @@ export interface DockerLoginRequest {
   readonly password: string;
   /** The credential helper that owns `server`, for messages. */
   readonly helper: string;
+  /** When the caller's hold on the config's lock ends (Date.now() time): docker is stopped by then. */
+  readonly deadline?: number;
 }
 
 /**
@@ -43,12 +46,13 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
   async function invoke(
     args: readonly string[],
     stdin: string,
-    request: { readonly server: string; readonly helper: string },
+    request: { readonly server: string; readonly helper: string; readonly deadline?: number },
     action: 'login',
   ): Promise<void> {
     let outcome: Outcome;
+    const limit = runLimit(timeoutMs, request.deadline);
     try {
-      outcome = await runWithStdin(command, args, stdin, options.env, timeoutMs);
+      outcome = await runWithStdin(command, args, stdin, options.env, limit.ms);
     } catch (error) {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new AcrLoginError(
@@ -66,7 +70,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     if (outcome.code === null) {
       throw new AcrLoginError(
         'DOCKER_LOGIN_FAILED',
-        `\`docker ${action} ${request.server}\` did not finish within ${timeoutMs / 1000} s: the credential ` +
+        `\`docker ${action} ${request.server}\` did not finish within ${limit.ms / 1000} s${holdNote(limit)}: the credential ` +
           `helper "docker-credential-${request.helper}" is probably waiting for a keychain or GPG prompt, which a CI ` +
           'job cannot answer. Unlock the helper for this user, or remove credsStore/credHelpers for this registry ' +
           'from the Docker config.',

@@ -81,10 +81,12 @@ export async function restoreHelper(
   key: string,
   saved: HelperSaved,
   options: WriteOptions,
+  deadline?: number,
 ): Promise<{ done: 'restored' | 'removed' | 'untouched' } | { left: string }> {
   const store = createCredentialHelper(saved.written.credentialHelper, {
     env: options.env,
     logger: options.logger,
+    ...(deadline === undefined ? {} : { deadline }),
   });
   const { credential } = saved.previous;
   try {

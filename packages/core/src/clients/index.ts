@@ -16,7 +16,7 @@ import { createCredentialHelper, type HelperCredential, unreadableCredential } f
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
 import { exists } from './fs.ts';
 import { type HelperSaved, helperSaved, restoreHelper, settle } from './helper-entries.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
 import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
 
 export type { CredentialHelper, HelperCredential } from './cred-helper.ts';
@@ -131,6 +131,8 @@ export async function writeClientLogins(
       );
       await ensureDirectory(group.target);
       await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, async () => {
+        // Every program run under the lock stops by then, so that waiters never wait longer than a hold.
+        const deadline = Date.now() + LONGEST_HOLD_MS;
         const existing = await readConfig(group.target);
         const { dockerFile } = group;
         const viaFile: ClientLogin[] = [];
@@ -147,7 +149,11 @@ export async function writeClientLogins(
           );
           // docker login replaces whatever the helper holds for the server: read it first, so that logout
           // can put it back. The helper masks its secret as it reads it (it travels in the saved state).
-          const store = createCredentialHelper(helper, { env: options.env, logger: options.logger });
+          const store = createCredentialHelper(helper, {
+            env: options.env,
+            logger: options.logger,
+            deadline,
+          });
           let before: HelperCredential | undefined;
           try {
             before = await store.get(server);
@@ -163,6 +169,7 @@ export async function writeClientLogins(
             username: login.username,
             password: login.password,
             helper,
+            deadline,
           });
           const saved: HelperSaved = {
             written: { credentialHelper: helper, digest: await settle(store, login, options.logger) },
@@ -262,7 +269,7 @@ export async function removeClientLogins(
     try {
       const target = await resolveTarget(file);
       // Helper entries first, last written first, so that a server written twice ends with its oldest value.
-      const restoreHelpers = async () => {
+      const restoreHelpers = async (deadline?: number) => {
         const markers: { key: string; auths: unknown }[] = [];
         for (const entry of list.filter((item) => item.method === 'docker-cli').reverse()) {
           const saved = helperSaved(entry);
@@ -273,7 +280,7 @@ export async function removeClientLogins(
             );
             continue;
           }
-          const outcome = await restoreHelper(entry.key, saved, options);
+          const outcome = await restoreHelper(entry.key, saved, options, deadline);
           if ('left' in outcome) {
             skipAll([entry], outcome.left);
             continue;
@@ -292,8 +299,9 @@ export async function removeClientLogins(
       }
       options.logger.debug(`Removing ${list.length} registry login(s) from "${target}"`);
       await withLock(`${target}.lock`, { timeoutMs, file: target }, async () => {
-        // Entries whose helper is back as it was: their `auths` marker goes back too, below.
-        const markers = await restoreHelpers();
+        // Entries whose helper is back as it was: their `auths` marker goes back too, below. Under the lock,
+        // the helper runs stop in time for waiters.
+        const markers = await restoreHelpers(Date.now() + LONGEST_HOLD_MS);
         const fileEntries = list.filter((item) => item.method === 'file');
         if (fileEntries.length === 0 && markers.length === 0) return;
         let config: ConfigObject | undefined;

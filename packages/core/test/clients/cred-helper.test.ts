@@ -148,6 +148,26 @@ describe('failures a user can meet', () => {
     });
   });
 
+  test('under a lock, a helper is stopped when the hold ends, before its own timeout', async () => {
+    const bin = join(await tempDir(), 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker-credential-slow'), '#!/bin/sh\nexec sleep 30\n');
+    await chmod(join(bin, 'docker-credential-slow'), 0o755);
+    const helper = createCredentialHelper('slow', {
+      env: { ...env, PATH: `${bin}:${env.PATH}` },
+      logger: recordingLogger(),
+      deadline: Date.now() + 300,
+    });
+    const started = Date.now();
+    await expect(helper.get(SERVER)).rejects.toMatchObject({
+      code: 'DOCKER_LOGIN_FAILED',
+      message: expect.stringMatching(
+        /did not finish within 0\.\d+ s \(what was left of the 120 s a login may hold the Docker config's lock\)/,
+      ),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   test('an answer that is not a credential is an error, not "none"', async () => {
     const bin = join(await tempDir(), 'bin');
     await mkdir(bin);

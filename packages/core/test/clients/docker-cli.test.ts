@@ -218,6 +218,29 @@ test('a docker login that hangs (a helper waiting for a prompt) fails after the 
   });
 });
 
+test('under the config lock, docker login is stopped when the hold ends, before its own timeout', async () => {
+  const dir = await tempDir();
+  const hanging = join(dir, 'docker');
+  await writeFile(hanging, '#!/bin/sh\nexec sleep 30\n');
+  await chmod(hanging, 0o755);
+  const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: hanging });
+  const started = Date.now();
+  await expect(
+    cli.login({
+      configDir: dir,
+      server: 'contoso.azurecr.io',
+      username: 'u',
+      password: 'p',
+      helper: 'osxkeychain',
+      deadline: Date.now() + 300,
+    }),
+  ).rejects.toMatchObject({
+    code: 'DOCKER_LOGIN_FAILED',
+    message: expect.stringMatching(/did not finish within 0\.\d+ s \(what was left of the 120 s/),
+  });
+  expect(Date.now() - started).toBeLessThan(5_000);
+});
+
 // Each test makes a GPG key and runs gpg through pass a few times: seconds on a busy machine.
 describe('a credential the user keeps in pass comes back at logout', { timeout: 30_000 }, () => {
   const USER_CREDENTIAL = () => ({ ServerURL: registry, Username: 'alice', Secret: 'alice-own-secret' });
