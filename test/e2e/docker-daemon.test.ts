@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADO_SERVICE_CONNECTION,
@@ -136,8 +137,10 @@ async function taskJob(inputs: Record<string, string>, userConfig?: string): Pro
 const docker = async (job: Job, args: readonly string[], cwd?: string): Promise<RunResult> =>
   run('docker', args, { env: await job.later(), ...(cwd === undefined ? {} : { cwd }) });
 
-function ok(result: RunResult, what: string): void {
-  expect(result.code, `${what}:\n${result.stdout}\n${result.stderr}`).toBe(0);
+async function ok(result: RunResult, what: string): Promise<void> {
+  if (result.code === 0) return;
+  const log = (await daemon.log()).split('\n').slice(-30).join('\n');
+  expect(result.code, `${what}:\n${result.stdout}\n${result.stderr}\ndockerd's log:\n${log}`).toBe(0);
 }
 
 /** A Dockerfile `FROM` the private image, built with the classic builder, which pulls it (--pull). */
@@ -150,8 +153,13 @@ async function build(job: Job, tag: string): Promise<RunResult> {
 const available = TOOLS.every(hasTool);
 let plain: Job[] = [];
 let renewing: Job[] = [];
-/** What the renewing jobs' users keep: their own helper for the registry, which is not installed. */
-const userConfig = `${JSON.stringify({ auths: {}, credHelpers: { [REGISTRIES.contoso]: 'acr-env', 'gcr.io': 'gcloud' } }, null, 2)}\n`;
+/**
+ * What the renewing jobs' users keep: their own helper for the registry. The action's user names one that
+ * is not installed (the retired acr-env), the task's user one that is (pass, with no store set up).
+ */
+const USER_HELPERS: Record<string, string> = { action: 'acr-env', task: 'pass' };
+const userConfig = (name: string) =>
+  `${JSON.stringify({ auths: {}, credHelpers: { [REGISTRIES.contoso]: USER_HELPERS[name], 'gcr.io': 'gcloud' } }, null, 2)}\n`;
 let allExpired = 0;
 
 describe.skipIf(!available && !process.env.CI)('a real Docker daemon', () => {
@@ -171,8 +179,8 @@ describe.skipIf(!available && !process.env.CI)('a real Docker daemon', () => {
       adoOidc: LIFETIMES.oidc,
     });
     renewing = await Promise.all([
-      actionJob({ renew: 'true' }, userConfig),
-      taskJob({ renew: 'true' }, userConfig),
+      actionJob({ renew: 'true' }, userConfig('action')),
+      taskJob({ renew: 'true' }, userConfig('task')),
     ]);
     allExpired = allExpiredAt(renewing.map((job) => Date.parse(job.expiresOn)));
   }, 180_000);
@@ -189,21 +197,21 @@ describe.skipIf(!available && !process.env.CI)('a real Docker daemon', () => {
     });
 
     test('docker pull of a private image', async () => {
-      ok(await docker(job(), ['pull', hello]), 'docker pull');
+      await ok(await docker(job(), ['pull', hello]), 'docker pull');
     });
 
     test('docker build (classic builder) FROM the private image, then docker push of the result', async () => {
       const tag = `${REGISTRIES.contoso}/built:${name}`;
       const built = await build(job(), tag);
-      ok(built, 'docker build');
+      await ok(built, 'docker build');
       expect(built.stdout).toContain(`Step 1/2 : FROM ${hello}`);
-      ok(await docker(job(), ['push', tag]), 'docker push');
+      await ok(await docker(job(), ['push', tag]), 'docker push');
     });
 
     test('docker push of a new tag', async () => {
       const tag = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:daemon-${name}`;
-      ok(await docker(job(), ['tag', hello, tag]), 'docker tag');
-      ok(await docker(job(), ['push', tag]), 'docker push');
+      await ok(await docker(job(), ['tag', hello, tag]), 'docker tag');
+      await ok(await docker(job(), ['push', tag]), 'docker push');
     });
 
     test('after the post step, a pull of the private image fails', async () => {
@@ -215,7 +223,7 @@ describe.skipIf(!available && !process.env.CI)('a real Docker daemon', () => {
     });
   });
 
-  describe(`renew: true, over the user's credHelpers entry for a helper that is not installed`, () => {
+  describe(`renew: true, over the user's credHelpers entry for the registry`, () => {
     beforeAll(() => sleepUntil(allExpired), 60_000);
 
     test.each(['action', 'task'])(
@@ -236,23 +244,28 @@ describe.skipIf(!available && !process.env.CI)('a real Docker daemon', () => {
         const job = renewing.find((j) => j.name === name) as Job;
         expect(Date.now()).toBeGreaterThan(allExpired);
         emulator.resetRequests();
-        ok(await docker(job, ['pull', hello]), 'docker pull');
+        await ok(await docker(job, ['pull', hello]), 'docker pull');
         const tag = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-daemon-${name}`;
-        ok(await docker(job, ['tag', hello, tag]), 'docker tag');
-        ok(await docker(job, ['push', tag]), 'docker push');
+        await ok(await docker(job, ['tag', hello, tag]), 'docker tag');
+        await ok(await docker(job, ['push', tag]), 'docker push');
         // The helper got a new refresh token: the one of the login had expired.
         expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBeGreaterThanOrEqual(1);
       },
     );
 
-    test.each(['action', 'task'])("the %s's post step leaves the user's config as it was", async (name) => {
-      const job = renewing.find((j) => j.name === name) as Job;
-      const post = await job.post();
-      expect(post.succeeded, post.stdout + post.stderr).toBe(true);
-      expect(await readFile(job.dockerConfig, 'utf8')).toBe(userConfig);
-      const env = await job.later();
-      const config = JSON.parse(await readFile(join(env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8'));
-      expect(config.credHelpers).toEqual({ [REGISTRIES.contoso]: 'acr-env', 'gcr.io': 'gcloud' });
-    });
+    test.each(['action', 'task'])(
+      "the %s's post step leaves the user's config and helper as they were",
+      async (name) => {
+        const job = renewing.find((j) => j.name === name) as Job;
+        const post = await job.post();
+        expect(post.succeeded, post.stdout + post.stderr).toBe(true);
+        expect(await readFile(job.dockerConfig, 'utf8')).toBe(userConfig(name));
+        const env = await job.later();
+        const config = JSON.parse(await readFile(join(env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8'));
+        expect(config.credHelpers).toEqual({ [REGISTRIES.contoso]: USER_HELPERS[name], 'gcr.io': 'gcloud' });
+        // The user's helper was never asked: pass would have needed a store under HOME.
+        expect(existsSync(join(dirname(dirname(job.dockerConfig)), '.password-store'))).toBe(false);
+      },
+    );
   });
 });
