@@ -13,10 +13,12 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
+import { NODE } from '../support/actions-runner.ts';
 import {
   agentEnv,
   endpoint,
   jobVariables,
+  parseCommands,
   runTask,
   type TaskRun,
   taskInputEnv,
@@ -24,7 +26,7 @@ import {
   taskVariables,
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
-import { expectToolsInCi, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, run, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -601,4 +603,23 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     expect(result(run)?.properties.result).toBe('Failed');
     expect(result(run)?.value).toContain('Managed identities exist only on self-hosted agents');
   });
+});
+
+test('a rejection no code path catches, in the bundle as the agent runs it: the error issue and Failed', async () => {
+  const job = await newJob();
+  // Stands in for a library callback that fails while the step runs or right after it: a promise rejected
+  // 1.5 s after start, which nothing awaits.
+  const preload = `data:text/javascript,${encodeURIComponent(
+    "setTimeout(() => { Promise.reject(new Error('boom from a library callback')); }, 1500);",
+  )}`;
+  const child = await run(NODE, ['--import', preload, BUNDLES.task.main], {
+    env: { ...job.env, ...inputs({ authType: 'managedIdentity', registry: 'contoso' }) },
+  });
+  const commands = parseCommands(child.stdout);
+  expect(child.code, child.stdout + child.stderr).toBe(1);
+  expect(
+    commands.filter((c) => c.name === 'task.issue' && c.properties.type === 'error').map((c) => c.value),
+  ).toContain('boom from a library callback');
+  const last = commands.filter((c) => c.name === 'task.complete').at(-1);
+  expect(last).toMatchObject({ properties: { result: 'Failed' }, value: 'boom from a library callback' });
 });
