@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
 import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
 import {
-  ADO_ORGANIZATION_ID,
   ADO_SERVICE_CONNECTION,
   AUTHORITY_HOSTS,
   type Emulator,
@@ -14,10 +13,12 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
+import { NODE } from '../support/actions-runner.ts';
 import {
   agentEnv,
   endpoint,
   jobVariables,
+  parseCommands,
   runTask,
   type TaskRun,
   taskInputEnv,
@@ -25,7 +26,7 @@ import {
   taskVariables,
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
-import { expectToolsInCi, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, run, skopeoInspect } from '../support/clients.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -556,12 +557,20 @@ describe('failures name the connection, the scheme, the registry and the fix', (
       ...wifConnection(),
       ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: 'not-the-job-token-0123456789',
     });
+    // The first line: the Azure DevOps request, its status, and both fixes; Entra is not blamed.
+    const [first = ''] = message.split('\n');
+    expect(first).toMatch(
+      new RegExp(
+        `^Registry "contoso\\.azurecr\\.io": Azure DevOps refused the OIDC token request for service connection ${CONNECTION} \\(HTTP 401\\)`,
+      ),
+    );
+    expect(first).toContain(`Authorise service connection ${CONNECTION} for this pipeline`);
+    expect(first).toContain('check that the job access token (System.AccessToken) can use it');
+    expect(message).not.toContain('did not issue a token');
+    expect(message).not.toContain('If Microsoft Entra refused the federated token');
     expect(message).toContain(
       `Service connection ${CONNECTION} (scheme WorkloadIdentityFederation, registries contoso)`,
     );
-    expect(message).toContain(`https://vstoken.dev.azure.com/${ADO_ORGANIZATION_ID}`);
-    expect(message).toContain('sc://contoso/web/<service connection name>');
-    expect(message).toContain(`authorise service connection ${CONNECTION} for this pipeline`);
     expectMaskedFirst(run, ['not-the-job-token-0123456789']);
   });
 
@@ -594,4 +603,23 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     expect(result(run)?.properties.result).toBe('Failed');
     expect(result(run)?.value).toContain('Managed identities exist only on self-hosted agents');
   });
+});
+
+test('a rejection no code path catches, in the bundle as the agent runs it: the error issue and Failed', async () => {
+  const job = await newJob();
+  // Stands in for a library callback that fails while the step runs or right after it: a promise rejected
+  // 1.5 s after start, which nothing awaits.
+  const preload = `data:text/javascript,${encodeURIComponent(
+    "setTimeout(() => { Promise.reject(new Error('boom from a library callback')); }, 1500);",
+  )}`;
+  const child = await run(NODE, ['--import', preload, BUNDLES.task.main], {
+    env: { ...job.env, ...inputs({ authType: 'managedIdentity', registry: 'contoso' }) },
+  });
+  const commands = parseCommands(child.stdout);
+  expect(child.code, child.stdout + child.stderr).toBe(1);
+  expect(
+    commands.filter((c) => c.name === 'task.issue' && c.properties.type === 'error').map((c) => c.value),
+  ).toContain('boom from a library callback');
+  const last = commands.filter((c) => c.name === 'task.complete').at(-1);
+  expect(last).toMatchObject({ properties: { result: 'Failed' }, value: 'boom from a library callback' });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
@@ -269,5 +270,33 @@ describe('an error before the host can report it', () => {
       /^##vso\[task\.issue type=error;\]ENOENT: no such file or directory, open '.*task\.json'$/,
     );
     expect(commands[1]).toMatch(/^##vso\[task\.complete result=Failed;\]ENOENT/);
+  });
+});
+
+describe('a failure no code path catches', () => {
+  const main = new URL('../../packages/ado-task/src/main.ts', import.meta.url).pathname;
+  test.each([
+    [
+      'an exception thrown in a callback',
+      "setTimeout(() => { throw new Error('boom in a callback'); }, 10);",
+    ],
+    ['a rejection nobody awaits', "void Promise.reject(new Error('boom in a promise'));"],
+  ])('%s: the error issue, Failed, exit code 1, and the stack in the debug log', (_, failure) => {
+    const script = `import { installFailureHandlers } from ${JSON.stringify(main)};
+installFailureHandlers();
+${failure}
+// Something still pending, as a socket or a timer of the step would be: the failure must end the process.
+setTimeout(() => {}, 60_000);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.status, child.stderr).toBe(1);
+    const commands = child.stdout.split(/\r?\n/).filter((line) => line.startsWith('##vso['));
+    const message = /boom in a (callback|promise)/.exec(failure)?.[0] ?? '';
+    expect(commands).toHaveLength(3);
+    expect(commands[0]).toMatch(new RegExp(`^##vso\\[task\\.debug\\]Error: ${message}%0A    at `));
+    expect(commands[1]).toBe(`##vso[task.issue type=error;]${message}`);
+    expect(commands[2]).toBe(`##vso[task.complete result=Failed;]${message}`);
   });
 });

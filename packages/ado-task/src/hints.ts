@@ -56,7 +56,8 @@ export function taskHints(error: unknown, facts: FailureFacts, env: Env, loc: Lo
   if (code === undefined) return lines;
 
   const scheme = connection?.scheme;
-  if (scheme === 'WorkloadIdentityFederation' && ENTRA_FAILURES.has(code)) {
+  // A refused ID-token request (OIDC_FAILED) never reached Entra: its first line already gives both fixes.
+  if (scheme === 'WorkloadIdentityFederation' && ENTRA_FAILURES.has(code) && code !== 'OIDC_FAILED') {
     const { issuer, subject } = federatedCredential(env);
     lines.push(loc('HintWifFederation', connection?.clientId ?? '-', issuer, subject));
     lines.push(loc('HintWifAuthorise', connection?.id ?? '-'));

@@ -4,4 +4,9 @@ import { credentialHelperMain, isCredentialHelperCall } from '@acr-login/core/cr
 // code loads, so that a cached answer costs little more than starting Node.
 if (isCredentialHelperCall(process.argv)) void credentialHelperMain(process.argv.slice(3));
 // Main and post-job step alike: the bundle is dist/ado/index.js, beside task.json.
-else void import('./main.ts').then(({ run }) => run(import.meta.url));
+else {
+  void import('./main.ts').then(({ installFailureHandlers, run }) => {
+    installFailureHandlers();
+    return run(import.meta.url);
+  });
+}

@@ -175,7 +175,11 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
   let state: LoginState = { version: 1, entries: [] };
   let files: Partial<Record<ClientKind, string>> = {};
   if (logins.length > 0) {
-    const written = await writeClientLogins(plan.clients, logins, { env, logger });
+    const written = await writeClientLogins(plan.clients, logins, {
+      env,
+      logger,
+      ...(environment.renewed === undefined ? {} : { renewed: environment.renewed }),
+    });
     state = { version: 1, entries: written.entries };
     files = written.files;
   }

@@ -53,6 +53,8 @@ export interface Environment {
   readonly oidcToken?: OidcTokenProvider;
   /** The CI's debug logging is on: the Azure SDK's own log goes to `logger.debug` too. */
   readonly debug?: boolean;
+  /** Servers a renewal takes over after the login (see `WriteOptions.renewed`). */
+  readonly renewed?: readonly string[];
 }
 
 /**

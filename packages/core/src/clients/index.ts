@@ -37,6 +37,11 @@ export interface WriteOptions {
   /** Runs `docker login` when a credential helper owns the registry; injectable for tests. */
   readonly dockerCli?: DockerCli;
   readonly lockTimeoutMs?: number;
+  /**
+   * Servers a renewal routes to its own credential helper right after the login: their login goes to the
+   * file, never through the user's helper, which the job would not ask again and which may not be installed.
+   */
+  readonly renewed?: readonly string[];
 }
 
 export interface RemoveResult {
@@ -138,7 +143,9 @@ export async function writeClientLogins(
         const viaFile: ClientLogin[] = [];
         for (const login of unique) {
           const helper =
-            dockerFile === undefined ? undefined : credentialHelper(existing ?? {}, login.loginServer);
+            dockerFile === undefined || options.renewed?.includes(login.loginServer)
+              ? undefined
+              : credentialHelper(existing ?? {}, login.loginServer);
           if (helper === undefined || dockerFile === undefined) {
             viaFile.push(login);
             continue;

@@ -86,8 +86,8 @@ interface KindBase<I> {
   /** Parts of the key that says which identities can share one token; never a secret. */
   keyParts(identity: I): readonly string[];
   describe(identity: I): string;
-  /** The failure when Entra gives no code we explain; the generic one when absent. */
-  unexplained?(identity: I, error: unknown): AcrLoginError;
+  /** The failure when Entra gives no code we explain; the generic one when absent or undefined. */
+  unexplained?(identity: I, error: unknown): AcrLoginError | undefined;
 }
 
 /** Kinds that prove themselves to Entra in one client-credentials POST. */

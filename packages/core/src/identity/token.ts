@@ -198,7 +198,8 @@ function entraError(
     );
   }
   const kind = kindOf(identity);
-  if (kind.unexplained !== undefined) return kind.unexplained(identity, error);
+  const unexplained = kind.unexplained?.(identity, error);
+  if (unexplained !== undefined) return unexplained;
   return new AcrLoginError(
     'ENTRA_AUTH_FAILED',
     `Microsoft Entra ID (${cloud.authorityHost}) did not issue a token for ${who} and scope ${scope}: ${firstLine(error)}`,

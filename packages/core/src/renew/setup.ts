@@ -48,6 +48,13 @@ export function notRenewable(plan: LoginPlan): string | undefined {
     : 'a registry password does not expire on a schedule acr-login controls';
 }
 
+/** The servers a renewal of `plan` routes to its helper: its Entra registries. */
+export function renewedServers(plan: LoginPlan): string[] {
+  return plan.registries.flatMap((registry) =>
+    registry.auth.type === 'entra' ? [registry.loginServer] : [],
+  );
+}
+
 /**
  * Sets renewal up after a successful login: the state and shim in the job's temp directory, then a
  * `credHelpers` entry per Entra registry in every configured client's file. On failure, nothing is left.

@@ -10,7 +10,13 @@ import type { PlanFacts } from '../plan/auto.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
 import { accessTable, type RepositoryAccess } from '../registry/access.ts';
-import { notRenewable, type RenewalRecord, startRenewal, stopRenewal } from '../renew/setup.ts';
+import {
+  notRenewable,
+  type RenewalRecord,
+  renewedServers,
+  startRenewal,
+  stopRenewal,
+} from '../renew/setup.ts';
 import {
   type Environment,
   LOGIN_INPUT_KEYS,
@@ -114,7 +120,8 @@ export async function runLogin(host: Host): Promise<void> {
     );
 
     // Before the login: a runner that cannot keep the helper fails the step before anything is written.
-    if (renew && notRenewable(plan) === undefined) renewalTempDir(host);
+    const renewing = renew && notRenewable(plan) === undefined;
+    if (renewing) renewalTempDir(host);
     const isolated = isolate ? await isolateFiles(host, plan) : undefined;
     // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
     const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
@@ -127,6 +134,9 @@ export async function runLogin(host: Host): Promise<void> {
       debug: host.debugging?.() ?? false,
       dispatcher,
       ...(oidc === undefined ? {} : { oidcToken: (audience: string) => oidc.token(audience, dispatcher) }),
+      // The renewal's helper entry replaces the user's for these: the login need not, and may not be able
+      // to, go through the user's helper.
+      ...(renewing ? { renewed: renewedServers(plan) } : {}),
     };
     let result: LoginResult;
     try {

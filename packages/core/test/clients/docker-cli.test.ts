@@ -195,6 +195,28 @@ describe('registries owned by a credential helper go through the real docker CLI
     });
     expect(await readFile(file, 'utf8')).toBe(before);
   });
+
+  test.each([
+    ['not installed', 'acr-env'],
+    ['installed', 'acrtest'],
+  ])(
+    'a renewed registry whose credHelpers helper is %s: the login goes to auths, the helper is never asked',
+    async (_, helper) => {
+      const { store, file, env } = await setup({ credHelpers: { [registry]: helper } });
+      const { entries } = await writeClientLogins(['docker'], [login()], {
+        env,
+        logger: recordingLogger(),
+        renewed: [registry],
+      });
+      expect(entries).toMatchObject([{ method: 'file', key: registry, previous: null }]);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+        credHelpers: { [registry]: helper },
+        auths: { [registry]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } },
+      });
+      // Neither docker nor the helper ran: the helper's log was never written.
+      await expect(readFile(join(store, 'argv.log'))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
 });
 
 test('a docker login that hangs (a helper waiting for a prompt) fails after the timeout, saying why', async () => {

@@ -1,7 +1,32 @@
-import { AcrLoginError } from '../../errors.ts';
+import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { input } from '../../wording.ts';
 import type { SdkKind } from '../kind.ts';
 import { isGuid, lower } from '../kind.ts';
+
+/** How AzurePipelinesCredential reports an ID-token request to Azure DevOps that gave no token. */
+const OIDC_REQUEST_FAILED =
+  /AzurePipelinesCredential: Authentication Failed\. (?:oidcToken field not detected in the response|Received null token from OIDC request)\.?\s*Status code: (\d{3})/;
+
+/**
+ * The ID-token request failed before anything reached Microsoft Entra ID: the fix is on the Azure DevOps
+ * side, so the first line says so. Undefined for any other failure.
+ */
+export function oidcRequestError(
+  identity: AzurePipelinesIdentity,
+  error: unknown,
+): AcrLoginError | undefined {
+  const status = OIDC_REQUEST_FAILED.exec(errorMessage(error))?.[1];
+  if (status === undefined) return undefined;
+  const connection = `service connection ${identity.serviceConnectionId}`;
+  const refused = Number(status) < 500;
+  return new AcrLoginError(
+    'OIDC_FAILED',
+    refused
+      ? `Azure DevOps refused the OIDC token request for ${connection} (HTTP ${status}), so there was no federated token to present to Microsoft Entra ID. Authorise ${connection} for this pipeline (Project settings > Service connections > Security > Pipeline permissions), and check that ${input('systemAccessToken')} can use it: a job whose authorization scope is limited to its own project cannot use a connection of another project.`
+      : `Azure DevOps could not answer the OIDC token request for ${connection} (HTTP ${status}), so there was no federated token to present to Microsoft Entra ID. Run the job again; if it keeps failing, check the Azure DevOps status page.`,
+    { cause: error, details: { 'http status': status } },
+  );
+}
 
 /** An Azure Pipelines workload identity federation service connection. */
 export interface AzurePipelinesIdentity {
@@ -48,4 +73,5 @@ export const azurePipelines: SdkKind<AzurePipelinesIdentity> = {
       identity.systemAccessToken,
       options,
     ),
+  unexplained: oidcRequestError,
 };
