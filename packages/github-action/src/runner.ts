@@ -64,6 +64,7 @@ export function getInput(name: string, env: Env = process.env): string {
 export const setSecret = (secret: string): void => issue('add-mask', secret);
 export const debug = (message: string): void => issue('debug', message);
 export const warning = (message: string): void => issue('warning', message);
+export const notice = (message: string): void => issue('notice', message);
 export const info = (message: string): void => void process.stdout.write(plainText(message) + EOL);
 
 /** Whether the run has step debug logging on (`ACTIONS_STEP_DEBUG`), as the runner tells the step. */

@@ -73,6 +73,7 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
     authType,
     reason: choice.reason,
     ...(choice.note === undefined ? {} : { note: choice.note }),
+    ...(choice.machineByDefault === true ? { machineByDefault: true } : {}),
     registries,
     clients: parseClients(values.clients),
     repositories: parseRepositories(

@@ -96,14 +96,25 @@ export async function runLogin(host: Host): Promise<void> {
     const renew = parseBoolean(host, 'renew', false);
     const isolate = parseBoolean(host, 'isolateConfig', true);
     const logger = hostLogger(host, parseBoolean(host, 'maskPassword', true));
+    const untrustedRun = host.untrustedRun?.();
     const facts: PlanFacts = {
       oidcAvailable: host.oidc?.available() ?? false,
       oidcUnavailableHint: host.oidc?.unavailableHint() ?? '',
       env: host.env,
+      ...(untrustedRun === undefined ? {} : { untrustedRun }),
     };
     plan = planLogin({ ...inputs, registry: inputs.registry ?? '' }, facts);
     for (const secret of plan.secrets) maskSecret(host, secret);
     for (const line of host.intro?.() ?? []) host.info(line);
+    if (plan.machineByDefault === true) {
+      const notice = host.text(
+        'MachineIdentity',
+        host.words.input('authType'),
+        host.words.authTypeSetting('managed-identity'),
+      );
+      if (host.notice === undefined) host.info(notice);
+      else host.notice(notice);
+    }
     host.info(
       host.text(
         'LoggingIn',

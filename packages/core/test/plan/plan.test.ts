@@ -145,6 +145,54 @@ describe('auth-type auto', () => {
     expect(said.split('. ').length).toBe(1);
   });
 
+  test('only the fallback to the machine, with nothing given, is flagged for a notice', () => {
+    expect(plan({}, noOidc).machineByDefault).toBe(true);
+    expect(plan({ clientId: CLIENT }, noOidc).machineByDefault).toBeUndefined();
+    expect(plan({ authType: 'managed-identity' }, noOidc).machineByDefault).toBeUndefined();
+    expect(plan({ clientId: CLIENT, tenantId: TENANT }, oidcFacts).machineByDefault).toBeUndefined();
+  });
+});
+
+describe('auth-type auto in a run that must not log in as the machine (a fork, Dependabot)', () => {
+  const WHY = 'This run is a pull request from a fork: GitHub passes it neither secrets nor an OIDC token.';
+  const untrusted = (facts: PlanFacts): PlanFacts => ({ ...facts, untrustedRun: WHY });
+
+  test.each<[string, Partial<LoginInputs>, PlanFacts]>([
+    ['nothing given', {}, noOidc],
+    ['OIDC available but no client', {}, oidcFacts],
+    ['client id only: a user-assigned identity of the machine', { clientId: CLIENT }, noOidc],
+    [
+      'a resource id only',
+      { managedIdentityResourceId: '/subscriptions/x/resourceGroups/y/providers/z/id' },
+      noOidc,
+    ],
+    ['a secret that arrived empty', { clientId: CLIENT, clientSecret: '' }, noOidc],
+  ])('refused: %s', (_name, inputs, facts) => {
+    const error = catchError(() => plan(inputs, untrusted(facts)));
+    expect(error).toMatchObject({ code: 'INPUT_REQUIRED', input: 'authType' });
+    const { message } = error;
+    expect(message).toContain(WHY);
+    expect(message).toContain("does not log in as this machine's managed identity");
+    expect(message).toContain('set "auth-type: managed-identity" explicitly');
+  });
+
+  test.each<[string, Partial<LoginInputs>, PlanFacts, AuthType]>([
+    ['managed identity asked for by name', { authType: 'managed-identity' }, noOidc, 'managed-identity'],
+    ['OIDC', { clientId: CLIENT, tenantId: TENANT }, oidcFacts, 'oidc'],
+    [
+      'a client secret',
+      { clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET },
+      noOidc,
+      'service-principal',
+    ],
+    ['username and password', { username: 'puller', password: PASSWORD }, noOidc, 'username-password'],
+    ['a federated token file', {}, workloadEnv, 'workload-identity'],
+  ])('allowed: %s', (_name, inputs, facts, authType) => {
+    expect(plan(inputs, untrusted(facts)).authType).toBe(authType);
+  });
+});
+
+describe('auth-type auto never picks a kind it cannot know is meant', () => {
   test('auto never chooses azure-cli or anonymous', () => {
     const chosen = new Set(
       [{}, { clientId: CLIENT }, { username: 'u', password: PASSWORD }, { creds: sdkAuth() }].map(
