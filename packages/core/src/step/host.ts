@@ -119,6 +119,8 @@ export const STEP_MESSAGES = {
   AccessGranted: 'Repository access on %s: %s',
   PullSecretFile: 'Kubernetes pull secret file (%s): %s',
   PullSecretRemoved: 'Removed the pull secret file %s',
+  PullSecretSkipped:
+    "No Kubernetes pull secret file was written: the runner gives this job no temp directory (RUNNER_TEMP, Agent.TempDirectory), and anywhere else the file would outlive the job. Create the pull secret from the step's username and password outputs instead.",
   ExpiresNoRenew:
     'The credentials expire at %s. A client that pushes or pulls after that gets 401 Unauthorized: set %s to true to keep them valid for a job that runs longer.',
   Renewing:

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { type IsolatedFiles, isolateClientFiles } from '../clients/isolate.ts';
 import { CLIENT_FAMILY } from '../clients/paths.ts';
@@ -152,7 +151,7 @@ export async function runLogin(host: Host): Promise<void> {
     // post steps (a buildx builder's removal) still read DOCKER_CONFIG, and the runner empties the folder.
     for (const [name, value] of Object.entries(isolated?.variables ?? {})) host.exportVariable?.(name, value);
     // Only this step's registries, for `kubectl create secret`; the post step removes it.
-    const pullSecret = await writePullSecret(host.tempDir?.() || tmpdir(), result.credentials);
+    const pullSecret = await writeOwnPullSecret(host, result.credentials);
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     host.saveState('expiresOn', outputs.expiresOn);
@@ -217,6 +216,21 @@ async function isolateFiles(host: Host, plan: LoginPlan): Promise<IsolatedFiles 
   });
   host.debug(`Client files of this job: ${isolated.dir}`);
   return isolated;
+}
+
+/**
+ * The pull secret only in the job's temp directory, which the runner empties after the job: anywhere else
+ * (the system's /tmp) the credential would outlive a job whose post step never ran.
+ */
+async function writeOwnPullSecret(
+  host: Host,
+  credentials: LoginResult['credentials'],
+): Promise<string | undefined> {
+  const tempDir = host.tempDir?.();
+  if (tempDir !== undefined && tempDir !== '') return writePullSecret(tempDir, credentials);
+  if (credentials.some((credential) => credential.password !== ''))
+    host.warning(host.text('PullSecretSkipped'));
+  return undefined;
 }
 
 /** Each file written, with the clients that read it (docker and oras share the Docker config). */
