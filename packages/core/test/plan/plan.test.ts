@@ -524,6 +524,39 @@ describe('registries and trust', () => {
     expect(p.registries[0]?.loginServer).toBe('registry.contoso.com');
   });
 
+  test.each([
+    [
+      'token-audience arm',
+      { tokenAudience: 'arm' },
+      'tokenAudience',
+      /"token-audience" is arm, but "registry.contoso.com"/,
+    ],
+    [
+      'token-audience=arm on the registry entry',
+      { registry: 'registry.contoso.com token-audience=arm' },
+      'registry',
+      /"registry" gives "registry.contoso.com" token-audience=arm/,
+    ],
+  ])('a trusted registry outside the suffix never gets an ARM token: %s', (_name, inputs, key, said) => {
+    const error = catchError(() =>
+      plan({ registry: 'registry.contoso.com', trustedRegistries: 'registry.contoso.com', ...inputs }),
+    );
+    expect(error).toMatchObject({ code: 'INPUT_CONFLICT', input: key });
+    expect(error.message).toMatch(said);
+    expect(error.message).toContain('"trusted-registries"');
+    expect(error.message).toContain('Set "token-audience" to acr');
+  });
+
+  test('ARM tokens still go to registries under the suffix, beside a trusted one on acr', () => {
+    const p = plan({
+      registry: 'contoso token-audience=arm\nregistry.contoso.com token-audience=acr',
+      trustedRegistries: 'registry.contoso.com',
+      tokenAudience: 'arm',
+    });
+    const audiences = p.registries.map((r) => (r.auth.type === 'entra' ? r.auth.audience : undefined));
+    expect(audiences).toEqual(['arm', 'acr']);
+  });
+
   test.each(['username-password', 'anonymous'])('%s needs no trust', (authType) => {
     const p = plan({
       authType,
