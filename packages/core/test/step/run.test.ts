@@ -286,3 +286,22 @@ describe('the pull secret file', () => {
     expect((await pullSecrets(tmpdir())).filter((name) => !before.has(name))).toEqual([]);
   });
 });
+
+describe('a run the host says must not log in as the machine', () => {
+  test('auto fails before any request, with the host words for why', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state } = memoryHost({ registry: 'contoso' }, home);
+    const why = 'This run is a pull request from a fork: it gets no secrets.';
+    await runStep({
+      ...host,
+      untrustedRun: () => why,
+      notice: (message) => events.push(`notice ${message}`),
+    });
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain(why);
+    expect(failures[0]).toContain('<auth managed-identity>');
+    expect(events.filter((e) => e.startsWith('notice') || e.startsWith('info Logging in'))).toEqual([]);
+    expect(state.get('loginState')).toBeUndefined();
+  });
+});
