@@ -23,7 +23,12 @@ export type FaultRule = {
   /** Default 1. */
   readonly times?: number;
 } & (
-  | { readonly status: 429 | 500 | 502 | 503 | 504; readonly retryAfter?: number }
+  | {
+      readonly status: 400 | 401 | 403 | 429 | 500 | 502 | 503 | 504;
+      readonly retryAfter?: number;
+      /** The body: a string as it is (empty too), anything else as JSON; default `{ error: 'injected fault', status }`. */
+      readonly body?: unknown;
+    }
   | { readonly reset: true }
   | { readonly delayMs: number }
 );

@@ -263,7 +263,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           if ('status' in rule) {
             const headers: Record<string, string> =
               rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) };
-            sendJson(res, rule.status, { error: 'injected fault', status: rule.status }, headers);
+            if (typeof rule.body === 'string') {
+              res.writeHead(rule.status, {
+                'content-length': String(Buffer.byteLength(rule.body)),
+                ...headers,
+              });
+              res.end(rule.body);
+            } else {
+              sendJson(
+                res,
+                rule.status,
+                rule.body ?? { error: 'injected fault', status: rule.status },
+                headers,
+              );
+            }
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, rule.delayMs));

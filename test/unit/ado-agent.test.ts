@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type Agent, formatCommand, openAgent } from '../../packages/ado-task/src/agent.ts';
+import { commandLines } from '../support/log-commands.ts';
 
 /**
  * The task speaks the agent's protocol itself; azure-pipelines-task-lib, which it used to load for that,
@@ -210,5 +211,20 @@ describe('a secret on more than one line', () => {
       'one\ntwo',
     );
     expect(lines).toEqual(['##vso[task.setsecret]one%0Atwo']);
+  });
+});
+
+describe('plain log lines, which the agent shows and never acts on', () => {
+  test.each([
+    ['Logged in to contoso.azurecr.io', ['Logged in to contoso.azurecr.io']],
+    ['x ##vso[task.setvariable variable=PATH]/evil', ['x ##_vso[task.setvariable variable=PATH]/evil']],
+    ['x\r##VSO[task.complete result=Failed]', ['x', '##_VSO[task.complete result=Failed]']],
+    ['x\n##[error]formatted as an error', ['x', '##_[error]formatted as an error']],
+    ['::warning::is no command here, 100%', ['::warning::is no command here, 100%']],
+  ])('%j', (message, expected) => {
+    const lines: string[] = [];
+    openAgent({}, (line) => lines.push(line)).info(message);
+    expect(lines).toEqual(expected);
+    expect(commandLines(lines.join('\n'), 'azure-pipelines')).toEqual([]);
   });
 });

@@ -32,6 +32,8 @@ export interface Agent {
   setSecret(value: string): void;
   prependPath(dir: string): void;
   debug(message: string): void;
+  /** A plain line of the log (`console.log` in task-lib), made inert: see `plainText`. */
+  info(message: string): void;
   warning(message: string): void;
   /** `task.issue type=error` then `task.complete result=Failed`. */
   fail(message: string): void;
@@ -52,6 +54,15 @@ function variableKey(name: string): string {
 /** A command's data: `%`, CR and LF escaped. */
 function escapeData(value: string): string {
   return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/**
+ * Plain log text the agent shows and never acts on. It reads a line up to CR, LF or CRLF, and acts on
+ * `##vso[` anywhere in one; `##[` at a line's start formats the line as an error or a section. Each such
+ * marker gets an underscore, as the Azure Pipelines tasks write `##_vso[` for a remote machine's output.
+ */
+export function plainText(message: string): string[] {
+  return message.split(/\r\n|\r|\n/).map((line) => line.replace(/##(vso\[|\[)/gi, '##_$1'));
 }
 
 /** A command property's value: also `]` and `;`, which end it. */
@@ -170,6 +181,9 @@ export function openAgent(
     },
     prependPath: (dir) => command('task.prependpath', {}, dir),
     debug,
+    info(message) {
+      for (const line of plainText(message)) write(line);
+    },
     warning: (message) => issue('warning', message),
     fail(message) {
       debug('task result: Failed');

@@ -91,7 +91,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     },
     mask: (secret) => agent.setSecret(secret),
     debug: (message) => agent.debug(message),
-    info: (message) => console.log(message),
+    info: (message) => agent.info(message),
     warning: (message) => agent.warning(message),
     setOutput: (name, value, secret) => agent.setVariable(name, value, secret, true),
     saveState: (name, value) => agent.setTaskVariable(STATE_VARIABLES[name], value, name === 'loginState'),
@@ -120,11 +120,11 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       if (proxy !== undefined) {
         mask(proxy.proxyPassword);
         mask(proxyToken(proxy));
-        console.log(loc('UsingProxy', proxy.proxyUrl));
+        agent.info(loc('UsingProxy', proxy.proxyUrl));
       }
       if (certificates !== undefined) {
         mask(certificates.passphrase);
-        console.log(
+        agent.info(
           loc(
             'UsingCertificates',
             certificates.caFile ?? '-',

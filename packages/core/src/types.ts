@@ -155,6 +155,8 @@ export interface LoginPlan {
   readonly reason: string;
   /** A likelier cause to add should the login fail (an empty secret made `auto` pick another type). */
   readonly note?: string;
+  /** `auto` chose the machine's own managed identity because nothing else was given: the step says so. */
+  readonly machineByDefault?: true;
   readonly registries: readonly RegistryPlan[];
   readonly clients: readonly ClientKind[];
   /** Repositories whose access the login checks before it writes anything; empty: no check. */

@@ -10,7 +10,7 @@ import {
   type StepInputKey,
   type Vocabulary,
 } from '@acr-login/core';
-import { forkOrDependabot, oidcUnavailableHint } from './hints.ts';
+import { forkOrDependabot, oidcUnavailableHint, untrustedRun } from './hints.ts';
 import * as core from './runner.ts';
 import { writeSummary } from './summary.ts';
 
@@ -37,10 +37,12 @@ export function actionHost(env: Env = process.env): Host {
     debug: (message) => core.debug(message),
     info: (message) => core.info(message),
     warning: (message) => core.warning(message),
+    notice: (message) => core.notice(message),
     setOutput: (name, value) => core.setOutput(kebabCase(name), value),
     saveState: (name: StateName, value) => core.saveState(kebabCase(name), value),
     loadState: (name: StateName) => core.getState(kebabCase(name)),
     debugging: () => core.isDebug(),
+    untrustedRun: () => untrustedRun(env),
     env,
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
@@ -76,5 +78,7 @@ export function failureHints(error: unknown, env: Env): string[] {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code !== 'INPUT_REQUIRED') return [];
   const hint = forkOrDependabot(env);
-  return hint === undefined ? [] : [hint];
+  // Core's message may carry it already (auto refusing the machine's identity): say it once.
+  const text = error instanceof Error ? error.message : '';
+  return hint === undefined || text.includes(hint) ? [] : [hint];
 }

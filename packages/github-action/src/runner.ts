@@ -17,6 +17,18 @@ export function escapeData(value: string): string {
   return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
+/**
+ * Plain log text the runner shows and never acts on. It reads a line up to CR, LF or CRLF, and takes one that
+ * starts with `::` (after white space) or holds `##[` anywhere for a command (actions/runner, ActionCommand):
+ * each such marker gets an underscore, as the Azure Pipelines tasks write `##_vso[`.
+ */
+export function plainText(message: string): string {
+  return message
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(/##\[/g, '##_[').replace(/^(\s*:):/, '$1_:'))
+    .join(EOL);
+}
+
 /** `::name::message` on stdout: the runner acts on the line and hides it from the log. */
 export function command(name: string, message: string): string {
   return `::${name}::${escapeData(message)}`;
@@ -52,7 +64,8 @@ export function getInput(name: string, env: Env = process.env): string {
 export const setSecret = (secret: string): void => issue('add-mask', secret);
 export const debug = (message: string): void => issue('debug', message);
 export const warning = (message: string): void => issue('warning', message);
-export const info = (message: string): void => void process.stdout.write(message + EOL);
+export const notice = (message: string): void => issue('notice', message);
+export const info = (message: string): void => void process.stdout.write(plainText(message) + EOL);
 
 /** Whether the run has step debug logging on (`ACTIONS_STEP_DEBUG`), as the runner tells the step. */
 export const isDebug = (env: Env = process.env): boolean => env.RUNNER_DEBUG === '1';

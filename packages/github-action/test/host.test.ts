@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { AcrLoginError, failureLines, kebabCase, LOGIN_INPUT_KEYS } from '@acr-login/core';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { forkOrDependabot, oidcUnavailableHint } from '../src/hints.ts';
-import { actionWords, failureHints } from '../src/host.ts';
+import { forkOrDependabot, oidcUnavailableHint, untrustedRun } from '../src/hints.ts';
+import { actionHost, actionWords, failureHints } from '../src/host.ts';
 
 const ACTION = parse(readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8')) as {
   inputs: Record<string, unknown>;
@@ -61,6 +61,81 @@ describe('hints', () => {
     );
     writeFileSync(path, JSON.stringify({ pull_request: { head: { repo: { fork: false } } } }));
     expect(forkOrDependabot({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path })).toBeUndefined();
+  });
+
+  describe('runs that must not log in as the machine unasked, from the event GitHub provides', () => {
+    const repo = (full_name: string, fork = false) => ({ full_name, fork });
+    const pullRequest = (head: unknown, base = repo('contoso/web')) => ({
+      pull_request: { head: { repo: head }, base: { repo: base } },
+      sender: { login: 'octocat' },
+    });
+    test.each<[string, string, unknown, Record<string, string>, RegExp | undefined]>([
+      [
+        'fork pull_request',
+        'pull_request',
+        pullRequest(repo('mallory/web', true)),
+        {},
+        /^This run is a pull request from a fork/,
+      ],
+      [
+        'fork whose name differs only in case: the same repository',
+        'pull_request',
+        pullRequest(repo('Contoso/Web')),
+        {},
+        undefined,
+      ],
+      [
+        'a branch of a repository that is itself a fork',
+        'pull_request',
+        pullRequest(repo('contoso/web', true), repo('contoso/web', true)),
+        {},
+        undefined,
+      ],
+      ['deleted fork', 'pull_request', pullRequest(null), {}, /from a fork/],
+      [
+        'fork pull_request_target',
+        'pull_request_target',
+        pullRequest(repo('mallory/web', true)),
+        {},
+        /pull_request_target event for a pull request from a fork/,
+      ],
+      [
+        'same-repository pull_request_target',
+        'pull_request_target',
+        pullRequest(repo('contoso/web')),
+        {},
+        undefined,
+      ],
+      ['push', 'push', { sender: { login: 'octocat' } }, {}, undefined],
+      [
+        'Dependabot by actor',
+        'pull_request',
+        pullRequest(repo('contoso/web')),
+        { GITHUB_ACTOR: 'dependabot[bot]' },
+        /Dependabot/,
+      ],
+      ['Dependabot by the event sender', 'push', { sender: { login: 'dependabot[bot]' } }, {}, /Dependabot/],
+    ])('%s', (_name, eventName, payload, extra, expected) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+      writeFileSync(path, JSON.stringify(payload));
+      const hint = untrustedRun({ GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: path, ...extra });
+      if (expected === undefined) expect(hint).toBeUndefined();
+      else expect(hint).toMatch(expected);
+    });
+
+    test('the host gives it to core as a fact', () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+      writeFileSync(path, JSON.stringify(pullRequest(repo('mallory/web', true))));
+      const host = actionHost({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path });
+      expect(host.untrustedRun?.()).toMatch(/from a fork/);
+      expect(actionHost({}).untrustedRun?.()).toBeUndefined();
+    });
+
+    test('a failure whose message already explains the run gets no second copy of it', () => {
+      const hint = forkOrDependabot({ GITHUB_ACTOR: 'dependabot[bot]' }) ?? '';
+      const error = new AcrLoginError('INPUT_REQUIRED', `refused: ${hint} Give a credential.`);
+      expect(failureHints(error, { GITHUB_ACTOR: 'dependabot[bot]' })).toEqual([]);
+    });
   });
 
   test('a missing value on a Dependabot run says why secrets are missing', () => {

@@ -1,13 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseCommandFile } from '../../../test/support/actions-runner.ts';
+import { commandLines } from '../../../test/support/log-commands.ts';
 import {
   command,
   exportVariable,
   getInput,
   keyValueEntry,
+  plainText,
   summaryHeading,
   summaryTable,
 } from '../src/runner.ts';
@@ -20,6 +22,21 @@ describe('workflow commands, as @actions/core writes them', () => {
     ['debug', '::not-a-command::', '::debug::::not-a-command::'],
   ])('%s with %j', (name, message, line) => {
     expect(command(name, message)).toBe(line);
+  });
+});
+
+describe('plain log text, which the runner shows and never acts on', () => {
+  test.each([
+    ['Logged in to contoso.azurecr.io', 'Logged in to contoso.azurecr.io'],
+    ['::warning::injected', ':_:warning::injected'],
+    ['text\n  ::error::injected', 'text\n  :_:error::injected'],
+    ['text\r::add-mask::x', 'text\n:_:add-mask::x'],
+    ['legacy ##[warning]injected', 'legacy ##_[warning]injected'],
+    ['IPv6 ::1 in a line, 100% kept', 'IPv6 ::1 in a line, 100% kept'],
+  ])('%j', (message, shown) => {
+    const text = plainText(message);
+    expect(text.split(EOL).join('\n')).toBe(shown);
+    expect(commandLines(text, 'github')).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { copyFile, lstat, readdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import {
@@ -15,6 +15,7 @@ import {
   writeFailed,
 } from './config-file.ts';
 import { exists } from './fs.ts';
+import { type OwnerOnlyOptions, restrictToOwner } from './owner-only.ts';
 import {
   type ClientFiles,
   clientFile,
@@ -58,6 +59,8 @@ export interface IsolateOptions {
   readonly env: Env;
   readonly platform?: NodeJS.Platform;
   readonly lookup?: () => string | undefined;
+  /** How `restrictToOwner` runs icacls on Windows, and as whom; injected by tests. */
+  readonly ownerOnly?: Omit<OwnerOnlyOptions, 'platform'>;
 }
 
 export interface IsolatedFiles {
@@ -79,6 +82,16 @@ export async function isolateClientFiles(options: IsolateOptions): Promise<Isola
   const dir = join(resolve(options.tempDir), JOB_DIRECTORY);
   const files = jobClientFiles(dir);
   const variables: Record<string, string> = {};
+  // The job's folder is the user's alone before any credential is written into it.
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw writeFailed(dir, error, 'create the directory');
+  }
+  await restrictToOwner(dir, 'folder', {
+    platform,
+    ...options.ownerOnly,
+  });
   for (const family of new Set(options.families)) {
     const file = files[family];
     const lookup = options.lookup ?? passwdHome;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import { basicCredentials } from '../util.ts';
 import { errnoOf } from './config-file.ts';
+import { type OwnerOnlyOptions, restrictToOwner } from './owner-only.ts';
 
 /**
  * A Kubernetes image pull secret's `.dockerconfigjson`, holding only the registries this step logged in to,
@@ -43,6 +44,7 @@ export function dockerConfigJson(logins: readonly PullSecretLogin[]): string {
 export async function writePullSecret(
   dir: string,
   logins: readonly PullSecretLogin[],
+  ownerOnly: OwnerOnlyOptions = {},
 ): Promise<string | undefined> {
   const withCredentials = logins.filter((login) => login.password !== '');
   if (withCredentials.length === 0) return undefined;
@@ -52,11 +54,14 @@ export async function writePullSecret(
     handle = await open(file, 'wx', 0o600);
     // The mode given to open is reduced by the umask only, never widened; chmod makes 0600 exact anyway.
     await handle.chmod(0o600);
+    // Windows ignores the mode: an owner-only ACL before the credential goes in.
+    await restrictToOwner(file, 'file', ownerOnly);
     await handle.writeFile(dockerConfigJson(withCredentials), 'utf8');
   } catch (error) {
     await handle?.close().catch(() => {});
     handle = undefined;
     await rm(file, { force: true }).catch(() => {});
+    if (error instanceof AcrLoginError) throw error;
     throw fileFailed(file, error, 'write the pull secret file');
   } finally {
     await handle?.close();

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient as AzureHttpClient } from '@azure/core-rest-pipeline';
 import { type AcrLoginError, errorMessage } from '../errors.ts';
+import { stripControl } from '../log-text.ts';
 import type { Cloud, EnvInputKey, InputKey, LoginInputKey } from '../types.ts';
 import type { ClientProof } from './entra.ts';
 import type { IdentityContext } from './token.ts';
@@ -108,7 +109,7 @@ export { isGuid } from '../ids.ts';
 export function firstLine(error: unknown): string {
   const text = errorMessage(error);
   // Without its closing full stop: messages go on with a sentence of their own.
-  const line = (text.split('\n')[0] ?? text).replace(/\.+$/, '');
+  const line = stripControl(text.split('\n')[0] ?? text).replace(/[.\s]+$/, '');
   return line.length > 400 ? `${line.slice(0, 400)}...` : line;
 }
 

@@ -5,6 +5,7 @@ import type {
 } from '@azure/core-rest-pipeline';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
+import { redactSdkLog } from '../log-text.ts';
 import { readOidcClaims } from '../registry/jwt.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
 import type { Clock, Cloud, Logger, OidcTokenProvider } from '../types.ts';
@@ -68,12 +69,15 @@ export async function azureHttpClient(dispatcher: Transport): Promise<AzureHttpC
 
 /**
  * With the CI's debug logging on, the Azure SDK's own log (which IMDS endpoint it probed, what came back)
- * goes to the host's debug output, so a managed identity failure can be traced. The SDK redacts tokens.
+ * goes to the host's debug output, so a managed identity failure can be traced. The SDK does not redact
+ * everything it logs (a failed Azure Pipelines OIDC response comes with its request's `authorization`
+ * header): each line is redacted here, and objects are never expanded.
  */
-async function routeSdkLog(logger: Logger): Promise<void> {
+export async function routeSdkLog(logger: Pick<Logger, 'debug'>): Promise<void> {
   const { AzureLogger, setLogLevel } = await import('@azure/logger');
   setLogLevel('verbose');
-  AzureLogger.log = (...args: unknown[]) => logger.debug(args.map((arg) => String(arg)).join(' '));
+  AzureLogger.log = (...args: unknown[]) =>
+    logger.debug(redactSdkLog(args.map((arg) => String(arg)).join(' ')));
 }
 
 /**

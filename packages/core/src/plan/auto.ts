@@ -12,6 +12,11 @@ export interface PlanFacts {
   readonly oidcUnavailableHint?: string;
   /** AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID from the environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Why this run must not log in as the machine unasked, in the host's words (a fork's pull request, a
+   * Dependabot run); absent when nothing says so. `auto` then never picks a managed identity.
+   */
+  readonly untrustedRun?: string;
 }
 
 export type Values = Partial<Record<LoginInputKey, string>>;
@@ -23,6 +28,8 @@ export interface Choice {
   readonly explicit: boolean;
   /** What to add should the login fail: the inputs may have meant another auth type. */
   readonly note?: string;
+  /** `auto` chose the machine's own managed identity because nothing else was given. */
+  readonly machineByDefault?: true;
 }
 
 /**
@@ -112,16 +119,30 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
     return chose('oidc', `${input('tenantId')} is set and an OIDC token is available`);
   }
   if (values.clientId !== undefined || values.managedIdentityResourceId !== undefined) {
-    return chose(
-      'managed-identity',
-      `${setList(values, ['clientId', 'managedIdentityResourceId'])} without ${input('tenantId')}, which selects a user-assigned managed identity`,
-    );
+    const why = `${setList(values, ['clientId', 'managedIdentityResourceId'])} without ${input('tenantId')}, which selects a user-assigned managed identity`;
+    if (facts.untrustedRun !== undefined) throw machineRefused(facts.untrustedRun, why, note);
+    return chose('managed-identity', why);
   }
+  const nothing = 'No credential, OIDC token or federated token file is available';
+  if (facts.untrustedRun !== undefined) throw machineRefused(facts.untrustedRun, nothing, note);
   return {
     authType: 'managed-identity',
-    reason: `No credential, OIDC token or federated token file is available, so ${authTypeSetting('auto')} chose managed-identity (the identity of this Azure machine).`,
+    reason: `${nothing}, so ${authTypeSetting('auto')} chose managed-identity (the identity of this Azure machine).`,
     explicit: false,
+    machineByDefault: true,
   };
+}
+
+/**
+ * `auto` would log in as the machine where the run may execute someone else's code with none of the
+ * repository's secrets: its inputs are empty because they were withheld, not chosen empty.
+ */
+function machineRefused(untrustedRun: string, why: string, note: string | undefined): AcrLoginError {
+  return new AcrLoginError(
+    'INPUT_REQUIRED',
+    `${why}, but ${authTypeSetting('auto')} does not log in as this machine's managed identity in this run: ${untrustedRun.trim()} Any code the run executes could use the machine's identity. Give the step a credential this run gets (OIDC with ${input('clientId')} and ${input('tenantId')}, where the run can request an OIDC token), or, if this job is meant to log in as the machine, set ${authTypeSetting('managed-identity')} explicitly.${note === undefined ? '' : ` ${note}`}`,
+    { input: 'authType' },
+  );
 }
 
 function oidcUnavailable(facts: PlanFacts, why: string, extra = ''): AcrLoginError {

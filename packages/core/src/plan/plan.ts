@@ -61,6 +61,7 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
         cloud,
         own === undefined ? 'tokenAudience' : 'registry',
       );
+      if (audience === 'arm') checkArmTarget(entry.loginServer, cloud, own !== undefined);
       return {
         loginServer: entry.loginServer,
         auth: { type: 'entra', identity: registryIdentity(base, entry), audience },
@@ -73,6 +74,7 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
     authType,
     reason: choice.reason,
     ...(choice.note === undefined ? {} : { note: choice.note }),
+    ...(choice.machineByDefault === true ? { machineByDefault: true } : {}),
     registries,
     clients: parseClients(values.clients),
     repositories: parseRepositories(
@@ -109,6 +111,22 @@ function refuseOverrides(entry: RegistryEntry, authType: string): void {
     'INPUT_CONFLICT',
     `${input('registry')} gives "${entry.loginServer}" tenant-id, client-id or token-audience settings, which ${authTypeSetting(authType)} does not use. Remove them from that entry.`,
     { input: 'registry' },
+  );
+}
+
+/**
+ * An ARM token works on every Azure Resource Manager API the identity can reach, not on registries alone: it
+ * goes only to hosts under the cloud's registry suffix, never to one that `trustedRegistries` admits.
+ */
+function checkArmTarget(loginServer: string, cloud: Cloud, perRegistry: boolean): void {
+  if (isUnderSuffix(loginServer, cloud.registrySuffix)) return;
+  const asked = perRegistry
+    ? `${input('registry')} gives "${loginServer}" token-audience=arm`
+    : `${input('tokenAudience')} is arm`;
+  throw new AcrLoginError(
+    'INPUT_CONFLICT',
+    `${asked}, but "${loginServer}" is not under "${cloud.registrySuffix}": it is trusted through ${input('trustedRegistries')}. An ARM token works on every Azure Resource Manager API this identity can reach, so it is sent only to hosts under the cloud's registry suffix. Set ${input('tokenAudience')} to acr (the default) for "${loginServer}" (a registry entry "${loginServer} token-audience=acr" does it for that host alone), or log in to the registry by its ${cloud.registrySuffix} name.`,
+    { input: perRegistry ? 'registry' : 'tokenAudience' },
   );
 }
 

@@ -2,6 +2,7 @@ import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { Identity } from '../identity/kinds/index.ts';
 import { describeIdentity } from '../identity/kinds/index.ts';
+import { stripControl } from '../log-text.ts';
 import { basicCredentials } from '../util.ts';
 import { input } from '../wording.ts';
 import { bearerChallenge } from './challenge.ts';
@@ -218,7 +219,10 @@ function jsonField(body: string, field: string): string | undefined {
   }
 }
 
-/** `: <message>` from ACR's `{"errors":[{"code","message"}]}`, or nothing. Never echoes tokens: ACR does not. */
+/**
+ * `: <message>` from ACR's `{"errors":[{"code","message"}]}`, or nothing, without control characters. Never
+ * echoes tokens: ACR does not.
+ */
 export function acrErrorText(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] };
@@ -226,7 +230,8 @@ export function acrErrorText(body: string): string {
     const message = typeof first?.message === 'string' ? first.message : undefined;
     const code = typeof first?.code === 'string' ? first.code : undefined;
     if (message === undefined && code === undefined) return '';
-    return `: ${[code, message].filter((part) => part !== undefined).join(' ')}`.slice(0, 300);
+    // The server's words, on one line: no CR or LF to start a line of the log.
+    return stripControl(`: ${[code, message].filter((part) => part !== undefined).join(' ')}`).slice(0, 300);
   } catch {
     return '';
   }

@@ -1,3 +1,4 @@
+import { logSafe } from '../log-text.ts';
 import { runCredentialHelper } from './helper.ts';
 import type { RenewalPlan } from './renewer.ts';
 import { HELPER_ARGUMENT } from './shim.ts';
@@ -30,8 +31,10 @@ export async function credentialHelperMain(args: readonly string[]): Promise<nev
     clock: { now: () => Date.now() },
     renewer: async (plan) => (await import('./renewer.ts')).createRenew(plan, { env: process.env }),
   });
-  process.stderr.write(result.stderr);
+  // Clients copy stderr, and the error on stdout, into the job's log: a registry's text must not become a command.
+  process.stderr.write(result.stderr === '' ? '' : `${logSafe(result.stderr.trimEnd())}\n`);
+  const stdout = result.code === 0 ? result.stdout : `${logSafe(result.stdout.trimEnd())}\n`;
   // Exit as soon as stdout is flushed: idle keep-alive sockets of a renewal must not keep the client waiting.
-  process.stdout.write(result.stdout, () => process.exit(result.code));
+  process.stdout.write(stdout, () => process.exit(result.code));
   return new Promise<never>(() => {});
 }

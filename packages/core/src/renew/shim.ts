@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type OwnerOnlyOptions, restrictToOwner } from '../clients/owner-only.ts';
 import { AcrLoginError } from '../errors.ts';
 import { type RenewState, writeRenewState } from './state.ts';
 
@@ -75,6 +76,8 @@ export interface PrepareOptions<P> {
   readonly bundle: string;
   readonly platform: NodeJS.Platform;
   readonly state: RenewState<P>;
+  /** How `restrictToOwner` runs icacls on Windows, and as whom; injected by tests. */
+  readonly ownerOnly?: Omit<OwnerOnlyOptions, 'platform'>;
 }
 
 /** Writes the state (0600) and the shim (0700) into a fresh 0700 folder of the job's temp directory. */
@@ -84,6 +87,10 @@ export async function writeRenewalFiles<P>(options: PrepareOptions<P>): Promise<
     await mkdir(files.binDir, { recursive: true, mode: 0o700 });
     // mkdir's mode is filtered by the umask: make sure the folder holding secrets is ours alone.
     await chmod(files.dir, 0o700);
+    await restrictToOwner(files.dir, 'folder', {
+      platform: options.platform,
+      ...options.ownerOnly,
+    });
     await writeRenewState(files.stateFile, options.state);
     const handle = await open(files.shim, 'wx', 0o700);
     try {

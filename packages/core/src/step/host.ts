@@ -19,10 +19,17 @@ export interface Host {
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;
+  /** A notice the CI shows beside the log, where it has them (`::notice::`); `info` elsewhere. */
+  notice?(message: string): void;
   setOutput(name: OutputName, value: string, secret: boolean): void;
   /** State from the main step to the post step. */
   saveState(name: StateName, value: string): void;
   loadState(name: StateName): string;
+  /**
+   * Why this run must not log in as the machine unasked, in the CI's words: its secrets are withheld, or it
+   * runs a fork's code (a fork's pull request, Dependabot). Undefined when nothing says so.
+   */
+  untrustedRun?(): string | undefined;
   /** The CI's debug logging is on (`RUNNER_DEBUG`, `System.Debug`). */
   debugging?(): boolean;
   /** The process environment: `HOME`, `DOCKER_CONFIG`, `AZURE_*`. */
@@ -112,12 +119,16 @@ export const STEP_MESSAGES = {
   AccessGranted: 'Repository access on %s: %s',
   PullSecretFile: 'Kubernetes pull secret file (%s): %s',
   PullSecretRemoved: 'Removed the pull secret file %s',
+  PullSecretSkipped:
+    "No Kubernetes pull secret file was written: the runner gives this job no temp directory (RUNNER_TEMP, Agent.TempDirectory), and anywhere else the file would outlive the job. Create the pull secret from the step's username and password outputs instead.",
   ExpiresNoRenew:
     'The credentials expire at %s. A client that pushes or pulls after that gets 401 Unauthorized: set %s to true to keep them valid for a job that runs longer.',
   Renewing:
     'Renewal is on: clients ask the credential helper docker-credential-%s, which renews the credentials before they expire (first at %s).',
   NothingToRenew: 'Nothing to renew although %s is true: %s.',
   RenewalStopped: 'Renewal stopped: %s credential helper entries removed, %s restored, its state deleted.',
+  MachineIdentity:
+    'Logging in as the managed identity of this machine, because no credential was given (%s is auto). Any job that runs on this machine can use that identity: set %s to make that choice explicit, or give the job a credential of its own.',
   Outlived:
     'This job ran past %s, when the credentials written by this step expired: a client that used them after that got 401 Unauthorized. Set %s to true to keep them valid for the whole job.',
 } as const;

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { type IsolatedFiles, isolateClientFiles } from '../clients/isolate.ts';
 import { CLIENT_FAMILY } from '../clients/paths.ts';
@@ -102,14 +101,25 @@ export async function runLogin(host: Host): Promise<void> {
     const renew = parseBoolean(host, 'renew', false);
     const isolate = parseBoolean(host, 'isolateConfig', true);
     const logger = hostLogger(host, parseBoolean(host, 'maskPassword', true));
+    const untrustedRun = host.untrustedRun?.();
     const facts: PlanFacts = {
       oidcAvailable: host.oidc?.available() ?? false,
       oidcUnavailableHint: host.oidc?.unavailableHint() ?? '',
       env: host.env,
+      ...(untrustedRun === undefined ? {} : { untrustedRun }),
     };
     plan = planLogin({ ...inputs, registry: inputs.registry ?? '' }, facts);
     for (const secret of plan.secrets) maskSecret(host, secret);
     for (const line of host.intro?.() ?? []) host.info(line);
+    if (plan.machineByDefault === true) {
+      const notice = host.text(
+        'MachineIdentity',
+        host.words.input('authType'),
+        host.words.authTypeSetting('managed-identity'),
+      );
+      if (host.notice === undefined) host.info(notice);
+      else host.notice(notice);
+    }
     host.info(
       host.text(
         'LoggingIn',
@@ -151,7 +161,7 @@ export async function runLogin(host: Host): Promise<void> {
     // post steps (a buildx builder's removal) still read DOCKER_CONFIG, and the runner empties the folder.
     for (const [name, value] of Object.entries(isolated?.variables ?? {})) host.exportVariable?.(name, value);
     // Only this step's registries, for `kubectl create secret`; the post step removes it.
-    const pullSecret = await writePullSecret(host.tempDir?.() || tmpdir(), result.credentials);
+    const pullSecret = await writeOwnPullSecret(host, result.credentials);
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     host.saveState('expiresOn', outputs.expiresOn);
@@ -216,6 +226,21 @@ async function isolateFiles(host: Host, plan: LoginPlan): Promise<IsolatedFiles 
   });
   host.debug(`Client files of this job: ${isolated.dir}`);
   return isolated;
+}
+
+/**
+ * The pull secret only in the job's temp directory, which the runner empties after the job: anywhere else
+ * (the system's /tmp) the credential would outlive a job whose post step never ran.
+ */
+async function writeOwnPullSecret(
+  host: Host,
+  credentials: LoginResult['credentials'],
+): Promise<string | undefined> {
+  const tempDir = host.tempDir?.();
+  if (tempDir !== undefined && tempDir !== '') return writePullSecret(tempDir, credentials);
+  if (credentials.some((credential) => credential.password !== ''))
+    host.warning(host.text('PullSecretSkipped'));
+  return undefined;
 }
 
 /** Each file written, with the clients that read it (docker and oras share the Docker config). */

@@ -9,6 +9,7 @@ import {
   loadCertificate,
   processTokenResponse,
 } from '../../src/identity/entra.ts';
+import { firstLine } from '../../src/identity/kind.ts';
 import { supportFacts } from '../../src/identity/token.ts';
 import { CLOUDS } from '../../src/plan/clouds.ts';
 
@@ -167,5 +168,18 @@ describe('the ids Microsoft support asks for', () => {
     expect(() => processTokenResponse(res, 0)).toThrowError(
       /Correlation ID: c-1 Timestamp: 2026-01-01 00:00:00Z/,
     );
+  });
+});
+
+describe("Entra's and the SDK's error text as a message shows it", () => {
+  test.each([
+    [
+      'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1',
+      'AADSTS7000215: Invalid client secret provided',
+    ],
+    ['refused\r::warning::injected\n##vso[task.complete]', 'refused ::warning::injected'],
+    ['bell\u0007 escape\u001b[31m separator\u2028next.', 'bell  escape [31m separator next'],
+  ])('%j -> %j', (text, expected) => {
+    expect(firstLine(new Error(text))).toBe(expected);
   });
 });

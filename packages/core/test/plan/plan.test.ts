@@ -145,6 +145,54 @@ describe('auth-type auto', () => {
     expect(said.split('. ').length).toBe(1);
   });
 
+  test('only the fallback to the machine, with nothing given, is flagged for a notice', () => {
+    expect(plan({}, noOidc).machineByDefault).toBe(true);
+    expect(plan({ clientId: CLIENT }, noOidc).machineByDefault).toBeUndefined();
+    expect(plan({ authType: 'managed-identity' }, noOidc).machineByDefault).toBeUndefined();
+    expect(plan({ clientId: CLIENT, tenantId: TENANT }, oidcFacts).machineByDefault).toBeUndefined();
+  });
+});
+
+describe('auth-type auto in a run that must not log in as the machine (a fork, Dependabot)', () => {
+  const WHY = 'This run is a pull request from a fork: GitHub passes it neither secrets nor an OIDC token.';
+  const untrusted = (facts: PlanFacts): PlanFacts => ({ ...facts, untrustedRun: WHY });
+
+  test.each<[string, Partial<LoginInputs>, PlanFacts]>([
+    ['nothing given', {}, noOidc],
+    ['OIDC available but no client', {}, oidcFacts],
+    ['client id only: a user-assigned identity of the machine', { clientId: CLIENT }, noOidc],
+    [
+      'a resource id only',
+      { managedIdentityResourceId: '/subscriptions/x/resourceGroups/y/providers/z/id' },
+      noOidc,
+    ],
+    ['a secret that arrived empty', { clientId: CLIENT, clientSecret: '' }, noOidc],
+  ])('refused: %s', (_name, inputs, facts) => {
+    const error = catchError(() => plan(inputs, untrusted(facts)));
+    expect(error).toMatchObject({ code: 'INPUT_REQUIRED', input: 'authType' });
+    const { message } = error;
+    expect(message).toContain(WHY);
+    expect(message).toContain("does not log in as this machine's managed identity");
+    expect(message).toContain('set "auth-type: managed-identity" explicitly');
+  });
+
+  test.each<[string, Partial<LoginInputs>, PlanFacts, AuthType]>([
+    ['managed identity asked for by name', { authType: 'managed-identity' }, noOidc, 'managed-identity'],
+    ['OIDC', { clientId: CLIENT, tenantId: TENANT }, oidcFacts, 'oidc'],
+    [
+      'a client secret',
+      { clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET },
+      noOidc,
+      'service-principal',
+    ],
+    ['username and password', { username: 'puller', password: PASSWORD }, noOidc, 'username-password'],
+    ['a federated token file', {}, workloadEnv, 'workload-identity'],
+  ])('allowed: %s', (_name, inputs, facts, authType) => {
+    expect(plan(inputs, untrusted(facts)).authType).toBe(authType);
+  });
+});
+
+describe('auth-type auto never picks a kind it cannot know is meant', () => {
   test('auto never chooses azure-cli or anonymous', () => {
     const chosen = new Set(
       [{}, { clientId: CLIENT }, { username: 'u', password: PASSWORD }, { creds: sdkAuth() }].map(
@@ -474,6 +522,39 @@ describe('registries and trust', () => {
       trustedRegistries: 'https://Registry.Contoso.com/\nother.example.org',
     });
     expect(p.registries[0]?.loginServer).toBe('registry.contoso.com');
+  });
+
+  test.each([
+    [
+      'token-audience arm',
+      { tokenAudience: 'arm' },
+      'tokenAudience',
+      /"token-audience" is arm, but "registry.contoso.com"/,
+    ],
+    [
+      'token-audience=arm on the registry entry',
+      { registry: 'registry.contoso.com token-audience=arm' },
+      'registry',
+      /"registry" gives "registry.contoso.com" token-audience=arm/,
+    ],
+  ])('a trusted registry outside the suffix never gets an ARM token: %s', (_name, inputs, key, said) => {
+    const error = catchError(() =>
+      plan({ registry: 'registry.contoso.com', trustedRegistries: 'registry.contoso.com', ...inputs }),
+    );
+    expect(error).toMatchObject({ code: 'INPUT_CONFLICT', input: key });
+    expect(error.message).toMatch(said);
+    expect(error.message).toContain('"trusted-registries"');
+    expect(error.message).toContain('Set "token-audience" to acr');
+  });
+
+  test('ARM tokens still go to registries under the suffix, beside a trusted one on acr', () => {
+    const p = plan({
+      registry: 'contoso token-audience=arm\nregistry.contoso.com token-audience=acr',
+      trustedRegistries: 'registry.contoso.com',
+      tokenAudience: 'arm',
+    });
+    const audiences = p.registries.map((r) => (r.auth.type === 'entra' ? r.auth.audience : undefined));
+    expect(audiences).toEqual(['arm', 'acr']);
   });
 
   test.each(['username-password', 'anonymous'])('%s needs no trust', (authType) => {

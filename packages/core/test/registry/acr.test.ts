@@ -166,6 +166,11 @@ describe('acrErrorText', () => {
       '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}',
       ': DENIED requested access to the resource is denied',
     ],
+    // On one line: a CR or LF in the server's text would start a line of the log, a command to the CI.
+    [
+      '{"errors":[{"code":"DENIED","message":"no\\n::warning::injected\\r\\n##vso[task.complete]\\u001b[31m"}]}',
+      ': DENIED no ::warning::injected ##vso[task.complete] [31m',
+    ],
     ['{"errors":[]}', ''],
     ['<html>', ''],
     ['', ''],

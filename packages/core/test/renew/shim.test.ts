@@ -105,6 +105,11 @@ describe('the Windows shim', () => {
       bundle: 'C:\\main.js',
       platform: 'win32',
       state: stateFor(['contoso.azurecr.io']),
+      // icacls cannot run here: owner-only.test.ts covers the ACL.
+      ownerOnly: {
+        runCommand: async () => ({ code: 0, stdout: '', stderr: '' }),
+        env: { USERNAME: 'runner' },
+      },
     });
     expect(files.shim).toBe(join(files.binDir, `docker-credential-${files.helper}.cmd`));
     expect(await readFile(files.shim, 'utf8')).toContain(' credential-helper ');

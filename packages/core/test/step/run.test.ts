@@ -252,3 +252,56 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
     expect(await readdir(temp)).toEqual([]);
   });
 });
+
+describe('the pull secret file', () => {
+  const pullSecrets = async (dir: string) =>
+    (await readdir(dir)).filter((name) => name.startsWith('acr-login-pull-secret-'));
+
+  test("goes to the job's temp directory, and the post step removes it", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const temp = await mkdtemp(join(tmpdir(), 'acr-login-temp-'));
+    const { host, outputs } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      home,
+    );
+    const jobHost: Host = { ...host, tempDir: () => temp };
+    await runStep(jobHost);
+    const [file] = await pullSecrets(temp);
+    expect(outputs.get('pullSecretFile')).toBe(join(temp, file ?? ''));
+    await runStep(jobHost);
+    expect(await pullSecrets(temp)).toEqual([]);
+  });
+
+  test('is skipped with a warning on a runner without a temp directory, never put in the system temp folder', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const before = new Set(await pullSecrets(tmpdir()));
+    const { host, events, outputs } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      home,
+    );
+    await runStep(host);
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([]);
+    expect(events).toContain(`warning ${englishText('PullSecretSkipped')}`);
+    expect(outputs.get('pullSecretFile')).toBe('');
+    expect((await pullSecrets(tmpdir())).filter((name) => !before.has(name))).toEqual([]);
+  });
+});
+
+describe('a run the host says must not log in as the machine', () => {
+  test('auto fails before any request, with the host words for why', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events, state } = memoryHost({ registry: 'contoso' }, home);
+    const why = 'This run is a pull request from a fork: it gets no secrets.';
+    await runStep({
+      ...host,
+      untrustedRun: () => why,
+      notice: (message) => events.push(`notice ${message}`),
+    });
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain(why);
+    expect(failures[0]).toContain('<auth managed-identity>');
+    expect(events.filter((e) => e.startsWith('notice') || e.startsWith('info Logging in'))).toEqual([]);
+    expect(state.get('loginState')).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import { AcrLoginError, errorMessage } from '../../errors.ts';
+import { stripControl } from '../../log-text.ts';
 import { input } from '../../wording.ts';
 import type { DirectKind } from '../kind.ts';
 import { lower } from '../kind.ts';
@@ -35,7 +36,7 @@ export const oidc: DirectKind<OidcIdentity> = {
       if (error instanceof AcrLoginError) throw error;
       throw new AcrLoginError(
         'OIDC_FAILED',
-        `Could not get an OIDC token for audience "${identity.audience}": ${errorMessage(error)}. Check ${input('audience')}, or leave it empty for the cloud's default.`,
+        `Could not get an OIDC token for audience "${identity.audience}": ${stripControl(errorMessage(error))}. Check ${input('audience')}, or leave it empty for the cloud's default.`,
         { cause: error, input: 'audience' },
       );
     }
