@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -346,6 +346,7 @@ describe('several registries, anonymous and logout', () => {
         azureSubscription: CONNECTION,
         registry: 'contoso',
         repositories: `app:push\n${HELLO_REPOSITORY}`,
+        pullSecret: 'true',
       }),
       ...wifConnection(),
     });
@@ -362,6 +363,19 @@ describe('several registries, anonymous and logout', () => {
     expect(post.code, post.stdout).toBe(0);
     expect(post.stdout).toContain(`Removed the pull secret file ${file}`);
     expect(existsSync(file)).toBe(false);
+  });
+
+  test('without pullSecret, no pull secret file is written and the variable is empty', async () => {
+    const job = await newJob();
+    const main = await runBundle('main', {
+      ...job.env,
+      ...inputs({ azureSubscription: CONNECTION, registry: 'contoso' }),
+      ...wifConnection(),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(outputs(main).pullSecretFile?.value).toBe('');
+    const temp = job.env.AGENT_TEMPDIRECTORY ?? '';
+    expect(readdirSync(temp).filter((name) => name.startsWith('acr-login-pull-secret-'))).toEqual([]);
   });
 
   test("repositories: a missing grant fails the task with the connection's app and the fix", async () => {

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
@@ -52,6 +52,7 @@ test('everything granted: access output, summary table, pull secret kubectl and 
     registry: `contoso\n${REGISTRIES.abac}`,
     ...sp('spSecret'),
     repositories: `${REGISTRIES.contoso}/app:push\n${REGISTRIES.abac}/${HELLO_REPOSITORY}`,
+    'pull-secret': 'true',
   });
   expect(step.stdout + step.stderr).not.toContain('::error::');
   expect(step.code).toBe(0);
@@ -109,6 +110,16 @@ test('everything granted: access output, summary table, pull secret kubectl and 
   expect(after.code, after.stdout).toBe(0);
   expect(after.stdout).toContain(`Removed the pull secret file ${file}`);
   await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
+test('without pull-secret, no pull secret file is written and the output is empty', async () => {
+  const job = await newJob(emulator.dir);
+  const step = await main(job, { registry: 'contoso', ...sp('spSecret'), repositories: 'app:push' });
+  expect(step.code, step.stdout).toBe(0);
+  expect(step.outputs['pull-secret-file']).toBe('');
+  const temp = job.env.RUNNER_TEMP ?? '';
+  expect((await readdir(temp)).filter((name) => name.startsWith('acr-login-pull-secret-'))).toEqual([]);
+  expect(step.stdout).not.toContain('pull secret');
 });
 
 test('a missing grant fails the step before any client file is written, naming AcrPush and the identity', async () => {

@@ -56,6 +56,8 @@ describe('task.json', () => {
     ['tokenAudience', 'pickList', 'acr'],
     ['clients', 'string', 'docker'],
     ['logout', 'boolean', 'true'],
+    ['isolateConfig', 'boolean', 'true'],
+    ['pullSecret', 'boolean', 'false'],
   ])('input %s is a %s defaulting to "%s"', (name, type, defaultValue) => {
     expect(task.inputs.find((input) => input.name === name)).toMatchObject({ type, defaultValue });
   });
@@ -92,6 +94,7 @@ describe('task.json', () => {
       tokenAudience: 'advanced',
       logout: 'advanced',
       renew: 'advanced',
+      pullSecret: 'advanced',
     });
   });
 

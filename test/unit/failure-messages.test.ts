@@ -17,7 +17,7 @@ import { taskWords } from '../../packages/ado-task/src/words.ts';
 import {
   ERROR_CODES,
   englishText,
-  failureLines,
+  failureText,
   type Host,
   render,
   runLogin,
@@ -193,7 +193,8 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
         return words();
       },
       input(key) {
-        if (key === 'logout' || key === 'renew' || key === 'isolateConfig') return source.input(key);
+        if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
+          return source.input(key);
         if (key === 'maskPassword') return '';
         read ??= readTaskInputs(source, loc);
         return read.login[key] ?? '';
@@ -233,7 +234,7 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
       // As the step composes a failure: core's lines in the host's words, then the host's hints.
       const host = hostFor({}, {});
       const hints = host.hints?.(error) ?? [];
-      host.fail([...failureLines(error, host.words), ...hints].join('\n'));
+      host.fail(failureText(error, host.words, hints));
     },
   };
   try {
@@ -266,6 +267,10 @@ describe('the first line of a failure names the cause and the fix, in the host w
     const { message, error, words } = await meet(row, hostName);
     expect((error as { code?: unknown }).code, message).toBe(row.code);
     expect(message).toContain(`  error code: ${row.code}`);
+    // Every failure ends with the link to its code's entry, pinned to the released major version.
+    expect(message.split('\n').at(-1)).toBe(
+      `Troubleshooting: https://github.com/acr-login/acr-login/blob/v1/docs/troubleshooting.md#${row.code.toLowerCase()}`,
+    );
     const [first = ''] = message.split('\n');
     for (const phrase of [...row.cause, ...row.fix]) expect(first, first).toContain(render(phrase, words));
     for (const name of FOREIGN[hostName]) expect(message, message).not.toContain(name);

@@ -85,7 +85,8 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     text: (id, ...params) => loc(id, ...params),
     input(key: LoginInputKey | StepInputKey) {
       // Step inputs have the same name on the task; the login's come through readTaskInputs.
-      if (key === 'logout' || key === 'renew' || key === 'isolateConfig') return agent.input(key) ?? '';
+      if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
+        return agent.input(key) ?? '';
       if (key === 'maskPassword') return '';
       return taskInputs().login[key] ?? '';
     },

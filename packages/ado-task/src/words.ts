@@ -27,6 +27,7 @@ export function taskWords(inputs: TaskInputs | undefined): Vocabulary {
     logout: own('logout'),
     renew: own('renew'),
     isolateConfig: own('isolateConfig'),
+    pullSecret: own('pullSecret'),
     trustedRegistries: own('trustedRegistries'),
     repositories: own('repositories'),
     authType: own('authType'),

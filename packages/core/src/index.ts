@@ -11,7 +11,15 @@ export { AUTH_TYPES, CLIENT_KINDS, SECRET_INPUTS } from './plan/names.ts';
 export { planLogin } from './plan/plan.ts';
 export { readOidcClaims, readTokenInfo } from './registry/jwt.ts';
 export * from './step/host.ts';
-export { failureLines, type LoginOutputs, loginOutputs, secretPieces } from './step/report.ts';
+export {
+  failureLines,
+  failureText,
+  type LoginOutputs,
+  loginOutputs,
+  secretPieces,
+  TROUBLESHOOTING_URL,
+  troubleshootingLink,
+} from './step/report.ts';
 export { englishText, runLogin, runLogout, runStep } from './step/run.ts';
 export * from './transport.ts';
 export * from './types.ts';

@@ -98,7 +98,7 @@ export const LOGIN_INPUT_KEYS = [
 export type LoginInputKey = (typeof LOGIN_INPUT_KEYS)[number];
 
 /** Inputs of the step itself, beyond the login. */
-export type StepInputKey = 'logout' | 'maskPassword' | 'renew' | 'isolateConfig';
+export type StepInputKey = 'logout' | 'maskPassword' | 'renew' | 'isolateConfig' | 'pullSecret';
 
 /** Environment variables that stand in for inputs (Kubernetes workload identity). */
 export type EnvInputKey = 'AZURE_FEDERATED_TOKEN_FILE' | 'AZURE_CLIENT_ID' | 'AZURE_TENANT_ID';

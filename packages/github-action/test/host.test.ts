@@ -17,7 +17,7 @@ describe('inputs', () => {
       (key) => key !== 'serviceConnectionId' && key !== 'systemAccessToken',
     )
       .map(kebabCase)
-      .concat(['logout', 'mask-password', 'renew', 'isolate-config'])
+      .concat(['logout', 'mask-password', 'renew', 'isolate-config', 'pull-secret'])
       .sort();
     expect(Object.keys(ACTION.inputs).sort()).toEqual(expected);
   });

@@ -9,7 +9,8 @@ import { type OwnerOnlyOptions, restrictToOwner } from './owner-only.ts';
 /**
  * A Kubernetes image pull secret's `.dockerconfigjson`, holding only the registries this step logged in to,
  * so `kubectl create secret generic ... --from-file=.dockerconfigjson=<file>` carries no other registry's
- * credentials (a hand-built one from ~/.docker/config.json drags them all in). The post step removes it.
+ * credentials (a hand-built one from ~/.docker/config.json drags them all in). Written only when the step's
+`pullSecret` input asks for it, since it is a second copy of the credential; the post step removes it.
  */
 
 function fileFailed(file: string, error: unknown, doing: string): AcrLoginError {

@@ -54,8 +54,35 @@ export function loginOutputs(result: LoginResult): LoginOutputs {
 }
 
 /**
+ * The troubleshooting page of the released major version, so a link in an old job's log still describes
+ * the code that job met; test/unit/metadata.test.ts holds it to the package major version.
+ */
+export const TROUBLESHOOTING_URL = 'https://github.com/acr-login/acr-login/blob/v1/docs/troubleshooting.md';
+
+/** Where a failure is explained: the anchor of its code (the heading `CODE` lower-cased), or the page. */
+export function troubleshootingLink(error: unknown): string {
+  return error instanceof AcrLoginError
+    ? `${TROUBLESHOOTING_URL}#${error.code.toLowerCase()}`
+    : TROUBLESHOOTING_URL;
+}
+
+/**
+ * The whole failure text both hosts show: core's lines, then the lines the caller adds (the plan's note, the
+ * host's hints), then the link to the code's troubleshooting entry, always last.
+ */
+export function failureText(
+  error: unknown,
+  words: Vocabulary = plainWords,
+  extra: readonly string[] = [],
+): string {
+  return [...failureLines(error, words), ...extra, `Troubleshooting: ${troubleshootingLink(error)}`].join(
+    '\n',
+  );
+}
+
+/**
  * A failure as users see it, in the host's words: the message, its non-secret facts, and the code the
- * README is ordered by.
+ * troubleshooting page is ordered by.
  */
 export function failureLines(error: unknown, words: Vocabulary = plainWords): string[] {
   if (!(error instanceof AcrLoginError)) return [errorMessage(error)];

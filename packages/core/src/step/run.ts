@@ -34,7 +34,7 @@ import {
   type StepMessage,
   type SummaryView,
 } from './host.ts';
-import { failureLines, loginOutputs, secretPieces } from './report.ts';
+import { failureText, loginOutputs, secretPieces } from './report.ts';
 
 /**
  * The whole step, for either CI: main and post are one program, told apart by the state the main step
@@ -82,8 +82,7 @@ function hostLogger(host: Host, maskPassword: boolean): Logger {
 
 function failed(host: Host, error: unknown, plan?: LoginPlan): void {
   const note = plan?.note === undefined ? [] : [render(plan.note, host.words)];
-  const lines = [...failureLines(error, host.words), ...note, ...(host.hints?.(error) ?? [])];
-  host.fail(lines.join('\n'));
+  host.fail(failureText(error, host.words, [...note, ...(host.hints?.(error) ?? [])]));
 }
 
 export async function runLogin(host: Host): Promise<void> {
@@ -100,6 +99,7 @@ export async function runLogin(host: Host): Promise<void> {
     const logoutAfter = parseBoolean(host, 'logout', true);
     const renew = parseBoolean(host, 'renew', false);
     const isolate = parseBoolean(host, 'isolateConfig', true);
+    const wantsPullSecret = parseBoolean(host, 'pullSecret', false);
     const logger = hostLogger(host, parseBoolean(host, 'maskPassword', true));
     const untrustedRun = host.untrustedRun?.();
     const facts: PlanFacts = {
@@ -160,8 +160,9 @@ export async function runLogin(host: Host): Promise<void> {
     // The post step removes this step's entries from the job's files but leaves the files: other actions'
     // post steps (a buildx builder's removal) still read DOCKER_CONFIG, and the runner empties the folder.
     for (const [name, value] of Object.entries(isolated?.variables ?? {})) host.exportVariable?.(name, value);
-    // Only this step's registries, for `kubectl create secret`; the post step removes it.
-    const pullSecret = await writeOwnPullSecret(host, result.credentials);
+    // Only when asked (a second copy of the credential), only this step's registries, for
+    // `kubectl create secret`; the post step removes it.
+    const pullSecret = wantsPullSecret ? await writeOwnPullSecret(host, result.credentials) : undefined;
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     host.saveState('expiresOn', outputs.expiresOn);

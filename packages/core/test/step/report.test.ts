@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../../src/errors.ts';
-import { failureLines, loginOutputs } from '../../src/step/report.ts';
+import { failureLines, failureText, loginOutputs } from '../../src/step/report.ts';
 import type { LoginResult, RegistryCredential } from '../../src/types.ts';
 
 const credential = (loginServer: string, expiresOn?: string): RegistryCredential => ({
@@ -84,5 +84,26 @@ describe('failureLines', () => {
     ['a string', ['a string']],
   ])('%#', (error, lines) => {
     expect(failureLines(error)).toEqual(lines);
+  });
+});
+
+describe('failureText', () => {
+  const page = 'https://github.com/acr-login/acr-login/blob/v1/docs/troubleshooting.md';
+
+  test("ends with the link to the code's anchor, after the caller's hints", () => {
+    const error = new AcrLoginError('ACR_EXCHANGE_DENIED', 'refused.', {
+      details: { 'correlation id': 'c' },
+    });
+    expect(failureText(error, undefined, ['a hint']).split('\n')).toEqual([
+      'refused.',
+      '  correlation id: c',
+      '  error code: ACR_EXCHANGE_DENIED',
+      'a hint',
+      `Troubleshooting: ${page}#acr_exchange_denied`,
+    ]);
+  });
+
+  test('an error without a code links the page', () => {
+    expect(failureText(new Error('boom'))).toBe(`boom\nTroubleshooting: ${page}`);
   });
 });

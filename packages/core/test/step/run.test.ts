@@ -129,7 +129,8 @@ describe('runStep: main, then post, from one program', () => {
     const { host, events, state } = memoryHost({ registry: 'contoso', logout: 'maybe' }, home);
     await runStep(host);
     expect(events).toEqual([
-      'fail <logout> must be true or false, not "maybe".\n  error code: INPUT_INVALID',
+      'fail <logout> must be true or false, not "maybe".\n  error code: INPUT_INVALID\n' +
+        'Troubleshooting: https://github.com/acr-login/acr-login/blob/v1/docs/troubleshooting.md#input_invalid',
     ]);
     expect(state.get('loginState')).toBeUndefined();
   });
@@ -253,30 +254,59 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
   });
 });
 
-describe('the pull secret file', () => {
-  const pullSecrets = async (dir: string) =>
-    (await readdir(dir)).filter((name) => name.startsWith('acr-login-pull-secret-'));
-
-  test("goes to the job's temp directory, and the post step removes it", async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
-    const temp = await mkdtemp(join(tmpdir(), 'acr-login-temp-'));
-    const { host, outputs } = memoryHost(
-      { registry: 'contoso', username: 'puller', password: PASSWORD },
+describe('pullSecret: the Kubernetes pull secret file only when asked', () => {
+  const run = async (step: Partial<Record<StepInputKey, string>>) => {
+    const root = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = join(root, 'home');
+    const temp = join(root, 'temp');
+    await mkdir(home);
+    await mkdir(temp);
+    const { host, events, outputs } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD, ...step },
       home,
     );
     const jobHost: Host = { ...host, tempDir: () => temp };
     await runStep(jobHost);
-    const [file] = await pullSecrets(temp);
-    expect(outputs.get('pullSecretFile')).toBe(join(temp, file ?? ''));
+    return { jobHost, events, outputs, temp };
+  };
+
+  test.each<[string, Partial<Record<StepInputKey, string>>]>([
+    ['off by default', {}],
+    ['"false"', { pullSecret: 'false' }],
+  ])('%s: no file is written and the output is empty', async (_, step) => {
+    const { events, outputs, temp } = await run(step);
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([]);
+    expect(await readdir(temp)).toEqual([]);
+    expect(outputs.get('pullSecretFile')).toBe('');
+    expect(events.filter((e) => e.includes('pull secret'))).toEqual([]);
+  });
+
+  test('"true": one file holding this step\'s registry, removed by the post step', async () => {
+    const { jobHost, events, outputs, temp } = await run({ pullSecret: 'true' });
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([]);
+    const [name] = await readdir(temp);
+    const file = join(temp, name ?? '');
+    expect(outputs.get('pullSecretFile')).toBe(file);
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).auths)).toEqual([SERVER]);
     await runStep(jobHost);
-    expect(await pullSecrets(temp)).toEqual([]);
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  test('a value that is not a boolean fails, naming the input, before anything is written', async () => {
+    const { events, temp } = await run({ pullSecret: 'kubernetes' });
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('<pullSecret> must be true or false, not "kubernetes".');
+    expect(await readdir(temp)).toEqual([]);
   });
 
   test('is skipped with a warning on a runner without a temp directory, never put in the system temp folder', async () => {
+    const pullSecrets = async (dir: string) =>
+      (await readdir(dir)).filter((name) => name.startsWith('acr-login-pull-secret-'));
     const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
     const before = new Set(await pullSecrets(tmpdir()));
     const { host, events, outputs } = memoryHost(
-      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      { registry: 'contoso', username: 'puller', password: PASSWORD, pullSecret: 'true' },
       home,
     );
     await runStep(host);
