@@ -285,9 +285,14 @@ describe('the user files survive', () => {
       ...extra,
     });
     expect(step.code).toBe(0);
-    await post(job, step.state);
     const file = isolated ? job.files.docker : job.dockerConfig;
-    expect(JSON.parse(await readFile(file, 'utf8')).auths['contoso.azurecr.io']).toBeDefined();
+    const written = await readFile(file, 'utf8');
+    expect(JSON.parse(written).auths['contoso.azurecr.io'].auth).toMatch(/^[A-Za-z0-9+/]{20,}={0,2}$/);
+    // A post step that crashed would leave the credentials too: it must succeed, saying why it kept them.
+    const after = await post(job, step.state);
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(after.stdout).toContain('"logout" is false: leaving the credentials in place.');
+    expect(await readFile(file, 'utf8')).toBe(written);
     if (isolated) expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
   });
 
