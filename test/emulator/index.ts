@@ -221,16 +221,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
       const handler = route(host, url.pathname);
       let form: Record<string, string> | undefined;
+      // Recorded on arrival, and completed when the status line is written: that happens before the client
+      // can read a byte of the response, so a test counting right after its client returns sees every
+      // request, with its status. (Recording on 'close' raced the client.)
+      const recorded: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
+        service: r.service,
+        host,
+        method: r.method,
+        path: url.pathname,
+        query: toRecord(url.searchParams),
+        status: 0,
+      };
+      requests.push(recorded);
+      const complete = (status: number): void => {
+        recorded.service = r.service;
+        if (form !== undefined) recorded.form = form;
+        recorded.status = status;
+      };
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+        complete(args[0]);
+        return writeHead.apply(this, args);
+      } as ServerResponse['writeHead'];
+      // A connection reset by a fault, or a client that went away, leaves no status: 0.
       res.once('close', () => {
-        requests.push({
-          service: r.service,
-          host,
-          method: r.method,
-          path: url.pathname,
-          query: toRecord(url.searchParams),
-          ...(form === undefined ? {} : { form }),
-          status: res.headersSent ? res.statusCode : 0,
-        });
+        if (!res.headersSent) complete(0);
       });
       const run = async (): Promise<void> => {
         if (handler === undefined) {
