@@ -78,6 +78,12 @@ export interface Emulator {
   githubSubject(subject: string): void;
   /** Lifetimes of the tokens issued from now on (those already issued keep theirs). */
   setLifetimes(lifetimes: Partial<TokenLifetimes>): void;
+  /**
+   * Sets the clock against which ACR checks refresh tokens' expiry this far ahead of the real one (0: the real
+   * clock again): a test sees a token expire without waiting for it, or racing a busy machine for a token that
+   * lives seconds.
+   */
+  setRefreshClockAhead(seconds: number): void;
   /** A federated token from the GitHub issuer, with any claims (for negative tests). */
   githubToken(claims?: Record<string, unknown>, lifetimeSeconds?: number): Promise<string>;
   stop(): Promise<void>;
@@ -199,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adoAccessToken: secret(),
     githubSubject: options.githubSubject ?? GITHUB_DEFAULT_SUBJECT,
     lifetimes: { ...DEFAULT_LIFETIMES, ...options.lifetimes },
+    refreshClock: { aheadMs: 0 },
   };
 
   const requests: RecordedRequest[] = [];
@@ -412,6 +419,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setLifetimes(lifetimes) {
       Object.assign(ctx.lifetimes, lifetimes);
+    },
+    setRefreshClockAhead(seconds) {
+      ctx.refreshClock.aheadMs = seconds * 1000;
     },
     githubToken(claims = {}, lifetimeSeconds = 600) {
       return githubSigner.sign(
