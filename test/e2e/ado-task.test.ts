@@ -26,6 +26,7 @@ import {
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
 import { expectToolsInCi, skopeoInspect } from '../support/clients.ts';
+import { closedPort } from '../support/ports.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -588,7 +589,7 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     const job = await newJob();
     const run = await runBundle('main', {
       ...job.env,
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:9',
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${await closedPort()}`,
       ...inputs({ authType: 'managedIdentity', registry: 'contoso' }),
     });
     expect(result(run)?.properties.result).toBe('Failed');

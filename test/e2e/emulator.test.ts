@@ -470,7 +470,8 @@ describe('IMDS', () => {
     } finally {
       await emu.setImdsAvailable(true);
     }
-    expect((await send(url, { headers: { metadata: 'true' } })).status).toBe(200);
+    const back = url.replace(/^http:\/\/127\.0\.0\.1:\d+/, emu.imdsUrl);
+    expect((await send(back, { headers: { metadata: 'true' } })).status).toBe(200);
   });
 });
 

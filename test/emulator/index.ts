@@ -47,7 +47,7 @@ export interface Emulator {
   readonly proxyUrl: string;
   readonly caFile: string;
   readonly caPem: string;
-  /** `http://127.0.0.1:<port>`, for `AZURE_POD_IDENTITY_AUTHORITY_HOST`. */
+  /** `http://127.0.0.1:<port>`, for `AZURE_POD_IDENTITY_AUTHORITY_HOST`; a new port after IMDS comes back. */
   readonly imdsUrl: string;
   /** `requestUrl` already carries `?api-version=2.0`, like the runner's. */
   readonly github: { readonly requestUrl: string; readonly requestToken: string };
@@ -72,7 +72,7 @@ export interface Emulator {
   resetRequests(): void;
   fault(rule: FaultRule): void;
   clearFaults(): void;
-  /** false: the IMDS port refuses connections (closed), true: it listens again on the same port. */
+  /** false: the IMDS port refuses connections (closed), true: it listens again, on a new port (see imdsUrl). */
   setImdsAvailable(available: boolean): Promise<void>;
   /** Subject of the next GitHub OIDC tokens. */
   githubSubject(subject: string): void;
@@ -340,7 +340,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const imdsServer = createServer(serve(() => (r) => handleImds(ctx, r)));
   const imdsSockets = trackSockets(imdsServer);
-  const imdsPort = await listen(imdsServer);
+  let imdsPort = await listen(imdsServer);
   let imdsListening = true;
   const closeServer = async (server: Server, sockets: Set<Socket>): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -350,13 +350,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const setImdsAvailable = async (available: boolean): Promise<void> => {
     if (available === imdsListening) return;
     imdsListening = available;
-    if (available) await listen(imdsServer, imdsPort);
+    // A fresh port the kernel picks: the old one may have been taken while IMDS was away. imdsUrl and env()
+    // report the new one.
+    if (available) imdsPort = await listen(imdsServer);
     else await closeServer(imdsServer, imdsSockets);
   };
   if (options.imdsAvailable === false) await setImdsAvailable(false);
 
   const proxyUrl = frontDoor.proxyUrl;
-  const imdsUrl = `http://127.0.0.1:${imdsPort}`;
+  const imdsUrl = () => `http://127.0.0.1:${imdsPort}`;
   const github = {
     requestUrl: `http://127.0.0.1:${ciPort}/github/token?api-version=2.0`,
     requestToken: ctx.githubRequestToken,
@@ -372,7 +374,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     proxyUrl,
     caFile,
     caPem: ca.caPem,
-    imdsUrl,
+    get imdsUrl() {
+      return imdsUrl();
+    },
     github,
     ado,
     scenario,
@@ -385,7 +389,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         no_proxy: '127.0.0.1,localhost',
         NODE_EXTRA_CA_CERTS: caFile,
         SSL_CERT_FILE: caFile,
-        AZURE_POD_IDENTITY_AUTHORITY_HOST: imdsUrl,
+        AZURE_POD_IDENTITY_AUTHORITY_HOST: imdsUrl(),
         ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
         SYSTEM_OIDCREQUESTURI: ado.oidcRequestUri,
