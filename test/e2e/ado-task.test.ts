@@ -224,11 +224,17 @@ describe.each([
   let job: Job;
   let main: TaskRun;
 
-  beforeAll(async () => {
-    job = await newJob();
+  /** A job whose user has a Docker config, and the task's main step run in it. */
+  const logIn = async (): Promise<{ job: Job; main: TaskRun }> => {
+    const job = await newJob();
     await mkdir(join(job.home, '.docker'));
     await writeFile(job.dockerConfig, PREVIOUS_CONFIG, { mode: 0o600 });
-    main = await runBundle('main', { ...job.env, ...env() });
+    return { job, main: await runBundle('main', { ...job.env, ...env() }) };
+  };
+
+  // The tests below only read this login; the post-job step, which changes its files, gets one of its own.
+  beforeAll(async () => {
+    ({ job, main } = await logIn());
   });
 
   test('succeeds, through the agent proxy', () => {
@@ -274,12 +280,15 @@ describe.each([
   });
 
   test('the post-job step restores the Docker config byte for byte', async () => {
-    const post = await runPost(job, main);
+    const own = await logIn();
+    expect(own.main.code, own.main.stdout + own.main.stderr).toBe(0);
+    expect(await readFile(own.job.files.docker, 'utf8')).not.toBe(PREVIOUS_CONFIG);
+    const post = await runPost(own.job, own.main);
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
     expect(post.stdout).toMatch(/Logged out: 0 credential entries removed, 1 credential entry restored\./);
-    expect(await readFile(job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
-    expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
+    expect(await readFile(own.job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
+    expect(await readFile(own.job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });
 });
 
