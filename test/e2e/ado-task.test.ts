@@ -27,6 +27,7 @@ import {
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
 import { expectToolsInCi, run, skopeoInspect } from '../support/clients.ts';
+import { closedPort } from '../support/ports.ts';
 
 /**
  * The committed task bundle, run as the agent runs it: a node process with INPUT_*, ENDPOINT_* and
@@ -224,11 +225,17 @@ describe.each([
   let job: Job;
   let main: TaskRun;
 
-  beforeAll(async () => {
-    job = await newJob();
+  /** A job whose user has a Docker config, and the task's main step run in it. */
+  const logIn = async (): Promise<{ job: Job; main: TaskRun }> => {
+    const job = await newJob();
     await mkdir(join(job.home, '.docker'));
     await writeFile(job.dockerConfig, PREVIOUS_CONFIG, { mode: 0o600 });
-    main = await runBundle('main', { ...job.env, ...env() });
+    return { job, main: await runBundle('main', { ...job.env, ...env() }) };
+  };
+
+  // The tests below only read this login; the post-job step, which changes its files, gets one of its own.
+  beforeAll(async () => {
+    ({ job, main } = await logIn());
   });
 
   test('succeeds, through the agent proxy', () => {
@@ -274,12 +281,15 @@ describe.each([
   });
 
   test('the post-job step restores the Docker config byte for byte', async () => {
-    const post = await runPost(job, main);
+    const own = await logIn();
+    expect(own.main.code, own.main.stdout + own.main.stderr).toBe(0);
+    expect(await readFile(own.job.files.docker, 'utf8')).not.toBe(PREVIOUS_CONFIG);
+    const post = await runPost(own.job, own.main);
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
     expect(post.stdout).toMatch(/Logged out: 0 credential entries removed, 1 credential entry restored\./);
-    expect(await readFile(job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
-    expect(await readFile(job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
+    expect(await readFile(own.job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
+    expect(await readFile(own.job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });
 });
 
@@ -611,7 +621,7 @@ describe('failures name the connection, the scheme, the registry and the fix', (
     const job = await newJob();
     const run = await runBundle('main', {
       ...job.env,
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:9',
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${await closedPort()}`,
       ...inputs({ authType: 'managedIdentity', registry: 'contoso' }),
     });
     expect(result(run)?.properties.result).toBe('Failed');

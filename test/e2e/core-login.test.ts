@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -409,7 +409,7 @@ describe('transient failures are retried', () => {
 });
 
 describe('clients and logout', () => {
-  test('podman and helm files are written too, and logout restores every file', async () => {
+  test('podman and helm files are written too, and logout deletes the files it created', async () => {
     const run = await newRun();
     const { result } = await loginWith({ registry: 'contoso', clients: 'all', ...sp('spSecret') }, run);
     const containers = join(run.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json');
@@ -428,6 +428,46 @@ describe('clients and logout', () => {
     for (const file of [run.dockerConfig, containers, helm]) {
       await expect(stat(file), file).rejects.toMatchObject({ code: 'ENOENT' });
     }
+  });
+
+  test("logout restores every existing file byte for byte: the user's entries and a replaced one", async () => {
+    const run = await newRun();
+    const containers = join(run.env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json');
+    const helm = join(run.env.XDG_CONFIG_HOME ?? '', 'helm', 'registry', 'config.json');
+    // Each file holds a login of the user's own and an older one for contoso, which the login replaces.
+    const originals = new Map([
+      [
+        run.dockerConfig,
+        `{\n\t"auths": {\n\t\t"${REGISTRIES.contoso}": {\n\t\t\t"auth": "b2xkOm9sZA=="\n\t\t},\n\t\t"ghcr.io": {\n\t\t\t"auth": "Z2g6dG9rZW4="\n\t\t}\n\t}\n}`,
+      ],
+      [
+        containers,
+        `{"auths":{"quay.io":{"auth":"cTpwdw=="},"${REGISTRIES.contoso}":{"auth":"b2xkOm9sZA=="}}}\n`,
+      ],
+      [
+        helm,
+        // As helm writes it (docker's config library): tab-indented.
+        `{\n\t"auths": {\n\t\t"${REGISTRIES.contoso}": {\n\t\t\t"auth": "b2xkOm9sZA=="\n\t\t},\n\t\t"gcr.io": {\n\t\t\t"auth": "Zzp4"\n\t\t}\n\t}\n}`,
+      ],
+    ]);
+    for (const [file, text] of originals) {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      await writeFile(file, text, { mode: 0o600 });
+    }
+    const { result } = await loginWith({ registry: 'contoso', clients: 'all', ...sp('spSecret') }, run);
+    for (const file of originals.keys()) {
+      const auths = JSON.parse(await readFile(file, 'utf8')).auths;
+      expect(Object.keys(auths).length, file).toBe(2);
+      expect(auths[REGISTRIES.contoso].auth, file).not.toBe('b2xkOm9sZA==');
+    }
+    const pulled = await skopeoInspect(hello(REGISTRIES.contoso), {
+      env: emulator.env({ HOME: run.home }),
+      authFile: containers,
+    });
+    expect(pulled.code, pulled.stderr).toBe(0);
+
+    await logout(result.state, environment(run));
+    for (const [file, text] of originals) expect(await readFile(file, 'utf8'), file).toBe(text);
   });
 });
 

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   AzurePipelinesCredential,
   ClientAssertionCredential,
@@ -21,7 +22,6 @@ import {
   AUTHORITY_HOSTS,
   type Emulator,
   GITHUB_DEFAULT_SUBJECT,
-  HELLO_FILE,
   HELLO_REPOSITORY,
   OIDC_AUDIENCE,
   REFRESH_TOKEN_LIFETIME,
@@ -470,7 +470,8 @@ describe('IMDS', () => {
     } finally {
       await emu.setImdsAvailable(true);
     }
-    expect((await send(url, { headers: { metadata: 'true' } })).status).toBe(200);
+    const back = url.replace(/^http:\/\/127\.0\.0\.1:\d+/, emu.imdsUrl);
+    expect((await send(back, { headers: { metadata: 'true' } })).status).toBe(200);
   });
 });
 
@@ -603,9 +604,18 @@ describe('real clients against the registries', () => {
     });
     expect(result.stderr).not.toContain('level=fatal');
     expect(result.code).toBe(0);
+    // Open the pulled layer: one tar entry, the file the emulator seeded, byte for byte.
+    const blob = (digest: string) => readFile(join(dir, 'oci', 'blobs', ...digest.split(':')));
     const index = JSON.parse(await readFile(join(dir, 'oci', 'index.json'), 'utf8'));
     expect(index.manifests).toHaveLength(1);
-    expect(HELLO_FILE.path).toBe('hello.txt');
+    const manifest = JSON.parse((await blob(index.manifests[0].digest)).toString('utf8'));
+    expect(manifest.layers).toHaveLength(1);
+    const tar = gunzipSync(await blob(manifest.layers[0].digest));
+    const field = (offset: number, length: number) =>
+      tar.subarray(offset, offset + length).toString('latin1');
+    expect(field(0, 100).replace(/\0+$/, '')).toBe('hello.txt');
+    const size = Number.parseInt(field(124, 12), 8);
+    expect(tar.subarray(512, 512 + size).toString('utf8')).toBe('hello from the acr-login emulator\n');
   });
 
   test('a scope-map token pulls only its repository', async (ctx) => {

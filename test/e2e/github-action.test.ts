@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  AUTHORITY_HOSTS,
   type Emulator,
   HELLO_REPOSITORY,
   REFRESH_TOKEN_USERNAME,
@@ -285,9 +286,14 @@ describe('the user files survive', () => {
       ...extra,
     });
     expect(step.code).toBe(0);
-    await post(job, step.state);
     const file = isolated ? job.files.docker : job.dockerConfig;
-    expect(JSON.parse(await readFile(file, 'utf8')).auths['contoso.azurecr.io']).toBeDefined();
+    const written = await readFile(file, 'utf8');
+    expect(JSON.parse(written).auths['contoso.azurecr.io'].auth).toMatch(/^[A-Za-z0-9+/]{20,}={0,2}$/);
+    // A post step that crashed would leave the credentials too: it must succeed, saying why it kept them.
+    const after = await post(job, step.state);
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(after.stdout).toContain('"logout" is false: leaving the credentials in place.');
+    expect(await readFile(file, 'utf8')).toBe(written);
     if (isolated) expect(await readFile(job.dockerConfig, 'utf8')).toBe(original);
   });
 
@@ -387,6 +393,61 @@ describe('failures explain the fix', () => {
     expect(step.code).toBe(1);
     expect(step.stdout).toContain('trusted-registries');
     expect(emulator.count({ service: 'entra' })).toBe(0);
+  });
+});
+
+describe('sovereign and custom clouds, and trusted registries, through the action', () => {
+  const CUSTOM = {
+    environment: 'custom',
+    'authority-host': `https://${AUTHORITY_HOSTS.custom}`,
+    'registry-suffix': 'azurecr.contoso.test',
+  };
+  test.each([
+    [
+      'AzureChinaCloud',
+      { environment: 'AzureChinaCloud' },
+      'fabrikam',
+      REGISTRIES.fabrikam,
+      AUTHORITY_HOSTS.AzureChinaCloud,
+    ],
+    [
+      'AzureUSGovernment',
+      { environment: 'AzureUSGovernment' },
+      'usgov',
+      REGISTRIES.usgov,
+      AUTHORITY_HOSTS.AzureUSGovernment,
+    ],
+    // A custom cloud: its own authority, and a registry name completed with its own suffix.
+    ['a custom cloud with a registry suffix', CUSTOM, 'stack', REGISTRIES.stack, AUTHORITY_HOSTS.custom],
+    // Outside AzureCloud's azurecr.io, so the Entra token goes there only because trusted-registries names it.
+    [
+      'AzureCloud with a trusted registry outside azurecr.io',
+      { 'trusted-registries': REGISTRIES.stack },
+      REGISTRIES.stack,
+      REGISTRIES.stack,
+      AUTHORITY_HOSTS.AzureCloud,
+    ],
+  ])('%s', async (_, cloud: Record<string, string>, registry, server, authority) => {
+    const job = await newJob(emulator.dir);
+    emulator.resetRequests();
+    const app = emulator.scenario.apps.spSecret;
+    const step = await main(job, {
+      registry,
+      'client-id': app.clientId,
+      'tenant-id': emulator.scenario.tenantId,
+      'client-secret': app.secret ?? '',
+      ...cloud,
+    });
+    expect(step.stdout + step.stderr).not.toContain('::error::');
+    expect(step.code, step.stdout).toBe(0);
+    expect(step.outputs['login-server']).toBe(server);
+    expect(emulator.count({ service: 'entra', host: authority, status: 200 })).toBeGreaterThan(0);
+    expect(emulator.count({ host: server, path: '/oauth2/exchange', status: 200 })).toBe(1);
+    const pulled = await skopeoInspect(`${server}/${HELLO_REPOSITORY}:latest`, {
+      env: emulator.env({ HOME: job.home }),
+      authFile: job.files.docker,
+    });
+    expect(pulled.code, pulled.stderr).toBe(0);
   });
 });
 

@@ -196,7 +196,7 @@ describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIME
 
   test('podman and buildah pull with the containers auth file', async () => {
     const env = await renewing.clientEnv(['podman', 'buildah']);
-    const image = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:renewed-action`;
+    const image = hello; // seeded by the emulator: this test reads no other test's push
     const podman = logged(renewing, await podmanPull(image, env));
     expect(podman.code, podman.stderr).toBe(0);
     const buildah = logged(renewing, await buildahPull(image, env));

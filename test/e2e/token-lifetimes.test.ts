@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import { type Dispatcher, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   ACR_SCOPE,
   AUTHORITY_HOSTS,
@@ -19,8 +18,10 @@ import { requireTool, skopeoInspect, writeAuthFile } from '../support/clients.ts
 
 let emu: Emulator;
 let dispatcher: Dispatcher;
-const REFRESH_LIFETIME = 2;
+// Long enough for any client on a busy machine; expiry is then reached by moving the emulator's clock ahead.
+const REFRESH_LIFETIME = 120;
 
+afterEach(() => emu.setRefreshClockAhead(0));
 beforeAll(async () => {
   emu = await startEmulator({ lifetimes: { refreshToken: REFRESH_LIFETIME, githubOidc: 30, adoOidc: 45 } });
   dispatcher = emu.dispatcher();
@@ -86,6 +87,9 @@ function accessToken(token: string) {
   });
 }
 
+/** Whole seconds from now until the token's `exp`, rounded up. */
+const secondsLeft = (token: string) => Math.ceil((decodeJwt(token).exp ?? 0) - Date.now() / 1000);
+
 const lifetime = (token: string) => {
   const claims = decodeJwt(token);
   return (claims.exp ?? 0) - (claims.iat ?? 0);
@@ -96,7 +100,10 @@ describe('ACR refresh tokens', () => {
     const token = await refreshToken();
     expect(lifetime(token)).toBe(REFRESH_LIFETIME);
     expect((await accessToken(token)).status).toBe(200);
-    await sleep((decodeJwt(token).exp ?? 0) * 1000 - Date.now() + 1000);
+    // Shortly before its end it still serves; at its end (jose allows no tolerance) it is refused.
+    emu.setRefreshClockAhead(secondsLeft(token) - 30);
+    expect((await accessToken(token)).status).toBe(200);
+    emu.setRefreshClockAhead(secondsLeft(token));
     const refused = await accessToken(token);
     expect(refused.status).toBe(401);
     expect(refused.json).toMatchObject({
@@ -113,7 +120,7 @@ describe('ACR refresh tokens', () => {
     const image = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
     const fresh = await skopeoInspect(image, { env: emu.env(), authFile });
     expect(fresh.code, fresh.stderr).toBe(0);
-    await sleep((decodeJwt(token).exp ?? 0) * 1000 - Date.now() + 1000);
+    emu.setRefreshClockAhead(secondsLeft(token) + 1);
     const expired = await skopeoInspect(image, { env: emu.env(), authFile });
     expect(expired.code).not.toBe(0);
     expect(expired.stderr).toMatch(/401|unauthorized|authentication required/i);

@@ -27,6 +27,8 @@ export interface AcrContext {
   readonly backends: ReadonlyMap<string, EmulatedRegistry>;
   /** Read at each issue, so a test may change them while the emulator runs. */
   readonly lifetimes: TokenLifetimes;
+  /** How far ahead of the real clock ACR checks a refresh token's expiry: tests of expiry need not wait. */
+  readonly refreshClock: { aheadMs: number };
 }
 
 /** ARM's older resource id on the public cloud: ACR takes tokens for it too, and the Azure CLI sends them. */
@@ -174,7 +176,10 @@ async function grantForRefreshToken(
   let claims: JWTPayload;
   try {
     // jose checks `exp` with no tolerance: an expired refresh token is refused, as ACR refuses it.
-    claims = await ctx.acrSigner.verify(token, { audience: registry.loginServer });
+    claims = await ctx.acrSigner.verify(token, {
+      audience: registry.loginServer,
+      currentDate: new Date(Date.now() + ctx.refreshClock.aheadMs),
+    });
   } catch (error) {
     throw unauthorized('invalid refresh token', { reason: (error as Error).message });
   }

@@ -47,7 +47,7 @@ export interface Emulator {
   readonly proxyUrl: string;
   readonly caFile: string;
   readonly caPem: string;
-  /** `http://127.0.0.1:<port>`, for `AZURE_POD_IDENTITY_AUTHORITY_HOST`. */
+  /** `http://127.0.0.1:<port>`, for `AZURE_POD_IDENTITY_AUTHORITY_HOST`; a new port after IMDS comes back. */
   readonly imdsUrl: string;
   /** `requestUrl` already carries `?api-version=2.0`, like the runner's. */
   readonly github: { readonly requestUrl: string; readonly requestToken: string };
@@ -72,12 +72,18 @@ export interface Emulator {
   resetRequests(): void;
   fault(rule: FaultRule): void;
   clearFaults(): void;
-  /** false: the IMDS port refuses connections (closed), true: it listens again on the same port. */
+  /** false: the IMDS port refuses connections (closed), true: it listens again, on a new port (see imdsUrl). */
   setImdsAvailable(available: boolean): Promise<void>;
   /** Subject of the next GitHub OIDC tokens. */
   githubSubject(subject: string): void;
   /** Lifetimes of the tokens issued from now on (those already issued keep theirs). */
   setLifetimes(lifetimes: Partial<TokenLifetimes>): void;
+  /**
+   * Sets the clock against which ACR checks refresh tokens' expiry this far ahead of the real one (0: the real
+   * clock again): a test sees a token expire without waiting for it, or racing a busy machine for a token that
+   * lives seconds.
+   */
+  setRefreshClockAhead(seconds: number): void;
   /** A federated token from the GitHub issuer, with any claims (for negative tests). */
   githubToken(claims?: Record<string, unknown>, lifetimeSeconds?: number): Promise<string>;
   stop(): Promise<void>;
@@ -199,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adoAccessToken: secret(),
     githubSubject: options.githubSubject ?? GITHUB_DEFAULT_SUBJECT,
     lifetimes: { ...DEFAULT_LIFETIMES, ...options.lifetimes },
+    refreshClock: { aheadMs: 0 },
   };
 
   const requests: RecordedRequest[] = [];
@@ -221,16 +228,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       };
       const handler = route(host, url.pathname);
       let form: Record<string, string> | undefined;
+      // Recorded on arrival, and completed when the status line is written: that happens before the client
+      // can read a byte of the response, so a test counting right after its client returns sees every
+      // request, with its status. (Recording on 'close' raced the client.)
+      const recorded: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
+        service: r.service,
+        host,
+        method: r.method,
+        path: url.pathname,
+        query: toRecord(url.searchParams),
+        status: 0,
+      };
+      requests.push(recorded);
+      const complete = (status: number): void => {
+        recorded.service = r.service;
+        if (form !== undefined) recorded.form = form;
+        recorded.status = status;
+      };
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+        complete(args[0]);
+        return writeHead.apply(this, args);
+      } as ServerResponse['writeHead'];
+      // A connection reset by a fault, or a client that went away, leaves no status: 0.
       res.once('close', () => {
-        requests.push({
-          service: r.service,
-          host,
-          method: r.method,
-          path: url.pathname,
-          query: toRecord(url.searchParams),
-          ...(form === undefined ? {} : { form }),
-          status: res.headersSent ? res.statusCode : 0,
-        });
+        if (!res.headersSent) complete(0);
       });
       const run = async (): Promise<void> => {
         if (handler === undefined) {
@@ -331,7 +353,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const imdsServer = createServer(serve(() => (r) => handleImds(ctx, r)));
   const imdsSockets = trackSockets(imdsServer);
-  const imdsPort = await listen(imdsServer);
+  let imdsPort = await listen(imdsServer);
   let imdsListening = true;
   const closeServer = async (server: Server, sockets: Set<Socket>): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -341,13 +363,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const setImdsAvailable = async (available: boolean): Promise<void> => {
     if (available === imdsListening) return;
     imdsListening = available;
-    if (available) await listen(imdsServer, imdsPort);
+    // A fresh port the kernel picks: the old one may have been taken while IMDS was away. imdsUrl and env()
+    // report the new one.
+    if (available) imdsPort = await listen(imdsServer);
     else await closeServer(imdsServer, imdsSockets);
   };
   if (options.imdsAvailable === false) await setImdsAvailable(false);
 
   const proxyUrl = frontDoor.proxyUrl;
-  const imdsUrl = `http://127.0.0.1:${imdsPort}`;
+  const imdsUrl = () => `http://127.0.0.1:${imdsPort}`;
   const github = {
     requestUrl: `http://127.0.0.1:${ciPort}/github/token?api-version=2.0`,
     requestToken: ctx.githubRequestToken,
@@ -363,7 +387,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     proxyUrl,
     caFile,
     caPem: ca.caPem,
-    imdsUrl,
+    get imdsUrl() {
+      return imdsUrl();
+    },
     github,
     ado,
     scenario,
@@ -376,7 +402,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         no_proxy: '127.0.0.1,localhost',
         NODE_EXTRA_CA_CERTS: caFile,
         SSL_CERT_FILE: caFile,
-        AZURE_POD_IDENTITY_AUTHORITY_HOST: imdsUrl,
+        AZURE_POD_IDENTITY_AUTHORITY_HOST: imdsUrl(),
         ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
         SYSTEM_OIDCREQUESTURI: ado.oidcRequestUri,
@@ -410,6 +436,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setLifetimes(lifetimes) {
       Object.assign(ctx.lifetimes, lifetimes);
+    },
+    setRefreshClockAhead(seconds) {
+      ctx.refreshClock.aheadMs = seconds * 1000;
     },
     githubToken(claims = {}, lifetimeSeconds = 600) {
       return githubSigner.sign(

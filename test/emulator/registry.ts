@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Signer } from './keys.ts';
@@ -51,30 +50,24 @@ export function loopbackRequest(
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export async function startRegistry(
   loginServer: string,
   dir: string,
   rootCertFile: string,
 ): Promise<EmulatedRegistry> {
   await mkdir(join(dir, 'storage'), { recursive: true });
-  const port = await freePort();
   const config = {
     version: '0.1',
-    log: { level: 'error', accesslog: { disabled: true } },
+    // info: the registry reports the port it was given ("listening on"); errors still go to stderr.
+    log: { level: 'info', accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: join(dir, 'storage') },
       delete: { enabled: true },
       maintenance: { uploadpurging: { enabled: false } },
     },
-    http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString('hex'), relativeurls: true },
+    // Port 0: the kernel picks a free port as the registry listens, so no other process can take it first
+    // (a port found free and closed, then handed over, could be).
+    http: { addr: '127.0.0.1:0', secret: randomBytes(16).toString('hex'), relativeurls: true },
     health: { storagedriver: { enabled: false } },
     auth: {
       token: {
@@ -93,8 +86,10 @@ export async function startRegistry(
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
   let stderr = '';
+  let port: number | undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    port ??= listeningPort(stderr);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
@@ -108,18 +103,25 @@ export async function startRegistry(
     await exited;
     clearTimeout(timer);
   };
-  // Ready when /v2/ answers with its token challenge.
+  // Ready when it said where it listens and /v2/ answers there with its token challenge (10 s at most).
   for (let attempt = 0; ; attempt++) {
     if (!running) throw new Error(`docker-registry for ${loginServer} exited: ${stderr}`);
-    const reply = await loopbackRequest(port, 'GET', '/v2/').catch(() => undefined);
-    if (reply?.status === 401) break;
+    const reply =
+      port === undefined ? undefined : await loopbackRequest(port, 'GET', '/v2/').catch(() => undefined);
+    if (port !== undefined && reply?.status === 401) return { loginServer, port, process: child, stop };
     if (attempt > 400) {
       await stop();
-      throw new Error(`docker-registry for ${loginServer} did not become ready on port ${port}: ${stderr}`);
+      const where = port === undefined ? 'it never said where it listens' : `port ${port}`;
+      throw new Error(`docker-registry for ${loginServer} did not become ready (${where}): ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { loginServer, port, process: child, stop };
+}
+
+/** The port in docker-registry's `msg="listening on 127.0.0.1:<port>"` log line. */
+function listeningPort(log: string): number | undefined {
+  const match = /msg="listening on 127\.0\.0\.1:(\d+)"/.exec(log);
+  return match === null ? undefined : Number(match[1]);
 }
 
 function tarFile(name: string, content: Buffer): Buffer {

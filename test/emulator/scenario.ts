@@ -48,6 +48,11 @@ export const REGISTRIES = {
   public: 'public.azurecr.io',
   fabrikam: 'fabrikam.azurecr.cn',
   usgov: 'usgov.azurecr.us',
+  /**
+   * Outside every public cloud's registry suffix: a custom cloud's registry (suffix `azurecr.contoso.test`), or
+   * one that a login in another cloud reaches only when `trusted-registries` names it.
+   */
+  stack: 'stack.azurecr.contoso.test',
   /** Role assignment mode `rbac-abac`: AcrPull/AcrPush are ignored, repository roles decide. */
   abac: 'contosoabac.azurecr.io',
 } as const;
@@ -244,6 +249,10 @@ export function defaultScenario(options: {
     registry(REGISTRIES.public, publicArm, [[apps.spSecret, 'push']], { anonymousPull: true }),
     registry(REGISTRIES.fabrikam, 'https://management.chinacloudapi.cn/', [[apps.spSecret, 'push']]),
     registry(REGISTRIES.usgov, 'https://management.usgovcloudapi.net/', [[apps.spSecret, 'push']]),
+    registry(REGISTRIES.stack, publicArm, [
+      [apps.spSecret, 'push'],
+      [apps.githubApp, 'push'],
+    ]),
     // AcrPush for everyone, which this mode ignores; the repository roles below are what counts.
     registry(REGISTRIES.abac, publicArm, [...pushers, [apps.spPullOnly, 'push']], {
       roleAssignmentMode: 'rbac-abac',

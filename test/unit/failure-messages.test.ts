@@ -19,7 +19,6 @@ import {
   englishText,
   failureText,
   type Host,
-  render,
   runLogin,
   runLogout,
   type StateName,
@@ -249,6 +248,56 @@ async function meet(row: FailureRow, hostName: HostName): Promise<Seen> {
 }
 
 const HOSTS: readonly HostName[] = ['action', 'task'];
+
+const CONNECTION = `the service connection '${CONNECTION_ID}'`;
+/**
+ * How each host names the inputs the scenarios' phrases mark, written out: the expected first line must not
+ * come from the renderer under test. A scenario with a marker not listed here fails until it is added.
+ */
+const SAID: Readonly<Record<HostName, Readonly<Record<string, string>>>> = {
+  action: {
+    '⟦authType:service-principal⟧': '"auth-type: service-principal"',
+    '⟦authType⟧': '"auth-type"',
+    '⟦audience⟧': '"audience"',
+    '⟦clientCertificate⟧': '"client-certificate"',
+    '⟦clientCertificatePassword⟧': '"client-certificate-password"',
+    '⟦clientId⟧': '"client-id"',
+    '⟦clientSecret⟧': '"client-secret"',
+    '⟦creds⟧': '"creds"',
+    '⟦environment⟧': '"environment"',
+    '⟦logout⟧': '"logout"',
+    '⟦password⟧': '"password"',
+    '⟦registry⟧': '"registry"',
+    '⟦repositories⟧': '"repositories"',
+    '⟦tokenAudience⟧': '"token-audience"',
+    '⟦trustedRegistries⟧': '"trusted-registries"',
+    '⟦username⟧': '"username"',
+  },
+  task: {
+    '⟦authType:service-principal⟧': `${CONNECTION} (ServicePrincipal)`,
+    '⟦authType⟧': '"authType"',
+    '⟦clientCertificate⟧': `${CONNECTION} (its certificate)`,
+    '⟦clientCertificatePassword⟧': `${CONNECTION} (its certificate)`,
+    // The one scenario naming the client id on the task is a managed identity's.
+    '⟦clientId⟧': '"managedIdentityClientId"',
+    '⟦clientSecret⟧': `${CONNECTION} (its service principal key)`,
+    '⟦environment⟧': `${CONNECTION} (its environment)`,
+    '⟦logout⟧': '"logout"',
+    '⟦password⟧': '"password"',
+    '⟦registry⟧': '"registry"',
+    '⟦repositories⟧': '"repositories"',
+    '⟦tokenAudience⟧': '"tokenAudience"',
+    '⟦trustedRegistries⟧': '"trustedRegistries"',
+    '⟦username⟧': '"username"',
+  },
+};
+function said(phrase: string, hostName: HostName): string {
+  return phrase.replace(/⟦[^⟧]*⟧/g, (marker) => {
+    const text = SAID[hostName][marker];
+    if (text === undefined) throw new Error(`SAID.${hostName} has no text for ${marker}: add it`);
+    return text;
+  });
+}
 const CASES = FAILURES.flatMap((row) =>
   (row.hosts ?? HOSTS).map(
     (hostName) => [`${row.code}: ${row.scenario} (${hostName})`, row, hostName] as const,
@@ -264,7 +313,7 @@ describe('every error code has a scenario that reaches it', () => {
 
 describe('the first line of a failure names the cause and the fix, in the host words', () => {
   test.each(CASES)('%s', async (_name, row, hostName) => {
-    const { message, error, words } = await meet(row, hostName);
+    const { message, error } = await meet(row, hostName);
     expect((error as { code?: unknown }).code, message).toBe(row.code);
     expect(message).toContain(`  error code: ${row.code}`);
     // Every failure ends with the link to its code's entry, pinned to the released major version.
@@ -272,7 +321,7 @@ describe('the first line of a failure names the cause and the fix, in the host w
       `Troubleshooting: https://github.com/acr-login/acr-login/blob/v1/docs/troubleshooting.md#${row.code.toLowerCase()}`,
     );
     const [first = ''] = message.split('\n');
-    for (const phrase of [...row.cause, ...row.fix]) expect(first, first).toContain(render(phrase, words));
+    for (const phrase of [...row.cause, ...row.fix]) expect(first, first).toContain(said(phrase, hostName));
     for (const name of FOREIGN[hostName]) expect(message, message).not.toContain(name);
     for (const advice of FOREIGN_ADVICE[hostName]) expect(message, message).not.toContain(advice);
     expect(message).not.toContain('⟦');

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCertificateAuthority } from '../../../test/emulator/ca.ts';
 import { type FrontDoor, startFrontDoor } from '../../../test/emulator/proxy.ts';
+import { closedPort } from '../../../test/support/ports.ts';
 import { HttpClient } from '../src/http.ts';
 import { envProxyFor, nodeTransport, noProxyMatches, parseNoProxy } from '../src/transport.ts';
 import { nullLogger } from '../src/types.ts';
@@ -194,7 +195,7 @@ describe('nodeTransport against a real CONNECT proxy and TLS', () => {
   test('NO_PROXY sends a request direct, and an explicit bypass does too', async () => {
     const server = createHttpServer((_req, res) => res.end('direct'));
     const port = await listen(server);
-    const deadProxy = 'http://127.0.0.1:9';
+    const deadProxy = `http://127.0.0.1:${await closedPort()}`;
     try {
       for (const options of [
         { env: { HTTP_PROXY: deadProxy, NO_PROXY: '127.0.0.1' } },

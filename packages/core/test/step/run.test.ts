@@ -173,7 +173,7 @@ describe('runStep: main, then post, from one program', () => {
     const { host, events, state } = memoryHost({}, home);
     state.set('isPost', 'true');
     await runStep(host);
-    expect(events).toEqual([`info ${englishText('NothingToLogOut')}`]);
+    expect(events).toEqual(['info Nothing to log out: the login step wrote no credentials.']);
   });
 });
 
@@ -222,7 +222,12 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
     expect(outputs.get('dockerConfig')).toBe(dockerFile);
     const said = events.filter((e) => e.startsWith("info The job's later steps get these files"));
     expect(said).toEqual(
-      isolated ? [`info ${englishText('JobFiles', exported.map(([n, v]) => `${n}=${v}`).join(', '))}`] : [],
+      isolated
+        ? [
+            "info The job's later steps get these files of its own, so other jobs under this HOME neither see nor undo this login: " +
+              `DOCKER_CONFIG=${join(job, 'docker')}, REGISTRY_AUTH_FILE=${join(job, 'containers', 'auth.json')}`,
+          ]
+        : [],
     );
     const written = JSON.parse(await readFile(dockerFile, 'utf8'));
     // The user's entry is carried over into the job file; ours is added beside it.
