@@ -22,14 +22,26 @@ describe('parseRetryAfter', () => {
 
 describe('backoffDelay', () => {
   test.each([
-    [0, undefined, 500],
-    [1, undefined, 1000],
-    [2, undefined, 2000],
-    [10, undefined, 20_000],
-    [0, 7000, 7000],
-    [0, 60_000, 20_000],
-  ])('attempt %i with Retry-After %j waits %i ms', (attempt, retryAfter, expected) => {
-    expect(backoffDelay(attempt, DEFAULT_RETRY, retryAfter)).toBe(expected);
+    [0, undefined, 1, 500],
+    [0, undefined, 0, 250],
+    [0, undefined, 0.5, 375],
+    [1, undefined, 1, 1000],
+    [2, undefined, 0, 1000],
+    [10, undefined, 1, 20_000],
+    [10, undefined, 0, 10_000],
+    [0, 7000, 0, 7000],
+    [0, 60_000, 0.3, 20_000],
+  ])(
+    'attempt %i with Retry-After %j and random() %d waits %i ms',
+    (attempt, retryAfter, random, expected) => {
+      expect(backoffDelay(attempt, DEFAULT_RETRY, retryAfter, () => random)).toBe(expected);
+    },
+  );
+
+  test('parallel clients that failed together pause for different times', () => {
+    const delays = new Set(Array.from({ length: 20 }, () => backoffDelay(2, DEFAULT_RETRY, undefined)));
+    expect(delays.size).toBeGreaterThan(1);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(1000);
   });
 });
 
@@ -44,6 +56,7 @@ function setup() {
       sleeps.push(ms);
     },
     clock: { now: () => NOW },
+    random: () => 1,
   });
   return { pool: agent.get('https://contoso.azurecr.io'), client, sleeps };
 }
