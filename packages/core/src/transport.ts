@@ -326,6 +326,8 @@ function failure(code: string, message: string, extra: Record<string, unknown> =
   return Object.assign(new Error(message), { code }, extra);
 }
 
+const closedError = () => failure('ERR_TRANSPORT_CLOSED', 'the transport was closed');
+
 interface Budget {
   /** The time a stage may take: its own limit, or what is left of the budget. */
   limit(stageMs: number): { ms: number; budgetMs?: number };
@@ -412,6 +414,8 @@ interface Connector {
   readonly timeouts: StageTimeouts;
   readonly budget: Budget;
   readonly sockets: Set<Socket>;
+  /** Set by close(): nothing new is opened, so a retry cannot keep the process alive after a failure. */
+  closed: boolean;
 }
 
 function track(connector: Connector, socket: Socket): Socket {
@@ -421,6 +425,7 @@ function track(connector: Connector, socket: Socket): Socket {
 }
 
 function tcp(connector: Connector, route: Route, host: string, port: number): Promise<Socket> {
+  if (connector.closed) return Promise.reject(closedError());
   const socket = track(connector, netConnect({ host: host.replace(/^\[|\]$/g, ''), port }));
   return staged('connect', route, connector.budget.limit(connector.timeouts.connect), socket, (settle) => {
     socket.once('connect', () => settle(null, socket));
@@ -528,6 +533,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
     timeouts,
     budget: budgetFrom(options.budgetMs),
     sockets: new Set(),
+    closed: false,
   };
   const agents = new Map<string, HttpAgent>();
   const agentFor = (url: URL): { agent: HttpAgent; proxy?: string } => {
@@ -560,6 +566,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
   return {
     request(req) {
       return new Promise<TransportResponse>((resolve, reject) => {
+        if (connector.closed) throw closedError();
         const url = new URL(req.path, req.origin);
         const { agent, proxy } = agentFor(url);
         const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -617,6 +624,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
       });
     },
     async close() {
+      connector.closed = true;
       for (const agent of agents.values()) agent.destroy();
       agents.clear();
       for (const socket of connector.sockets) socket.destroy();

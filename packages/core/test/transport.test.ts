@@ -566,6 +566,11 @@ describe('every stage ends by itself', () => {
     await expect(pending).rejects.toBeDefined();
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect.poll(() => silent.sockets.size).toBe(0);
+    // A retry after close opens nothing: it would hold the process open after the step failed.
+    await expect(
+      transport.request({ origin: 'https://contoso.azurecr.io', path: '/v2/', method: 'GET' }),
+    ).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
+    expect(silent.sockets.size).toBe(0);
     silent.close();
   });
 
