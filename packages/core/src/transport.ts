@@ -22,7 +22,7 @@ export interface TransportRequest {
   readonly method: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | null;
-  /** Milliseconds until the response headers arrive, once the connection is up. */
+  /** Milliseconds until the response headers arrive, once the connection is up (at most the transport's). */
   readonly headersTimeout?: number;
   /** Milliseconds the body may stay silent. */
   readonly bodyTimeout?: number;
@@ -82,7 +82,7 @@ export interface NodeTransportOptions {
   readonly proxy?: ProxySettings;
   readonly bypass?: (url: URL) => boolean;
   readonly tls?: TransportTls;
-  /** Per-stage limits; a request's own `headersTimeout` / `bodyTimeout` take precedence. */
+  /** Per-stage limits; a request's own `headersTimeout` / `bodyTimeout` may only shorten them. */
   readonly timeouts?: Partial<StageTimeouts>;
   /** Total network time from creation; none when undefined. */
   readonly budgetMs?: number;
@@ -573,7 +573,9 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
         const outgoing = send(url, { method: req.method, headers: { ...req.headers }, agent });
         const target = `${url.hostname}:${url.port || DEFAULT_PORT[url.protocol]}`;
         const timer = (stage: 'headers' | 'body', own: number | undefined) => {
-          const limit = connector.budget.limit(own !== undefined && own > 0 ? own : timeouts[stage]);
+          const limit = connector.budget.limit(
+            own !== undefined && own > 0 ? Math.min(own, timeouts[stage]) : timeouts[stage],
+          );
           const handle = setTimeout(
             () => outgoing.destroy(new NetworkTimeoutError(stage, target, proxy, limit.ms, limit.budgetMs)),
             limit.ms,

@@ -2,6 +2,7 @@ import { MockAgent } from 'undici';
 import { describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../src/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, HttpClient, parseRetryAfter } from '../src/http.ts';
+import { NETWORK_BUDGET_MS, NetworkTimeoutError, STAGE_TIMEOUTS, type Transport } from '../src/transport.ts';
 import { nullLogger } from '../src/types.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -148,5 +149,39 @@ describe('HttpClient', () => {
       code: 'INPUT_INVALID',
       message: expect.stringContaining('https only'),
     });
+  });
+});
+
+describe('the longest a request can take with the defaults', () => {
+  test('a peer that stalls at the last stage of every attempt: given up within the 100 s budget', async () => {
+    let now = 0;
+    let attempts = 0;
+    const deadline = NETWORK_BUDGET_MS;
+    // As nodeTransport with the step's budget: each stage takes its full time, cut to what is left.
+    const stalling: Transport = {
+      async request(req) {
+        attempts++;
+        const stages =
+          STAGE_TIMEOUTS.connect + STAGE_TIMEOUTS.proxy + STAGE_TIMEOUTS.tls + (req.headersTimeout ?? 0);
+        now += Math.min(stages, Math.max(0, deadline - now));
+        throw new NetworkTimeoutError('headers', 'contoso.azurecr.io:443', 'http://proxy:3128', 1);
+      },
+      close: async () => undefined,
+    };
+    const client = new HttpClient({
+      dispatcher: stalling,
+      logger: nullLogger,
+      clock: { now: () => now },
+      // The longest pauses the jitter allows.
+      random: () => 0.999_999,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    await expect(client.send(get)).rejects.toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
+    expect(now).toBeLessThanOrEqual(NETWORK_BUDGET_MS);
+    expect(NETWORK_BUDGET_MS).toBeLessThan(120_000);
+    // 60 s, a pause, then what is left of the budget: the third attempt would start with too little.
+    expect(attempts).toBe(2);
   });
 });
