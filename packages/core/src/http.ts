@@ -80,8 +80,8 @@ export const realSleep: Sleep = (ms, signal) =>
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * The transport used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
- * because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
+ * The transport used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY as Go's
+ * clients do (docs/proxy.md), because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
  * idle keep-alive sockets do not hold the process open after the login.
  */
 export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Transport {
