@@ -10,7 +10,7 @@ import {
 } from '../emulator/index.ts';
 import { ACTION_BUNDLE, inputEnv, newJob, runStep } from '../support/actions-runner.ts';
 import { agentEnv, endpoint, runTask, taskInputEnv } from '../support/azure-pipelines-agent.ts';
-import { expectToolsInCi, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, hasTool, skopeoInspect } from '../support/clients.ts';
 import { proxyUrlWith, type RealProxy, startSquid } from '../support/proxies.ts';
 
 /**
@@ -24,11 +24,17 @@ const USER = 'ci@corp';
 const PASSWORD = 'p@ss:w/rd%1';
 const hello = `${REGISTRIES.contoso}/${HELLO_REPOSITORY}:latest`;
 
+/** Outside CI, a machine without these programs skips the tests; in CI a missing one fails (expectToolsInCi). */
+const PROXY_TOOLS = ['squid', 'htpasswd'];
+const missing = PROXY_TOOLS.filter((tool) => !hasTool(tool));
+const describeWithProxy = describe.skipIf(missing.length > 0 && !process.env.CI);
+
 let emulator: Emulator;
 let squid: RealProxy;
 
 beforeAll(async () => {
-  expectToolsInCi(['squid', 'htpasswd', 'skopeo', 'docker-registry']);
+  if (missing.length > 0 && !process.env.CI) return;
+  expectToolsInCi([...PROXY_TOOLS, 'skopeo', 'docker-registry']);
   emulator = await startEmulator();
   squid = await startSquid({ upstream: emulator.proxyUrl, user: USER, password: PASSWORD });
 }, 60_000);
@@ -73,7 +79,7 @@ const secretsIn = (text: string) =>
     (secret) => text.includes(secret),
   );
 
-describe('the action, with HTTPS_PROXY', () => {
+describeWithProxy('the action, with HTTPS_PROXY', () => {
   test('a password with @ : / percent-encoded in the URL: the login and a client both go through squid', async () => {
     const mark = (await squid.log()).length;
     const job = await newJob(emulator.dir);
@@ -135,7 +141,7 @@ describe('the action, with HTTPS_PROXY', () => {
   });
 });
 
-describe("the task, with the agent's proxy settings", () => {
+describeWithProxy("the task, with the agent's proxy settings", () => {
   async function task(variables: Record<string, string>, inputs: Record<string, string> = {}) {
     const home = await import('node:fs/promises').then(({ mkdtemp }) =>
       mkdtemp(join(emulator.dir, 'agent-')),
