@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from './x509.ts';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -69,7 +70,7 @@ export async function createCertificateAuthority(): Promise<CertificateAuthority
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: host }]),
+        new x509.SubjectAlternativeNameExtension([{ type: isIP(host) === 0 ? 'dns' : 'ip', value: host }]),
         authorityKeyId,
       ],
     });

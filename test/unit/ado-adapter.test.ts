@@ -9,7 +9,14 @@ import {
   organisationName,
   taskHints,
 } from '../../packages/ado-task/src/hints.ts';
-import { bypassesProxy, bypassPatterns, proxyToken, tlsOptions } from '../../packages/ado-task/src/proxy.ts';
+import {
+  agentTransport,
+  bypassesProxy,
+  bypassPatterns,
+  proxyToken,
+  tlsOptions,
+  urlSecrets,
+} from '../../packages/ado-task/src/proxy.ts';
 import { taskWords } from '../../packages/ado-task/src/words.ts';
 import { AcrLoginError } from '../../packages/core/src/index.ts';
 import { failureLines, secretPieces } from '../../packages/core/src/step/report.ts';
@@ -55,6 +62,30 @@ describe('proxy bypass: local hosts always, then the agent list of regular expre
     [{ proxyUrl: 'http://proxy:8080', proxyUsername: 'u' }, `Basic ${btoa('u:')}`],
   ])('proxy credentials %j -> %s', (proxy, token) => {
     expect(proxyToken(proxy)).toBe(token);
+  });
+});
+
+describe('an Agent.ProxyUrl with credentials in it', () => {
+  test.each([
+    ['http://proxy:8080', []],
+    ['http://user@proxy:8080', []],
+    ['http://user:p%40ss%3A%2F@proxy:8080', ['p%40ss%3A%2F', 'p@ss:/', `Basic ${btoa('user:p@ss:/')}`]],
+    ['user:plain@proxy:8080', ['plain', `Basic ${btoa('user:plain')}`]],
+  ])('%s: masks %j', (url, secrets) => {
+    expect(urlSecrets(url)).toEqual(secrets);
+  });
+
+  test('a socks proxy is refused, naming Agent.ProxyUrl and without its password', async () => {
+    const transport = agentTransport({ proxyUrl: 'socks5://user:hidden@proxy:1080' });
+    const error = await transport
+      .request({ origin: 'https://contoso.azurecr.io', path: '/v2/', method: 'GET' })
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(AcrLoginError);
+    expect((error as Error).message).toMatch(
+      /^Agent\.ProxyUrl names a socks5 proxy \("socks5:\/\/proxy:1080"\)/,
+    );
+    expect((error as Error).message).not.toContain('hidden');
+    await transport.close();
   });
 });
 

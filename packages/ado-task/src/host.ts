@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Host,
   type LoginInputKey,
+  redactProxyUrl,
   type StateName,
   type StepInputKey,
   secretPieces,
@@ -17,7 +18,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentTransport, proxyToken, tlsOptions } from './proxy.ts';
+import { agentTransport, proxyToken, tlsOptions, urlSecrets } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -105,8 +106,9 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     // of the job's later tasks, and it is set in this process too.
     exportVariable: (name, value) => agent.setVariable(name, value),
     proxyUrl() {
+      // Kept for the renewal helper, which goes the way the login went: the address, never credentials.
       const proxy = agent.proxy();
-      return proxy === undefined || proxy.proxyUsername ? undefined : proxy.proxyUrl;
+      return proxy === undefined ? undefined : redactProxyUrl(proxy.proxyUrl);
     },
     caFile: () => agent.certificates()?.caFile || undefined,
     intro() {
@@ -121,7 +123,8 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       if (proxy !== undefined) {
         mask(proxy.proxyPassword);
         mask(proxyToken(proxy));
-        agent.info(loc('UsingProxy', proxy.proxyUrl));
+        for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
+        agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
       }
       if (certificates !== undefined) {
         mask(certificates.passphrase);

@@ -3,6 +3,7 @@ import { rootCertificates } from 'node:tls';
 import {
   basicCredentials,
   isLocalHost,
+  NETWORK_BUDGET_MS,
   nodeTransport,
   type Transport,
   type TransportTls,
@@ -49,6 +50,23 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
 }
 
 /**
+ * The password an `Agent.ProxyUrl` may carry (`http://user:pass@proxy:port`), raw and decoded, to mask
+ * before anything is printed; its `Proxy-Authorization` too.
+ */
+export function urlSecrets(proxyUrl: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxyUrl) ? proxyUrl : `http://${proxyUrl}`);
+  } catch {
+    return [];
+  }
+  if (url.password === '') return [];
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return [...new Set([url.password, password, `Basic ${basicCredentials(user, password)}`])];
+}
+
+/**
  * TLS settings from the agent's certificate configuration, as its own tasks apply them: the agent's CA
  * (a TLS-inspecting proxy's, usually) is trusted besides the public roots, and its client certificate
  * is presented.
@@ -75,13 +93,18 @@ export function tlsOptions(certificates: AgentCertificates, read = readFileSync)
  */
 export function agentTransport(proxy: AgentProxy | undefined, tls: TransportTls = {}): Transport {
   if (proxy === undefined) {
-    return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname) });
+    return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname), budgetMs: NETWORK_BUDGET_MS });
   }
   const bypass = bypassPatterns(proxy.proxyBypassHosts ?? []);
   const authorization = proxyToken(proxy);
   return nodeTransport({
     tls,
-    proxy: { url: proxy.proxyUrl, ...(authorization === undefined ? {} : { authorization }) },
+    proxy: {
+      url: proxy.proxyUrl,
+      source: 'Agent.ProxyUrl',
+      ...(authorization === undefined ? {} : { authorization }),
+    },
     bypass: (url) => bypassesProxy(url, bypass),
+    budgetMs: NETWORK_BUDGET_MS,
   });
 }

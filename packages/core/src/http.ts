@@ -1,5 +1,5 @@
 import { AcrLoginError, errorMessage } from './errors.ts';
-import { nodeTransport, type Transport } from './transport.ts';
+import { NETWORK_BUDGET_MS, NetworkTimeoutError, nodeTransport, type Transport } from './transport.ts';
 import type { Clock, Logger, Sleep } from './types.ts';
 
 export interface HttpRequest {
@@ -25,6 +25,12 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Per attempt: headers and body must arrive within this time. */
   readonly timeoutMs: number;
+  /**
+   * All attempts and pauses of one client (one step, one renewal) together: no attempt starts with less
+   * than `minAttemptMs` of it left, and none runs past it.
+   */
+  readonly budgetMs: number;
+  readonly minAttemptMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -32,7 +38,12 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 20_000,
   timeoutMs: 30_000,
+  budgetMs: NETWORK_BUDGET_MS,
+  minAttemptMs: 5_000,
 };
+
+/** A number in [0, 1), as Math.random gives: injected so tests can fix the jitter. */
+export type Random = () => number;
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 // Network failures worth another attempt; a name that does not resolve will not resolve a second later.
@@ -69,12 +80,12 @@ export const realSleep: Sleep = (ms, signal) =>
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * The transport used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY like curl,
- * because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
+ * The transport used when an adapter passes none: honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY as Go's
+ * clients do (docs/proxy.md), because self-hosted runners and agents often sit behind a proxy. The caller owns it and closes it, so
  * idle keep-alive sockets do not hold the process open after the login.
  */
 export function defaultDispatcher(env: Readonly<Record<string, string | undefined>>): Transport {
-  return nodeTransport({ env });
+  return nodeTransport({ env, budgetMs: NETWORK_BUDGET_MS });
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -86,9 +97,19 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined): number {
-  const exponential = policy.baseDelayMs * 2 ** attempt;
-  return Math.min(policy.maxDelayMs, retryAfterMs ?? exponential);
+/**
+ * The pause before attempt `attempt + 1`: the server's Retry-After when it sent one, else exponential
+ * with jitter (half to all of it), so parallel jobs that failed together do not retry in lockstep.
+ */
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs: number | undefined,
+  random: Random = Math.random,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, retryAfterMs);
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.round(exponential * (0.5 + random() / 2));
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -126,6 +147,7 @@ export interface HttpClientOptions {
   readonly sleep?: Sleep;
   readonly clock?: Clock;
   readonly retry?: RetryPolicy;
+  readonly random?: Random;
 }
 
 /** Sends requests over https only, retrying what a retry can fix: 408, 429, 5xx and dropped connections. */
@@ -135,6 +157,8 @@ export class HttpClient {
   readonly #sleep: Sleep;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
+  readonly #random: Random;
+  readonly #deadline: number;
 
   constructor(options: HttpClientOptions) {
     this.#dispatcher = options.dispatcher;
@@ -142,6 +166,15 @@ export class HttpClient {
     this.#sleep = options.sleep ?? realSleep;
     this.#clock = options.clock ?? systemClock;
     this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#random = options.random ?? Math.random;
+    this.#deadline = this.#clock.now() + this.#retry.budgetMs;
+  }
+
+  /** Whether a pause of `delay` still leaves an attempt its minimum before the budget runs out. */
+  #canRetry(attempt: number, delay: number): boolean {
+    return (
+      attempt < this.#retry.retries && this.#deadline - this.#clock.now() - delay >= this.#retry.minAttemptMs
+    );
   }
 
   get dispatcher(): Transport {
@@ -164,6 +197,8 @@ export class HttpClient {
     }
     for (let attempt = 0; ; attempt++) {
       let response: HttpResponse;
+      // No attempt runs past the budget; the transport's own stages are cut to it as well.
+      const timeout = Math.max(1, Math.min(this.#retry.timeoutMs, this.#deadline - this.#clock.now()));
       try {
         const res = await this.#dispatcher.request({
           origin: url.origin,
@@ -171,8 +206,8 @@ export class HttpClient {
           method: req.method,
           headers,
           body,
-          headersTimeout: this.#retry.timeoutMs,
-          bodyTimeout: this.#retry.timeoutMs,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
         });
         response = {
           status: res.statusCode,
@@ -180,18 +215,20 @@ export class HttpClient {
           body: await res.body.text(),
         };
       } catch (error) {
+        // A setting the transport cannot use (a socks5:// proxy) is the user's to fix, not the network's.
+        if (error instanceof AcrLoginError) throw error;
         const code = errorCode(error);
-        if (attempt < this.#retry.retries && code !== undefined && RETRY_ERRORS.has(code)) {
-          const delay = backoffDelay(attempt, this.#retry, undefined);
+        const delay = backoffDelay(attempt, this.#retry, undefined, this.#random);
+        if (code !== undefined && RETRY_ERRORS.has(code) && this.#canRetry(attempt, delay)) {
           this.#logger.debug(`${req.purpose}: ${code}, attempt ${attempt + 1}; retrying in ${delay} ms`);
           await this.#sleep(delay);
           continue;
         }
-        throw networkError(req, url, error, code);
+        throw networkError(req, url, error, code, attempt + 1);
       }
-      if (attempt < this.#retry.retries && RETRY_STATUS.has(response.status)) {
-        const retryAfter = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
-        const delay = backoffDelay(attempt, this.#retry, retryAfter);
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
+      const delay = backoffDelay(attempt, this.#retry, retryAfter, this.#random);
+      if (RETRY_STATUS.has(response.status) && this.#canRetry(attempt, delay)) {
         this.#logger.debug(
           `${req.purpose}: HTTP ${response.status}, attempt ${attempt + 1}; retrying in ${delay} ms`,
         );
@@ -212,8 +249,26 @@ const TLS_TRUST = new Set([
   'CERT_UNTRUSTED',
 ]);
 
-function networkError(req: HttpRequest, url: URL, error: unknown, code: string | undefined): AcrLoginError {
+function networkError(
+  req: HttpRequest,
+  url: URL,
+  error: unknown,
+  code: string | undefined,
+  attempts: number,
+): AcrLoginError {
   const host = url.host;
+  if (error instanceof NetworkTimeoutError) {
+    const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
+    const fix =
+      error.proxy === undefined
+        ? `Check that "${host}" is reachable from this machine (firewall, private endpoint), or set HTTPS_PROXY if it is only reachable through a proxy.`
+        : `Check that the proxy ${error.proxy} is up and may reach "${host}", or list "${url.hostname}" in NO_PROXY if it should be reached direct.`;
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} timed out: ${error.message}${tries}. ${fix}`,
+      { cause: error },
+    );
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
     return new AcrLoginError(
       'REGISTRY_UNREACHABLE',
@@ -228,10 +283,18 @@ function networkError(req: HttpRequest, url: URL, error: unknown, code: string |
       { cause: error },
     );
   }
-  if (code === 'ERR_PROXY_TUNNEL' && (error as { statusCode?: unknown }).statusCode === 407) {
+  const tunnel = error as { statusCode?: unknown; proxy?: unknown; withCredentials?: unknown };
+  if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407 && tunnel.withCredentials === true) {
     return new AcrLoginError(
       'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the proxy wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
+      `The ${req.purpose} failed: the proxy ${String(tunnel.proxy)} refused the credentials it was given for "${host}" (HTTP 407). Check the proxy user name and password: in the proxy URL (http://user:password@proxy:port, with @ : / and % percent-encoded), or in the agent's proxy settings on Azure Pipelines.`,
+      { cause: error },
+    );
+  }
+  if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407) {
+    return new AcrLoginError(
+      'REGISTRY_UNREACHABLE',
+      `The ${req.purpose} failed: the proxy ${String(tunnel.proxy)} wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
       { cause: error },
     );
   }

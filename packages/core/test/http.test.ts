@@ -2,6 +2,7 @@ import { MockAgent } from 'undici';
 import { describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../src/errors.ts';
 import { backoffDelay, DEFAULT_RETRY, HttpClient, parseRetryAfter } from '../src/http.ts';
+import { NETWORK_BUDGET_MS, NetworkTimeoutError, STAGE_TIMEOUTS, type Transport } from '../src/transport.ts';
 import { nullLogger } from '../src/types.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -22,14 +23,26 @@ describe('parseRetryAfter', () => {
 
 describe('backoffDelay', () => {
   test.each([
-    [0, undefined, 500],
-    [1, undefined, 1000],
-    [2, undefined, 2000],
-    [10, undefined, 20_000],
-    [0, 7000, 7000],
-    [0, 60_000, 20_000],
-  ])('attempt %i with Retry-After %j waits %i ms', (attempt, retryAfter, expected) => {
-    expect(backoffDelay(attempt, DEFAULT_RETRY, retryAfter)).toBe(expected);
+    [0, undefined, 1, 500],
+    [0, undefined, 0, 250],
+    [0, undefined, 0.5, 375],
+    [1, undefined, 1, 1000],
+    [2, undefined, 0, 1000],
+    [10, undefined, 1, 20_000],
+    [10, undefined, 0, 10_000],
+    [0, 7000, 0, 7000],
+    [0, 60_000, 0.3, 20_000],
+  ])(
+    'attempt %i with Retry-After %j and random() %d waits %i ms',
+    (attempt, retryAfter, random, expected) => {
+      expect(backoffDelay(attempt, DEFAULT_RETRY, retryAfter, () => random)).toBe(expected);
+    },
+  );
+
+  test('parallel clients that failed together pause for different times', () => {
+    const delays = new Set(Array.from({ length: 20 }, () => backoffDelay(2, DEFAULT_RETRY, undefined)));
+    expect(delays.size).toBeGreaterThan(1);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(1000);
   });
 });
 
@@ -44,6 +57,7 @@ function setup() {
       sleeps.push(ms);
     },
     clock: { now: () => NOW },
+    random: () => 1,
   });
   return { pool: agent.get('https://contoso.azurecr.io'), client, sleeps };
 }
@@ -135,5 +149,39 @@ describe('HttpClient', () => {
       code: 'INPUT_INVALID',
       message: expect.stringContaining('https only'),
     });
+  });
+});
+
+describe('the longest a request can take with the defaults', () => {
+  test('a peer that stalls at the last stage of every attempt: given up within the 100 s budget', async () => {
+    let now = 0;
+    let attempts = 0;
+    const deadline = NETWORK_BUDGET_MS;
+    // As nodeTransport with the step's budget: each stage takes its full time, cut to what is left.
+    const stalling: Transport = {
+      async request(req) {
+        attempts++;
+        const stages =
+          STAGE_TIMEOUTS.connect + STAGE_TIMEOUTS.proxy + STAGE_TIMEOUTS.tls + (req.headersTimeout ?? 0);
+        now += Math.min(stages, Math.max(0, deadline - now));
+        throw new NetworkTimeoutError('headers', 'contoso.azurecr.io:443', 'http://proxy:3128', 1);
+      },
+      close: async () => undefined,
+    };
+    const client = new HttpClient({
+      dispatcher: stalling,
+      logger: nullLogger,
+      clock: { now: () => now },
+      // The longest pauses the jitter allows.
+      random: () => 0.999_999,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    await expect(client.send(get)).rejects.toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
+    expect(now).toBeLessThanOrEqual(NETWORK_BUDGET_MS);
+    expect(NETWORK_BUDGET_MS).toBeLessThan(120_000);
+    // 60 s, a pause, then what is left of the budget: the third attempt would start with too little.
+    expect(attempts).toBe(2);
   });
 });

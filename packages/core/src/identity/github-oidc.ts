@@ -1,5 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { realSleep } from '../http.ts';
+import { type Random, realSleep } from '../http.ts';
 import type { Transport } from '../transport.ts';
 import type { OidcTokenProvider, Sleep } from '../types.ts';
 
@@ -19,7 +19,11 @@ export function githubOidcProvider(
   endpoint: GithubOidcEndpoint,
   dispatcher: Transport,
   sleep: Sleep = realSleep,
+  random: Random = Math.random,
 ): OidcTokenProvider {
+  // Half to all of each delay, so jobs that failed together do not retry together.
+  const pause = (attempt: number) =>
+    sleep(Math.round((RETRY_DELAYS_MS[attempt] ?? 0) * (0.5 + random() / 2)));
   const ask = async (audience: string): Promise<{ status: number; text: string }> => {
     const target = new URL(`${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`);
     const res = await dispatcher.request({
@@ -43,13 +47,13 @@ export function githubOidcProvider(
       try {
         ({ status, text } = await ask(audience));
         if (attempt < RETRY_DELAYS_MS.length && (status >= 500 || status === 429)) {
-          await sleep(RETRY_DELAYS_MS[attempt] ?? 0);
+          await pause(attempt);
           continue;
         }
         break;
       } catch (error) {
         if (attempt < RETRY_DELAYS_MS.length) {
-          await sleep(RETRY_DELAYS_MS[attempt] ?? 0);
+          await pause(attempt);
           continue;
         }
         throw new AcrLoginError(

@@ -8,7 +8,7 @@ import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
 import { readTokenInfo } from '../registry/jwt.ts';
-import { nodeTransport, type Transport } from '../transport.ts';
+import { NETWORK_BUDGET_MS, nodeTransport, type Transport } from '../transport.ts';
 import {
   type Clock,
   type Cloud,
@@ -68,6 +68,8 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
     options.dispatcher ??
     nodeTransport({
       env: plan.proxyUrl === undefined || proxied ? env : { ...env, HTTPS_PROXY: plan.proxyUrl },
+      // A client waits on the helper: a silent proxy must not hold it longer than a login would.
+      budgetMs: NETWORK_BUDGET_MS,
       ...(plan.caFile === undefined
         ? {}
         : { tls: { ca: [...rootCertificates, readFileSync(plan.caFile, 'utf8')] } }),

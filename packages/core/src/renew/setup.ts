@@ -1,5 +1,6 @@
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { redactProxyUrl } from '../transport.ts';
 import type { LoginPlan, LoginResult } from '../types.ts';
 import { input } from '../wording.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
@@ -97,7 +98,8 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     registries,
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
-    ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
+    // The proxy's address only: credentials stay off disk.
+    ...(options.proxyUrl === undefined ? {} : { proxyUrl: redactProxyUrl(options.proxyUrl) }),
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
   };
   const state: RenewState<RenewalPlan> = { version: 1, helper: newHelperName(), servers, plan: renewal };

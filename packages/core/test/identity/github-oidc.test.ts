@@ -36,7 +36,7 @@ const sleep = async (ms: number) => {
 describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
   test('GET <url>&audience=<aud> with the request token; the value is the token', async () => {
     const seen = service([200, { value: 'eyJ.oidc.token' }]);
-    const token = await githubOidcProvider(endpoint, agent, sleep)('api://AzureADTokenExchange');
+    const token = await githubOidcProvider(endpoint, agent, sleep, () => 1)('api://AzureADTokenExchange');
     expect(token).toBe('eyJ.oidc.token');
     expect(seen[0]).toMatchObject({
       path: '/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange',
@@ -49,7 +49,7 @@ describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
   test('a 5xx or 429 is asked again after a pause, as @actions/core does', async () => {
     sleeps.length = 0;
     const seen = service([503, ''], [429, ''], [200, { value: 'eyJ.oidc.token' }]);
-    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).resolves.toBe('eyJ.oidc.token');
+    await expect(githubOidcProvider(endpoint, agent, sleep, () => 1)('aud')).resolves.toBe('eyJ.oidc.token');
     expect(seen).toHaveLength(3);
     expect(sleeps).toEqual([500, 1000]);
   });
@@ -58,11 +58,17 @@ describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
     sleeps.length = 0;
     agent = new MockAgent();
     agent.disableNetConnect();
-    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).rejects.toMatchObject({
+    await expect(githubOidcProvider(endpoint, agent, sleep, () => 1)('aud')).rejects.toMatchObject({
       code: 'OIDC_FAILED',
       message: expect.stringContaining("Check the runner's network and proxy settings"),
     });
     expect(sleeps).toEqual([500, 1000, 2000]);
+    // The low end of the jitter: half of each delay.
+    sleeps.length = 0;
+    await expect(githubOidcProvider(endpoint, agent, sleep, () => 0)('aud')).rejects.toMatchObject({
+      code: 'OIDC_FAILED',
+    });
+    expect(sleeps).toEqual([250, 500, 1000]);
   });
 
   test.each([
@@ -73,7 +79,7 @@ describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
     [500, { message: 'down' }, 'answered HTTP 500 without a token', 4],
   ])('HTTP %i %j -> OIDC_FAILED naming %s, after %i request(s)', async (status, body, text, requests) => {
     const seen = service([status, body]);
-    await expect(githubOidcProvider(endpoint, agent, sleep)('aud')).rejects.toMatchObject({
+    await expect(githubOidcProvider(endpoint, agent, sleep, () => 1)('aud')).rejects.toMatchObject({
       code: 'OIDC_FAILED',
       message: expect.stringContaining(text),
     });
