@@ -5,12 +5,22 @@ import { describe, expect, test } from 'vitest';
 import {
   HELPER_ARGUMENT,
   newHelperName,
-  readRenewState,
+  readCached,
   removeRenewalFiles,
   shimText,
   writeRenewalFiles,
 } from '../../src/renew/index.ts';
-import { stateFor, tempDir } from './support.ts';
+import { LIFETIME, T0, tempDir, USER } from './support.ts';
+
+const HELPER = 'acr-login-0badcafe';
+const CACHE = {
+  'contoso.azurecr.io': {
+    username: USER,
+    password: 'rt-0',
+    expiresOn: T0 + LIFETIME,
+    renewAt: T0 + LIFETIME - 1,
+  },
+};
 
 const ECHO = join(import.meta.dirname, 'fixtures', 'echo-helper.mjs');
 
@@ -23,7 +33,7 @@ describe('helper names', () => {
 });
 
 describe('the POSIX shim', () => {
-  test('runs the given Node on the bundle with the state file, passing argv and stdin through', async () => {
+  test('runs the given Node on the bundle with the renewal folder, passing argv and stdin through', async () => {
     // Spaces, quotes and a dollar sign in every path: the shell must pass them on untouched.
     const temp = join(await tempDir(), "runner temp's $HOME");
     await mkdir(temp);
@@ -32,7 +42,8 @@ describe('the POSIX shim', () => {
       node: process.execPath,
       bundle: ECHO,
       platform: 'linux',
-      state: stateFor(['contoso.azurecr.io']),
+      helper: HELPER,
+      cache: CACHE,
     });
     const result = spawnSync(files.shim, ['get'], {
       input: 'contoso.azurecr.io\n',
@@ -41,7 +52,7 @@ describe('the POSIX shim', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      args: [HELPER_ARGUMENT, files.stateFile, 'get'],
+      args: [HELPER_ARGUMENT, files.dir, 'get'],
       input: 'contoso.azurecr.io\n',
     });
   });
@@ -52,24 +63,25 @@ describe('the POSIX shim', () => {
       node: process.execPath,
       bundle: ECHO,
       platform: 'linux',
-      state: stateFor(['contoso.azurecr.io']),
+      helper: HELPER,
+      cache: CACHE,
     });
     const result = spawnSync(`docker-credential-${files.helper}`, ['list'], {
       encoding: 'utf8',
       env: { PATH: `${files.binDir}:/usr/bin:/bin` },
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).args).toEqual([HELPER_ARGUMENT, files.stateFile, 'list']);
+    expect(JSON.parse(result.stdout).args).toEqual([HELPER_ARGUMENT, files.dir, 'list']);
   });
 
   test('no Node from PATH: the absolute path of the Node running the step', () => {
     const text = shimText('linux', {
       node: '/opt/runner/externals/node24/bin/node',
       bundle: '/a/b.js',
-      stateFile: '/t/s.json',
+      dir: '/t/acr-login-0badcafe',
     });
     expect(text).toBe(
-      "#!/bin/sh\nexec '/opt/runner/externals/node24/bin/node' '/a/b.js' credential-helper '/t/s.json' \"$@\"\n",
+      "#!/bin/sh\nexec '/opt/runner/externals/node24/bin/node' '/a/b.js' credential-helper '/t/acr-login-0badcafe' \"$@\"\n",
     );
   });
 });
@@ -81,18 +93,18 @@ describe('the Windows shim', () => {
       {
         node: 'C:\\agent\\externals\\node20_1\\bin\\node.exe',
         bundle: 'D:\\a\\_tasks\\main.js',
-        stateFile: 'D:\\a\\_temp\\s.json',
+        dir: 'D:\\a\\_temp\\acr-login-0badcafe',
       },
-      '@echo off\r\n"C:\\agent\\externals\\node20_1\\bin\\node.exe" "D:\\a\\_tasks\\main.js" credential-helper "D:\\a\\_temp\\s.json" %*\r\n',
+      '@echo off\r\n"C:\\agent\\externals\\node20_1\\bin\\node.exe" "D:\\a\\_tasks\\main.js" credential-helper "D:\\a\\_temp\\acr-login-0badcafe" %*\r\n',
     ],
     [
       'spaces and percent signs',
       {
         node: 'C:\\Program Files\\nodejs\\node.exe',
         bundle: 'C:\\100% sure\\main.js',
-        stateFile: 'C:\\t\\s.json',
+        dir: 'C:\\t\\acr-login-0badcafe',
       },
-      '@echo off\r\n"C:\\Program Files\\nodejs\\node.exe" "C:\\100%% sure\\main.js" credential-helper "C:\\t\\s.json" %*\r\n',
+      '@echo off\r\n"C:\\Program Files\\nodejs\\node.exe" "C:\\100%% sure\\main.js" credential-helper "C:\\t\\acr-login-0badcafe" %*\r\n',
     ],
   ])('%s', (_name, target, text) => {
     expect(shimText('win32', target)).toBe(text);
@@ -104,7 +116,8 @@ describe('the Windows shim', () => {
       node: 'C:\\node.exe',
       bundle: 'C:\\main.js',
       platform: 'win32',
-      state: stateFor(['contoso.azurecr.io']),
+      helper: HELPER,
+      cache: CACHE,
     });
     expect(files.shim).toBe(join(files.binDir, `docker-credential-${files.helper}.cmd`));
     expect(await readFile(files.shim, 'utf8')).toContain(' credential-helper ');
@@ -112,21 +125,23 @@ describe('the Windows shim', () => {
 });
 
 describe('renewal files', () => {
-  test('live in one 0700 folder of the temp dir: a 0600 state and a 0700 shim; removal leaves nothing', async () => {
+  test('live in one 0700 folder of the temp dir: 0600 cache files and a 0700 shim; removal leaves nothing', async () => {
     const temp = await tempDir();
-    const state = stateFor(['contoso.azurecr.io']);
     const files = await writeRenewalFiles({
       tempDir: temp,
+      helper: HELPER,
       node: process.execPath,
       bundle: ECHO,
       platform: 'linux',
-      state,
+      cache: CACHE,
     });
-    expect(files.dir).toBe(join(temp, state.helper));
+    expect(files.dir).toBe(join(temp, HELPER));
     expect((await stat(files.dir)).mode & 0o777).toBe(0o700);
-    expect((await stat(files.stateFile)).mode & 0o777).toBe(0o600);
+    const cached = join(files.dir, 'cache', 'contoso.azurecr.io.json');
+    expect((await stat(cached)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(cached, 'utf8'))).toEqual(CACHE['contoso.azurecr.io']);
+    expect(await readCached(files.dir, 'contoso.azurecr.io')).toEqual(CACHE['contoso.azurecr.io']);
     expect((await stat(files.shim)).mode & 0o777).toBe(0o700);
-    expect(await readRenewState(files.stateFile)).toEqual(state);
     await removeRenewalFiles(files.dir);
     expect(await readdir(temp)).toEqual([]);
     // A second removal (a retried post step) is fine.
@@ -144,7 +159,8 @@ describe('renewal files', () => {
         node: process.execPath,
         bundle: ECHO,
         platform: 'linux',
-        state: stateFor(['a.azurecr.io']),
+        helper: HELPER,
+        cache: {},
       }),
     ).rejects.toMatchObject({
       code: 'CONFIG_WRITE_FAILED',
