@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -111,15 +111,4 @@ export function withTsx(env: Record<string, string>): Record<string, string> {
   };
 }
 
-/** Every file under `dir` whose bytes contain one of `secrets`, as `path: secret-prefix`. */
-export async function filesHolding(dir: string, secrets: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const bytes = await readFile(path).catch(() => Buffer.alloc(0));
-    for (const secret of secrets) if (bytes.includes(secret)) found.push(`${path}: ${secret.slice(0, 4)}…`);
-  }
-  return found;
-}
+export { filesHolding } from '../../../../test/support/secrets.ts';
