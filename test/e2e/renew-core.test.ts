@@ -198,6 +198,45 @@ describe('renewal set-up', () => {
   });
 });
 
+describe('a fresh credential (POSIX)', () => {
+  test('docker and skopeo get it from the cache file: the helper starts no Node; a due one goes to Node', async () => {
+    // Tokens that stay fresh for the length of this test, however loaded the machine.
+    emulator.setLifetimes({ refreshToken: 600 });
+    let fresh: Login;
+    try {
+      fresh = await logIn(
+        {
+          registry: 'contoso',
+          clientId: app('spSecret').clientId,
+          tenantId: emulator.scenario.tenantId,
+          clientSecret: app('spSecret').secret ?? '',
+        },
+        true,
+      );
+    } finally {
+      emulator.setLifetimes({ refreshToken: LIFETIMES.refreshToken });
+    }
+    try {
+      // Every Node started with this environment leaves a line in `marker`.
+      const marker = join(fresh.home, 'node-started');
+      const hook = join(fresh.home, 'mark.cjs');
+      await writeFile(hook, `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'node\\n');\n`);
+      const env = { ...(await fresh.clientEnv(['docker', 'skopeo'])), NODE_OPTIONS: `--require ${hook}` };
+      const inspected = await run('docker', ['manifest', 'inspect', hello], { env });
+      expect(inspected.code, inspected.stderr).toBe(0);
+      const pulled = await skopeoInspect(hello, { env, authFile: fresh.dockerConfig });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      await expect(readFile(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+      // The control: the same helper hands a registry it has no fresh answer for to Node.
+      const other = await helperGet(fresh, REGISTRIES.public, env);
+      expect(other.stdout).toBe('credentials not found in native keychain\n');
+      expect(await readFile(marker, 'utf8')).toBe('node\n');
+    } finally {
+      if (fresh.renewal) await stopRenewal(fresh.renewal);
+    }
+  });
+});
+
 describe('a renewal that fails', () => {
   test('keeps serving the valid token, and the client sees a warning naming the cause', async () => {
     const token = await readCached(failing.renewal?.dir ?? '', REGISTRIES.contoso);

@@ -39,13 +39,58 @@ export function shimFile(platform: NodeJS.Platform, name: string): string {
   return platform === 'win32' ? `docker-credential-${name}.cmd` : `docker-credential-${name}`;
 }
 
+/**
+ * The POSIX helper answers a cached `get` itself, starting no Node: for a registry named as the cache names it
+ * (lower-case letters, digits, dots, hyphens), whose cache file holds a credential of the expected shape with
+ * its `renewAt` still ahead. Everything else (other commands, a due or missing credential, a URL, a port, an
+ * unexpected byte) goes to Node, with the server passed on stdin. Values are only ever quoted expansions:
+ * no word splitting, globbing or eval of anything a client sent.
+ */
+const POSIX_FAST_PATH = `# Character sets spelt out: a range such as a-z may follow the locale's collation order.
+lower=abcdefghijklmnopqrstuvwxyz
+upper=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+digits=0123456789
+serve_cached() {
+  case $server in '' | *[!$lower$digits.-]*) return 1 ;; esac
+  file=$dir/cache/$server.json
+  [ -r "$file" ] || return 1
+  { IFS= read -r cached || [ -n "$cached" ]; } <"$file" || return 1
+  username=\${cached#'{"username":"'}
+  username=\${username%%'"'*}
+  password=\${cached#*'"password":"'}
+  password=\${password%%'"'*}
+  renew_at=\${cached#*'"renewAt":'}
+  renew_at=\${renew_at%%[!$digits]*}
+  case $username in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
+  case $password in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
+  case $renew_at in '' | *[!$digits]*) return 1 ;; esac
+  # By absolute path: a client may run its helper with a PATH that has no date; silent when there is none.
+  if [ -x /bin/date ]; then clock=/bin/date; else clock=/usr/bin/date; fi
+  now=$("$clock" +%s 2>/dev/null) || return 1
+  case $now in '' | *[!$digits]*) return 1 ;; esac
+  [ "$now" -lt "$((renew_at / 1000))" ] || return 1
+  printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$server" "$username" "$password"
+}
+if [ "$#" -eq 1 ] && [ "$1" = get ]; then
+  server=
+  IFS= read -r server || :
+  serve_cached && exit 0
+  printf '%s\\n' "$server" | "$node" "$bundle" ${HELPER_ARGUMENT} "$dir" get
+  exit
+fi
+exec "$node" "$bundle" ${HELPER_ARGUMENT} "$dir" "$@"
+`;
+
 export function shimText(platform: NodeJS.Platform, target: ShimTarget): string {
   if (platform === 'win32') {
     const args = [target.node, target.bundle].map(cmdQuote).join(' ');
     return `@echo off\r\n${args} ${HELPER_ARGUMENT} ${cmdQuote(target.dir)} %*\r\n`;
   }
-  const args = [target.node, target.bundle].map(shQuote).join(' ');
-  return `#!/bin/sh\nexec ${args} ${HELPER_ARGUMENT} ${shQuote(target.dir)} "$@"\n`;
+  return (
+    `#!/bin/sh\n` +
+    `node=${shQuote(target.node)}\nbundle=${shQuote(target.bundle)}\ndir=${shQuote(target.dir)}\n` +
+    POSIX_FAST_PATH
+  );
 }
 
 export interface RenewalFiles {

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  credentialsJson,
   HELPER_ARGUMENT,
   newHelperName,
   readCached,
   removeRenewalFiles,
+  runCredentialHelper,
   shimText,
   writeRenewalFiles,
 } from '../../src/renew/index.ts';
@@ -78,11 +80,108 @@ describe('the POSIX shim', () => {
     const text = shimText('linux', {
       node: '/opt/runner/externals/node24/bin/node',
       bundle: '/a/b.js',
-      dir: '/t/acr-login-0badcafe',
+      dir: "/t/it's",
     });
-    expect(text).toBe(
-      "#!/bin/sh\nexec '/opt/runner/externals/node24/bin/node' '/a/b.js' credential-helper '/t/acr-login-0badcafe' \"$@\"\n",
+    expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(text).toContain(
+      "\nnode='/opt/runner/externals/node24/bin/node'\nbundle='/a/b.js'\ndir='/t/it'\\''s'\n",
     );
+    expect(text).toContain('exec "$node" "$bundle" credential-helper "$dir" "$@"\n');
+  });
+});
+
+describe('the POSIX fast path', () => {
+  const SERVER = 'contoso.azurecr.io';
+  const PASSWORD = 'eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3NjQ0MTc2MDB9.c2ln-_A';
+
+  /** A renewal folder whose cache holds `text` for SERVER, and a shim whose Node is `node`. */
+  async function folder(text: string | undefined, node = process.execPath) {
+    const temp = await tempDir();
+    const files = await writeRenewalFiles({
+      tempDir: temp,
+      helper: HELPER,
+      node,
+      bundle: ECHO,
+      platform: 'linux',
+      cache: {},
+    });
+    if (text !== undefined) await writeFile(join(files.dir, 'cache', `${SERVER}.json`), text);
+    return { ...files, temp };
+  }
+
+  const fresh = (renewAt = Date.now() + 3_600_000) =>
+    JSON.stringify({ username: USER, password: PASSWORD, expiresOn: renewAt + 1_800_000, renewAt });
+
+  test.each(['sh', 'bash'])(
+    '%s: a fresh cached credential is answered without starting Node',
+    async (shell) => {
+      // A Node that does not exist: any hand-over would fail.
+      const files = await folder(fresh(), '/nonexistent/node');
+      // A PATH without date or anything else, as some clients run their helpers.
+      const env = { PATH: '/nonexistent' };
+      const result = spawnSync(shell === 'sh' ? '/bin/sh' : '/bin/bash', [files.shim, 'get'], {
+        input: SERVER,
+        encoding: 'utf8',
+        env,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(credentialsJson(SERVER, USER, PASSWORD));
+    },
+  );
+
+  test('it is the same credential the Node helper would serve from that file', async () => {
+    const files = await folder(fresh());
+    const fast = spawnSync(files.shim, ['get'], { input: `${SERVER}\n`, encoding: 'utf8', env: {} });
+    const node = await runCredentialHelper({ dir: files.dir, command: 'get', input: SERVER, clock: Date });
+    expect(fast.stdout).toBe(node.stdout);
+  });
+
+  test.each([
+    ['due', fresh(Date.now() - 1000), SERVER],
+    ['no cache file', undefined, SERVER],
+    ['a corrupt file', '{"username":"x","pass', SERVER],
+    ['a password with a quote', fresh().replace(PASSWORD, 'a\\"b'), SERVER],
+    ['a password with a space', fresh().replace(PASSWORD, 'a b'), SERVER],
+    ['renewAt not a number', fresh().replace(/"renewAt":\d+/, '"renewAt":"soon"'), SERVER],
+    ['a URL', fresh(), `https://${SERVER}/v2/`],
+    ['upper case', fresh(), SERVER.toUpperCase()],
+    ['a port', fresh(), 'localhost:5000'],
+    ['a trailing space', fresh(), `${SERVER} `],
+    ['a command substitution', fresh(), '$(touch pwned)'],
+    ['backquotes', fresh(), '`touch pwned`'],
+    ['a glob', fresh(), '*'],
+    ['a path', fresh(), '../cache/contoso.azurecr.io'],
+    ['separators', fresh(), 'a;touch pwned|b&c'],
+    ['nothing', fresh(), ''],
+  ])('%s: handed to Node with the server on stdin, untouched', async (_name, text, server) => {
+    const files = await folder(text);
+    const result = spawnSync(files.shim, ['get'], {
+      input: server,
+      encoding: 'utf8',
+      env: {},
+      cwd: files.temp,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      args: [HELPER_ARGUMENT, files.dir, 'get'],
+      input: `${server}\n`,
+    });
+    expect(await readdir(files.temp)).toEqual([HELPER]);
+  });
+
+  test.each([
+    ['list', [] as string[]],
+    ['store', [] as string[]],
+    ['get with an extra argument', ['extra']],
+  ])('%s: handed to Node with its stdin', async (command, extra) => {
+    const files = await folder(fresh());
+    const name = command.split(' ')[0] ?? '';
+    const result = spawnSync(files.shim, [name, ...extra], { input: SERVER, encoding: 'utf8', env: {} });
+    expect(JSON.parse(result.stdout)).toEqual({
+      args: [HELPER_ARGUMENT, files.dir, name, ...extra],
+      input: SERVER,
+    });
   });
 });
 
