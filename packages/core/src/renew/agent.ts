@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { errorMessage } from '../errors.ts';
 import type { Clock } from '../types.ts';
 import type { AgentRequest, AgentResponse } from './agent-client.ts';
 import { CACHE_DIRECTORY, writeCached } from './cache.ts';
-import { Renewals, type RenewFactory, renewAt, type ServerToken } from './renewals.ts';
+import { failure, Renewals, type RenewFactory, renewAt, type ServerToken } from './renewals.ts';
 
 /**
  * The renewal agent, as ssh-agent is for keys: one detached process per login step that holds the identity's
@@ -195,9 +196,12 @@ export async function serveAgent<P>(options: ServeAgentOptions<P>): Promise<Runn
       socket.off('data', onData);
       // The answer may wait for a renewal, which is bounded by its own HTTP timeouts.
       socket.setTimeout(0);
-      void answer(buffer.slice(0, end)).then(({ response, after }) => {
-        socket.end(`${JSON.stringify(response)}\n`, after);
-      });
+      void answer(buffer.slice(0, end))
+        // Whatever goes wrong, the client gets an answer and the agent keeps serving the others.
+        .catch((error: unknown) => ({ response: failure(errorMessage(error)), after: undefined }))
+        .then(({ response, after }) => {
+          socket.end(`${JSON.stringify(response)}\n`, after);
+        });
     };
     socket.on('data', onData);
   }
@@ -270,6 +274,8 @@ export async function renewalAgentMain(): Promise<never> {
           env: process.env,
         }),
     });
+    // The runners' end-of-job clean-up sends SIGTERM first: take the socket and the cache along.
+    process.once('SIGTERM', () => void agent.stop('terminated'));
     await agent.stopped;
     process.exit(0);
   } catch {

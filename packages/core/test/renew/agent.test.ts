@@ -257,6 +257,37 @@ describe('it never outlives its job', () => {
   });
 });
 
+describe('a real agent process', () => {
+  test("SIGTERM, as a runner ends a job's leftover processes: it exits and takes its socket and cache along", {
+    timeout: 30_000,
+  }, async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'cache'));
+    const servers = serversFor([CONTOSO], Date.now());
+    await writeCached(dir, CONTOSO, {
+      ...(servers[CONTOSO] as (typeof servers)[string]),
+      renewAt: Date.now() + HOUR,
+    });
+    const launched = await launchAgent({
+      node: process.execPath,
+      bundle: SOURCE_BUNDLE,
+      dir,
+      helper: 'acr-login-0badcafe',
+      platform: process.platform,
+      env: withTsx({}),
+      plan: PLAN,
+      secrets: [],
+      servers,
+    });
+    expect((await readdir(dir)).sort()).toEqual(['agent.json', 'agent.sock', 'cache']);
+    process.kill(launched.pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (processAlive(launched.pid) && Date.now() < deadline) await sleep(50);
+    expect(processAlive(launched.pid)).toBe(false);
+    expect(await readdir(dir)).toEqual(['agent.json']);
+  });
+});
+
 describe('the launch', () => {
   test('POSIX: a socket in the renewal folder; Windows: a named pipe nobody can guess', () => {
     expect(agentEndpoint('/t/acr-login-0badcafe', 'acr-login-0badcafe', 'linux')).toBe(
