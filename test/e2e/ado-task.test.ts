@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
 import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
@@ -14,6 +15,7 @@ import {
   startEmulator,
 } from '../emulator/index.ts';
 import { NODE } from '../support/actions-runner.ts';
+import { REFRESH_TOKEN_LIFETIME } from '../emulator/scenario.ts';
 import {
   agentEnv,
   endpoint,
@@ -486,21 +488,34 @@ describe('several registries, anonymous and logout', () => {
       expect(result(main)?.properties.result).not.toBe('Failed');
       expect(main.stdout).toContain(`Using the agent's certificate settings: CA ${emulator.caFile}`);
       await expectPull(job, REGISTRIES.contoso);
-      // The renewing credential helper runs outside the task: its state names the CA to trust.
+      // The renewal agent runs outside the task, without the CA in its environment: it trusts the CA because
+      // the task handed it the agent's CA file. A token due within seconds makes it renew.
       const renewing = await newJob();
       const { NODE_EXTRA_CA_CERTS: _ca2, SSL_CERT_FILE: _openssl2, ...renewingEnv } = renewing.env;
-      const again = await runBundle('main', {
-        ...renewingEnv,
-        AGENT_CAINFO: emulator.caFile,
-        ...inputs({ azureSubscription: CONNECTION, registry: 'contoso', renew: 'true' }),
-        ...spConnection('secret'),
-      });
+      emulator.setLifetimes({ refreshToken: 8 });
+      let again: TaskRun;
+      try {
+        again = await runBundle('main', {
+          ...renewingEnv,
+          AGENT_CAINFO: emulator.caFile,
+          ...inputs({ azureSubscription: CONNECTION, registry: 'contoso', renew: 'true' }),
+          ...spConnection('secret'),
+        });
+      } finally {
+        emulator.setLifetimes({ refreshToken: REFRESH_TOKEN_LIFETIME });
+      }
       expect(again.code, again.stdout).toBe(0);
-      // The helper's folder is the one whose bin/ the task put on PATH; its state sits beside bin/.
       const binDir = again.commands.find((c) => c.name === 'task.prependpath')?.value ?? '';
       expect(binDir).toContain(renewing.env.AGENT_TEMPDIRECTORY);
-      const state = JSON.parse(await readFile(join(binDir, '..', 'state.json'), 'utf8'));
-      expect(state.plan.caFile).toBe(emulator.caFile);
+      await sleep(8_000);
+      const helper = join(binDir, `docker-credential-${binDir.split('/').at(-2) ?? ''}`);
+      const renewed = await run(helper, ['get'], {
+        env: { PATH: '/usr/bin:/bin' },
+        stdin: REGISTRIES.contoso,
+      });
+      expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
+      expect(JSON.parse(renewed.stdout).Secret).not.toBe(outputs(again).password?.value);
+      expect((await runPost(renewing, again)).code).toBe(0);
     } else {
       const complete = result(main);
       expect(complete?.properties.result).toBe('Failed');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JOB_DIRECTORY, jobClientFiles } from '../../packages/core/src/clients/isolate.ts';
 import type { ClientFiles } from '../../packages/core/src/clients/paths.ts';
+import { processAlive } from '../../packages/core/src/renew/agent.ts';
 import {
   ADO_SERVICE_CONNECTION,
   type Emulator,
@@ -28,8 +29,10 @@ import {
   parallelGets,
   pathWith,
   podmanPull,
+  privateKeyLines,
   sleepUntil,
 } from '../support/renew.ts';
+import { filesHolding } from '../support/secrets.ts';
 
 /**
  * The task's bundle with `renew: true` and a workload identity federation connection, run as the agent runs
@@ -58,18 +61,44 @@ interface AgentJob {
   clientEnv(tools: readonly string[], extra?: Record<string, string>): Promise<Record<string, string>>;
 }
 
+type ConnectionKind = 'federation' | 'certificate' | 'secret';
+
+/** The service connection: workload identity federation (System.AccessToken), a certificate or a secret. */
+function connectionFor(kind: ConnectionKind): Record<string, string> {
+  if (kind === 'federation') {
+    return endpoint(CONNECTION, 'WorkloadIdentityFederation', {
+      serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
+      tenantid: emulator.scenario.tenantId,
+    });
+  }
+  if (kind === 'secret') {
+    const app = emulator.scenario.apps.spSecret;
+    return endpoint(CONNECTION, 'ServicePrincipal', {
+      serviceprincipalid: app.clientId,
+      tenantid: emulator.scenario.tenantId,
+      authenticationType: 'spnKey',
+      serviceprincipalkey: app.secret ?? '',
+    });
+  }
+  const app = emulator.scenario.apps.spCert;
+  return endpoint(CONNECTION, 'ServicePrincipal', {
+    serviceprincipalid: app.clientId,
+    tenantid: emulator.scenario.tenantId,
+    authenticationType: 'spnCertificate',
+    servicePrincipalCertificate: app.certPem ?? '',
+  });
+}
+
 async function mainTask(
   values: Record<string, string>,
   before?: (home: string) => Promise<void>,
+  kind: ConnectionKind = 'federation',
 ): Promise<AgentJob> {
   const home = await mkdtemp(join(emulator.dir, 'agent-'));
   const env: Record<string, string> = { ...(await agentEnv(emulator, home)), SYSTEM_DEBUG: 'true' };
   const temp = env.AGENT_TEMPDIRECTORY ?? '';
   await before?.(home);
-  const connection = endpoint(CONNECTION, 'WorkloadIdentityFederation', {
-    serviceprincipalid: emulator.scenario.apps.adoApp.clientId,
-    tenantid: emulator.scenario.tenantId,
-  });
+  const connection = connectionFor(kind);
   const main = await runTask('main', {
     ...env,
     ...connection,
@@ -95,6 +124,16 @@ async function mainTask(
   };
 }
 
+/** The renewal agent's process id, from the task variable the main step saved for its post-job step. */
+function agentPid(job: AgentJob): number {
+  const saved = taskVariables(job.main).VSTS_TASKVARIABLE_ACRLOGINRENEWAL ?? '{}';
+  return (JSON.parse(saved) as { agentPid?: number }).agentPid ?? 0;
+}
+
+function postTask(job: AgentJob) {
+  return runTask('post', { ...job.env, ...jobVariables(job.main), ...taskVariables(job.main) });
+}
+
 function logged(job: AgentJob, result: RunResult): RunResult {
   job.logs.push(result.stdout, result.stderr);
   return result;
@@ -105,6 +144,9 @@ const proxy = () => ({ HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '127.0.0.1,loca
 
 let renewing: AgentJob;
 let control: AgentJob;
+/** `renew: true` with a certificate connection (the PEM holds the private key), and with a secret one. */
+let withCertificate: AgentJob;
+let withSecret: AgentJob;
 let userConfig: string;
 let allExpired: number;
 let renewedSecret = '';
@@ -115,17 +157,25 @@ beforeAll(async () => {
     lifetimes: { refreshToken: LIFETIMES.refreshToken, adoOidc: LIFETIMES.oidc },
   });
   userConfig = `${JSON.stringify({ auths: { [REGISTRIES.contoso]: { auth: 'b2xkOm9sZA==' } }, credHelpers: { 'gcr.io': 'gcloud' } }, null, 4)}\n`;
-  [renewing, control] = await Promise.all([
+  [renewing, control, withCertificate, withSecret] = await Promise.all([
     mainTask({ registry: 'contoso', clients: 'docker,podman', renew: 'true' }, async (home) => {
       await mkdir(join(home, '.docker'));
       await writeFile(join(home, '.docker', 'config.json'), userConfig);
     }),
     mainTask({ registry: 'contoso' }),
+    mainTask({ registry: 'contoso', renew: 'true' }, undefined, 'certificate'),
+    mainTask({ registry: 'contoso', renew: 'true' }, undefined, 'secret'),
   ]);
   const expiries = [renewing, control].map((job) => Date.parse(taskOutputs(job.main).expiresOn?.value ?? ''));
   allExpired = allExpiredAt(expiries);
 }, 120_000);
-afterAll(() => emulator?.stop());
+afterAll(async () => {
+  // A failed test may have left an agent: end it as the post-job step would.
+  for (const job of [renewing, withCertificate, withSecret]) {
+    if (job !== undefined && processAlive(agentPid(job))) await postTask(job);
+  }
+  await emulator?.stop();
+});
 
 describe('the main step', () => {
   test('with renew: prepends the helper folder to PATH, says when it renews, renews=true', () => {
@@ -137,6 +187,24 @@ describe('the main step', () => {
     expect(renewing.paths[0]).toMatch(new RegExp(`^${renewing.temp}/acr-login-[0-9a-f]{8}/bin$`));
     expect(main.stdout).toMatch(
       /Renewal is on: clients ask the credential helper docker-credential-acr-login-/,
+    );
+  });
+
+  test('no file of the job (its home, Agent.TempDirectory) holds System.AccessToken, the private key or the secret', async () => {
+    const key = privateKeyLines(emulator.scenario.apps.spCert.certPem ?? '');
+    const secret = emulator.scenario.apps.spSecret.secret ?? '';
+    expect(key.length).toBeGreaterThan(5);
+    expect(secret.length).toBeGreaterThan(10);
+    for (const job of [renewing, withCertificate, withSecret]) {
+      expect(job.main.code, job.main.stdout + job.main.stderr).toBe(0);
+      expect(taskOutputs(job.main).renews?.value).toBe('true');
+      expect(processAlive(agentPid(job))).toBe(true);
+      expect(await filesHolding(job.home, [emulator.ado.accessToken, ...key, secret])).toEqual([]);
+    }
+    // The control: the scan finds a secret where one is, the registry credential in the cache.
+    const cached = taskOutputs(renewing.main).password?.value ?? '';
+    expect((await filesHolding(renewing.home, [cached])).join()).toContain(
+      `/cache/${REGISTRIES.contoso}.json`,
     );
   });
 
@@ -161,6 +229,17 @@ describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIME
     expect(emulator.count({ service: 'ado' })).toBeGreaterThanOrEqual(1);
     expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
     expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+  });
+
+  test('certificate and secret connections renew through their agents', async () => {
+    for (const job of [withCertificate, withSecret]) {
+      emulator.resetRequests();
+      const helper = job.paths[0]?.split('/').at(-2) ?? '';
+      const renewed = await parallelGets(helper, REGISTRIES.contoso, await job.clientEnv([]), 5);
+      expect(renewed.secret).not.toBe(taskOutputs(job.main).password?.value);
+      expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
+      expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+    }
   });
 
   test('docker reads the renewed token (docker manifest inspect, no daemon)', async () => {
@@ -211,13 +290,12 @@ describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIME
 
 describe('the post-job step', () => {
   test("removes the helper entries, the helper and its state, and gives back the user's config byte for byte", async () => {
-    const post = await runTask('post', {
-      ...renewing.env,
-      ...jobVariables(renewing.main),
-      ...taskVariables(renewing.main),
-    });
+    const pid = agentPid(renewing);
+    expect(processAlive(pid)).toBe(true);
+    const post = await postTask(renewing);
     renewing.logs.push(post.stdout, post.stderr);
     expect(post.code, post.stdout).toBe(0);
+    expect(processAlive(pid)).toBe(false);
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
     expect(await readFile(renewing.dockerConfig, 'utf8')).toBe(userConfig);
     expect(await readFile(renewing.files.docker, 'utf8')).toBe(userConfig);
@@ -226,6 +304,20 @@ describe('the post-job step', () => {
     expect((await readdir(renewing.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([
       JOB_DIRECTORY,
     ]);
+  });
+
+  test('with a certificate or secret connection: the agent is gone after the post-job step, with its files', async () => {
+    for (const job of [withCertificate, withSecret]) {
+      const pid = agentPid(job);
+      expect(processAlive(pid)).toBe(true);
+      const post = await postTask(job);
+      expect(post.code, post.stdout).toBe(0);
+      expect(post.stdout).toContain('Renewal stopped');
+      expect(processAlive(pid)).toBe(false);
+      expect((await readdir(job.temp)).filter((name) => name.startsWith('acr-login-'))).toEqual([
+        JOB_DIRECTORY,
+      ]);
+    }
   });
 
   test('with SYSTEM_DEBUG on, no secret appears unmasked: task, helper and clients', () => {

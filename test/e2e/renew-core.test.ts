@@ -11,10 +11,10 @@ import {
   logout,
   planLogin,
 } from '../../packages/core/src/index.ts';
-import { readRenewState, renewAt } from '../../packages/core/src/renew/index.ts';
+import { processAlive } from '../../packages/core/src/renew/agent.ts';
+import { readCached } from '../../packages/core/src/renew/index.ts';
 import { createRenew, type RenewalPlan } from '../../packages/core/src/renew/renewer.ts';
 import { type RenewalRecord, startRenewal, stopRenewal } from '../../packages/core/src/renew/setup.ts';
-import type { RenewState } from '../../packages/core/src/renew/state.ts';
 import {
   type Emulator,
   HELLO_REPOSITORY,
@@ -90,9 +90,11 @@ async function logIn(
         node: process.execPath,
         bundle,
         platform: process.platform,
-        env,
+        // The agent renews: it reaches the emulator through its proxy, trusting its CA.
+        env: emulator.env(env),
         clock: { now: () => Date.now() },
         githubOidc: emulator.github,
+        watchPid: process.pid,
       })
     : undefined;
   return {
@@ -175,12 +177,14 @@ beforeAll(async () => {
   allExpired = allExpiredAt(expiries);
 }, 120_000);
 afterAll(async () => {
+  // The agents of the logins the tests did not stop.
+  for (const login of [oidc, twoRegistries, failing]) if (login?.renewal) await stopRenewal(login.renewal);
   await emulator?.stop();
   if (bundle !== undefined) await rm(join(bundle, '..'), { recursive: true, force: true });
 });
 
 describe('renewal set-up', () => {
-  test('routes each registry to the helper in every client file, and keeps the state 0600 in the temp dir', async () => {
+  test('routes each registry to the helper in every client file, and caches its token in the temp dir', async () => {
     const helper = oidc.renewal?.helper ?? '';
     expect(helper).toMatch(/^acr-login-[0-9a-f]{8}$/);
     const docker = JSON.parse(await readFile(oidc.dockerConfig, 'utf8'));
@@ -188,17 +192,56 @@ describe('renewal set-up', () => {
     expect(JSON.parse(await readFile(oidc.authFile, 'utf8')).credHelpers).toEqual({
       [REGISTRIES.contoso]: helper,
     });
-    const state = await readRenewState(join(oidc.renewal?.dir ?? '', 'state.json'));
-    expect(Object.keys(state?.servers ?? {})).toEqual([REGISTRIES.contoso]);
+    expect(await readdir(join(oidc.renewal?.dir ?? '', 'cache'))).toEqual([`${REGISTRIES.contoso}.json`]);
+    const cached = await readCached(oidc.renewal?.dir ?? '', REGISTRIES.contoso);
+    expect(cached?.password).toBe(oidc.result.credentials[0]?.password);
+  });
+});
+
+describe('a fresh credential (POSIX)', () => {
+  test('docker and skopeo get it from the cache file: the helper starts no Node; a due one goes to Node', async () => {
+    // Tokens that stay fresh for the length of this test, however loaded the machine.
+    emulator.setLifetimes({ refreshToken: 600 });
+    let fresh: Login;
+    try {
+      fresh = await logIn(
+        {
+          registry: 'contoso',
+          clientId: app('spSecret').clientId,
+          tenantId: emulator.scenario.tenantId,
+          clientSecret: app('spSecret').secret ?? '',
+        },
+        true,
+      );
+    } finally {
+      emulator.setLifetimes({ refreshToken: LIFETIMES.refreshToken });
+    }
+    try {
+      // Every Node started with this environment leaves a line in `marker`.
+      const marker = join(fresh.home, 'node-started');
+      const hook = join(fresh.home, 'mark.cjs');
+      await writeFile(hook, `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'node\\n');\n`);
+      const env = { ...(await fresh.clientEnv(['docker', 'skopeo'])), NODE_OPTIONS: `--require ${hook}` };
+      const inspected = await run('docker', ['manifest', 'inspect', hello], { env });
+      expect(inspected.code, inspected.stderr).toBe(0);
+      const pulled = await skopeoInspect(hello, { env, authFile: fresh.dockerConfig });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      await expect(readFile(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+      // The control: the same helper hands a registry it has no fresh answer for to Node.
+      const other = await helperGet(fresh, REGISTRIES.public, env);
+      expect(other.stdout).toBe('credentials not found in native keychain\n');
+      expect(await readFile(marker, 'utf8')).toBe('node\n');
+    } finally {
+      if (fresh.renewal) await stopRenewal(fresh.renewal);
+    }
   });
 });
 
 describe('a renewal that fails', () => {
   test('keeps serving the valid token, and the client sees a warning naming the cause', async () => {
-    const state = await readRenewState(join(failing.renewal?.dir ?? '', 'state.json'));
-    const token = state?.servers[REGISTRIES.contoso];
-    if (token === undefined) throw new Error('no token in the state');
-    await sleepUntil(renewAt(token) + 300);
+    const token = await readCached(failing.renewal?.dir ?? '', REGISTRIES.contoso);
+    if (token === undefined) throw new Error('no cached token');
+    await sleepUntil(token.renewAt + 300);
     expect(Date.now()).toBeLessThan(token.expiresOn - 2000);
     const pulled = await skopeoInspect(hello, {
       env: await failing.clientEnv(['skopeo']),
@@ -212,17 +255,28 @@ describe('a renewal that fails', () => {
 
 describe("a CA only the login step's settings named (the agent's Agent.CAInfo)", () => {
   test('the renewal trusts it; without it the registry certificate is refused (the control)', async () => {
-    const state = (await readRenewState(join(twoRegistries.renewal?.dir ?? '', 'state.json'))) as
-      | RenewState<RenewalPlan>
-      | undefined;
-    if (state === undefined) throw new Error('no renewal state');
+    // The plan the agent keeps in memory, as startRenewal builds it.
+    const plan: RenewalPlan = {
+      cloud: twoRegistries.plan.cloud,
+      registries: twoRegistries.plan.registries.flatMap((registry) =>
+        registry.auth.type === 'entra'
+          ? [
+              {
+                loginServer: registry.loginServer,
+                audience: registry.auth.audience,
+                identity: registry.auth.identity,
+              },
+            ]
+          : [],
+      ),
+    };
     const env = { HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '127.0.0.1,localhost' };
     // This test process does not trust the emulator's CA: Node reads NODE_EXTRA_CA_CERTS only at start.
-    const refused = createRenew(state.plan, { env });
+    const refused = createRenew(plan, { env });
     await expect(refused(REGISTRIES.contoso)).rejects.toMatchObject({
       message: expect.stringContaining('is not trusted here'),
     });
-    const trusted = createRenew({ ...state.plan, caFile: emulator.caFile }, { env });
+    const trusted = createRenew({ ...plan, caFile: emulator.caFile }, { env });
     const renewed = await trusted(REGISTRIES.contoso);
     expect(renewed.expiresOn.getTime()).toBeGreaterThan(Date.now());
     expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);
@@ -309,10 +363,12 @@ describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIME
 });
 
 describe('the post step', () => {
-  test("removes the helper entries and the state, and gives back the user's config byte for byte", async () => {
+  test("stops the agent, removes the helper entries and its files, and gives back the user's config byte for byte", async () => {
     const record = oidc.renewal as RenewalRecord;
+    expect(processAlive(record.agentPid)).toBe(true);
     const stopped = await stopRenewal(record);
-    expect(stopped).toMatchObject({ removed: 2, restored: 0, skipped: [] });
+    expect(stopped).toMatchObject({ agent: 'stopped', removed: 2, restored: 0, skipped: [] });
+    expect(processAlive(record.agentPid)).toBe(false);
     await logout(oidc.result.state, { logger: silent, env: oidc.env });
     expect(await readFile(oidc.dockerConfig, 'utf8')).toBe(userConfig);
     await expect(readFile(oidc.authFile)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { processAlive } from '../../packages/core/src/renew/agent.ts';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {
   ACTION_BUNDLE,
@@ -20,8 +21,10 @@ import {
   parallelGets,
   pathWith,
   podmanPull,
+  privateKeyLines,
   sleepUntil,
 } from '../support/renew.ts';
+import { filesHolding } from '../support/secrets.ts';
 
 /**
  * The action's bundle with `renew: true`, run as the runner runs it: the main step, later steps whose PATH
@@ -75,6 +78,13 @@ function postStep(action: ActionJob): Promise<StepResult> {
   return runStep(ACTION_BUNDLE, action.job, { ...emulator.env(), ...stateEnv(action.main.state) });
 }
 
+/** The renewal agent's process id, from the state the main step saved for its post step. */
+function agentPid(action: ActionJob): number {
+  return (JSON.parse(action.main.state.renewal ?? '{}') as { agentPid?: number }).agentPid ?? 0;
+}
+
+const helperOf = (action: ActionJob) => action.paths[0]?.split('/').at(-2) ?? '';
+
 function logged(action: ActionJob, result: RunResult): RunResult {
   action.logs.push(result.stdout, result.stderr);
   return result;
@@ -83,6 +93,9 @@ function logged(action: ActionJob, result: RunResult): RunResult {
 let renewing: ActionJob;
 let control: ActionJob;
 let admin: ActionJob;
+/** `renew: true` with a service principal's secret, and with its certificate (PEM with the private key). */
+let withSecret: ActionJob;
+let withCertificate: ActionJob;
 let userConfig: string;
 let allExpired: number;
 /** The token the helper renewed: it must appear in no log either. */
@@ -96,7 +109,10 @@ beforeAll(async () => {
   const app = emulator.scenario.apps.githubApp;
   const oidc = { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId };
   userConfig = `${JSON.stringify({ auths: { 'ghcr.io': { auth: 'dXNlcjp0b2tlbg==' } }, credHelpers: { 'gcr.io': 'gcloud' } }, null, 2)}\n`;
-  [renewing, control, admin] = await Promise.all([
+  const sp = emulator.scenario.apps.spSecret;
+  const cert = emulator.scenario.apps.spCert;
+  const tenant = { 'tenant-id': emulator.scenario.tenantId, registry: 'contoso', renew: 'true' };
+  [renewing, control, admin, withSecret, withCertificate] = await Promise.all([
     mainStep({ ...oidc, clients: 'docker,podman', renew: 'true' }, async (job) => {
       await mkdir(join(job.home, '.docker'));
       await writeFile(job.dockerConfig, userConfig);
@@ -108,11 +124,19 @@ beforeAll(async () => {
       password: emulator.scenario.registries.get(REGISTRIES.contoso)?.tokens[0]?.password ?? '',
       renew: 'true',
     }),
+    mainStep({ ...tenant, 'client-id': sp.clientId, 'client-secret': sp.secret ?? '' }),
+    mainStep({ ...tenant, 'client-id': cert.clientId, 'client-certificate': cert.certPem ?? '' }),
   ]);
   const expiries = [renewing, control].map((a) => Date.parse(a.main.outputs['expires-on'] ?? ''));
   allExpired = allExpiredAt(expiries);
 }, 120_000);
-afterAll(() => emulator?.stop());
+afterAll(async () => {
+  // A failed test may have left an agent: end it as the post step would.
+  for (const action of [renewing, withSecret, withCertificate]) {
+    if (action !== undefined && processAlive(agentPid(action))) await postStep(action);
+  }
+  await emulator?.stop();
+});
 
 describe('the main step', () => {
   test('with renew: sets up the helper, puts it on PATH, says when it renews, and outputs renews=true', () => {
@@ -137,6 +161,25 @@ describe('the main step', () => {
       expect(config.credHelpers?.[REGISTRIES.contoso], file).toBe(helper);
     }
     expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
+  });
+
+  test('with a secret or a certificate: no file of the job (HOME, RUNNER_TEMP, the runner files) holds it', async () => {
+    const sp = emulator.scenario.apps.spSecret.secret ?? '';
+    const key = privateKeyLines(emulator.scenario.apps.spCert.certPem ?? '');
+    expect(sp.length).toBeGreaterThan(10);
+    expect(key.length).toBeGreaterThan(5);
+    for (const action of [withSecret, withCertificate]) {
+      expect(action.main.code, action.main.stdout + action.main.stderr).toBe(0);
+      expect(action.main.outputs.renews).toBe('true');
+      expect(processAlive(agentPid(action))).toBe(true);
+    }
+    expect(await filesHolding(withSecret.job.dir, [sp])).toEqual([]);
+    expect(await filesHolding(withCertificate.job.dir, key)).toEqual([]);
+    // The control: the scan finds a secret where one is, the registry credential in the cache.
+    const cached = withSecret.main.outputs.password ?? '';
+    expect((await filesHolding(withSecret.job.dir, [cached])).join()).toContain(
+      `/cache/${REGISTRIES.contoso}.json`,
+    );
   });
 
   test('without renew: the log and the summary give the expiry and name renew; renews=false', () => {
@@ -172,6 +215,20 @@ describe(`after the ${LIFETIMES.refreshToken} s refresh token and the ${LIFETIME
     expect(emulator.count({ service: 'github' })).toBe(1);
     expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
     expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+  });
+
+  test('a secret and a certificate renew through their agents', async () => {
+    for (const action of [withSecret, withCertificate]) {
+      emulator.resetRequests();
+      const renewed = await parallelGets(helperOf(action), REGISTRIES.contoso, await action.clientEnv([]), 5);
+      expect(renewed.secret).not.toBe(action.main.outputs.password);
+      expect(emulator.count({ service: 'entra', method: 'POST' })).toBe(1);
+      expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+      const pulled = await run('docker', ['manifest', 'inspect', hello], {
+        env: await action.clientEnv(['docker']),
+      });
+      expect(pulled.code, pulled.stderr).toBe(0);
+    }
   });
 
   test('docker reads the renewed token (docker manifest inspect, no daemon)', async () => {
@@ -225,6 +282,7 @@ describe('the post step', () => {
     expect(post.code, post.stdout).toBe(0);
     expect(post.stdout).toContain('Renewal stopped: 2 credential helper entries removed, 0 restored');
     expect(post.stdout).not.toContain('::warning::');
+    expect(processAlive(agentPid(renewing))).toBe(false);
     expect(await readFile(renewing.job.dockerConfig, 'utf8')).toBe(userConfig);
     // The job's copies are back to what was carried over: the Docker config, and for podman the Docker
     // login it would have found there; the user's containers file was never created.
@@ -237,6 +295,18 @@ describe('the post step', () => {
     // The helper and its state are gone; the job's client files stay for later post steps, and the runner
     // empties RUNNER_TEMP after the job.
     expect(await readdir(renewing.job.env.RUNNER_TEMP ?? '')).toEqual(['acr-login-config']);
+  });
+
+  test('with a secret or a certificate: the agent is gone after the post step, with its files', async () => {
+    for (const action of [withSecret, withCertificate]) {
+      const pid = agentPid(action);
+      expect(processAlive(pid)).toBe(true);
+      const post = await postStep(action);
+      expect(post.code, post.stdout).toBe(0);
+      expect(post.stdout).toContain('Renewal stopped');
+      expect(processAlive(pid)).toBe(false);
+      expect(await readdir(action.job.env.RUNNER_TEMP ?? '')).toEqual(['acr-login-config']);
+    }
   });
 
   test('with debug on, no secret appears in any log: steps, helper and clients', async () => {

@@ -94,3 +94,9 @@ export async function bundleHelper(outDir: string): Promise<string> {
   });
   return join(outDir, 'renew-helper-entry.mjs');
 }
+
+/** The lines of a PEM's private key body: any of them in a file means the key was written there. */
+export function privateKeyLines(pem: string): string[] {
+  const match = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END/.exec(pem);
+  return (match?.[1] ?? '').split(/\r?\n/).filter((line) => line.length >= 32);
+}

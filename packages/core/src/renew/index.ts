@@ -1,23 +1,43 @@
 export {
+  AGENT_FILE,
+  type AgentFile,
+  type AgentRequest,
+  type AgentResponse,
+  AgentUnreachable,
+  askAgent,
+  readAgentFile,
+} from './agent-client.ts';
+export {
+  CACHE_DIRECTORY,
+  type CachedCredential,
+  cacheFile,
+  cacheFileName,
+  readCached,
+  writeCached,
+} from './cache.ts';
+export {
   type HelperEntry,
   type HelperEntryRemoval,
   removeHelperEntries,
   writeHelperEntries,
 } from './entries.ts';
+export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper.ts';
+export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from './protocol.ts';
 export {
-  type HelperRequest,
   type HelperResult,
-  RENEW_LOCK_TIMEOUT_MS,
   RENEW_MARGIN_MS,
+  RENEW_WAIT_TIMEOUT_MS,
   RETRY_AFTER_EXPIRY_MS,
   RETRY_WHILE_VALID_MS,
   type Renew,
+  Renewals,
   type RenewFactory,
+  type RenewFailure,
   renewAt,
-  runCredentialHelper,
-} from './helper.ts';
-export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from './protocol.ts';
+  type ServerToken,
+} from './renewals.ts';
 export {
+  AGENT_ARGUMENT,
   HELPER_ARGUMENT,
   newHelperName,
   type PrepareOptions,
@@ -28,11 +48,3 @@ export {
   shimText,
   writeRenewalFiles,
 } from './shim.ts';
-export {
-  parseRenewState,
-  type RenewFailure,
-  type RenewState,
-  readRenewState,
-  type ServerToken,
-  writeRenewState,
-} from './state.ts';

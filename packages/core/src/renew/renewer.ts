@@ -17,7 +17,7 @@ import {
   nullLogger,
   type TokenAudience,
 } from '../types.ts';
-import type { Renew } from './helper.ts';
+import type { Renew } from './renewals.ts';
 
 /**
  * One registry as the login planned it: what a renewal repeats. Its origin, the exchange's `service` (ACR's
@@ -30,7 +30,7 @@ export interface RenewalRegistry {
   readonly identity: Identity;
 }
 
-/** What the renewal state keeps for renewing: everything the login used, nothing it did not. */
+/** What the renewal agent keeps in memory for renewing: everything the login used, nothing it did not. */
 export interface RenewalPlan {
   readonly cloud: Cloud;
   readonly registries: readonly RenewalRegistry[];
@@ -94,7 +94,7 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   return async (loginServer) => {
     const registry = plan.registries.find((candidate) => candidate.loginServer === loginServer);
     if (registry === undefined) {
-      throw new AcrLoginError('STATE_INVALID', `The renewal state has no plan for "${loginServer}".`);
+      throw new AcrLoginError('STATE_INVALID', `The renewal plan has no registry "${loginServer}".`);
     }
     const { identity, audience } = registry;
     try {

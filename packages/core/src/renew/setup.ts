@@ -1,19 +1,22 @@
+import { join } from 'node:path';
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { redactProxyUrl } from '../transport.ts';
 import type { LoginPlan, LoginResult } from '../types.ts';
 import { input } from '../wording.ts';
+import type { CachedCredential } from './cache.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
-import { renewAt } from './helper.ts';
+import { agentProblem, agentUnavailable, launchAgent, stopAgent } from './launch.ts';
+import { renewAt, type ServerToken } from './renewals.ts';
 import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
 import { newHelperName, removeRenewalFiles, writeRenewalFiles } from './shim.ts';
-import type { RenewState, ServerToken } from './state.ts';
 
 /** What the post step needs to undo a renewal set-up; serialisable, no secrets. */
 export interface RenewalRecord {
   readonly helper: string;
-  /** The folder holding the shim and the state. */
+  /** The folder holding the shim, the cache, the agent's socket and its file. */
   readonly dir: string;
+  /** The renewal agent's process id. */
+  readonly agentPid: number;
   /** The folder the adapter put on PATH. */
   readonly binDir: string;
   readonly entries: readonly HelperEntry[];
@@ -39,6 +42,29 @@ export interface StartRenewalOptions {
   readonly adoOidcRequestUri?: string;
   readonly proxyUrl?: string;
   readonly caFile?: string;
+  /** The process running the job's steps (the step's parent): the agent ends when it does. */
+  readonly watchPid?: number;
+}
+
+/** Every secret the renewal plan holds: the agent keeps them in memory, and out of its environment. */
+export function planSecrets(plan: RenewalPlan): string[] {
+  const secrets = plan.registries.flatMap(({ identity }) => {
+    switch (identity.type) {
+      case 'service-principal':
+        return [
+          identity.secret,
+          identity.certificate?.kind === 'pem' ? identity.certificate.pem : undefined,
+          identity.certificatePassword,
+        ];
+      case 'azure-pipelines':
+        return [identity.systemAccessToken];
+      default:
+        return [];
+    }
+  });
+  return [...secrets, plan.githubOidc?.requestToken].filter(
+    (secret): secret is string => secret !== undefined && secret !== '',
+  );
 }
 
 /** Why `plan` cannot be renewed, or undefined when it can: only Entra logins have something to renew. */
@@ -57,7 +83,17 @@ export function renewedServers(plan: LoginPlan): string[] {
 }
 
 /**
- * Sets renewal up after a successful login: the state and shim in the job's temp directory, then a
+ * Refuses, before the login, a renewal whose agent could not listen under `tempDir`: without the agent the
+ * identity's secret would have to be written down, which renewal never does.
+ */
+export function checkRenewalAgent(tempDir: string, platform: NodeJS.Platform): void {
+  const problem = agentProblem(join(tempDir, newHelperName()), newHelperName(), platform);
+  if (problem !== undefined) throw agentUnavailable(problem);
+}
+
+/**
+ * Sets renewal up after a successful login: the shim and the registry credentials' cache in the job's temp
+ * directory, the renewal agent holding the plan (and so the identity's secret) in memory, then a
  * `credHelpers` entry per Entra registry in every configured client's file. On failure, nothing is left.
  */
 export async function startRenewal(options: StartRenewalOptions): Promise<RenewalRecord> {
@@ -98,30 +134,53 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     registries,
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
-    // The proxy's address only: credentials stay off disk.
-    ...(options.proxyUrl === undefined ? {} : { proxyUrl: redactProxyUrl(options.proxyUrl) }),
+    // With its credentials: the plan lives only in the agent's memory, and the agent renews as the login did.
+    ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
   };
-  const state: RenewState<RenewalPlan> = { version: 1, helper: newHelperName(), servers, plan: renewal };
+  const helper = newHelperName();
+  const cache: Record<string, CachedCredential> = Object.fromEntries(
+    Object.entries(servers).map(([server, token]) => [server, { ...token, renewAt: renewAt(token) }]),
+  );
   const files = await writeRenewalFiles({
     tempDir: options.tempDir,
+    helper,
     node: options.node,
     bundle: options.bundle,
     platform: options.platform,
-    state,
+    cache,
   });
-  const targets = [...new Set(plan.clients.map((client) => clientFile(CLIENT_FAMILY[client], options.env)))];
+  let agentPid: number | undefined;
   let entries: HelperEntry[];
   try {
-    entries = await writeHelperEntries(targets, Object.keys(servers), state.helper);
+    agentPid = (
+      await launchAgent({
+        node: options.node,
+        bundle: options.bundle,
+        dir: files.dir,
+        helper,
+        platform: options.platform,
+        env: options.env,
+        plan: renewal,
+        secrets: planSecrets(renewal),
+        servers,
+        ...(options.watchPid === undefined ? {} : { watchPid: options.watchPid }),
+      })
+    ).pid;
+    const targets = [
+      ...new Set(plan.clients.map((client) => clientFile(CLIENT_FAMILY[client], options.env))),
+    ];
+    entries = await writeHelperEntries(targets, Object.keys(servers), helper);
   } catch (error) {
+    if (agentPid !== undefined) await stopAgent(files.dir, agentPid).catch(() => {});
     await removeRenewalFiles(files.dir);
     throw error;
   }
   const tokens = Object.values(servers);
   return {
-    helper: state.helper,
+    helper,
     dir: files.dir,
+    agentPid,
     binDir: files.binDir,
     entries,
     expiresOn: new Date(Math.min(...tokens.map((token) => token.expiresOn))).toISOString(),
@@ -130,6 +189,8 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
 }
 
 export interface StopRenewalResult {
+  /** What became of the agent: it stopped when asked, was ended by its pid, or had already gone. */
+  readonly agent: 'stopped' | 'killed' | 'not running';
   readonly removed: number;
   readonly restored: number;
   readonly skipped: readonly { file: string; key: string; reason: string }[];
@@ -137,15 +198,21 @@ export interface StopRenewalResult {
 
 /**
  * Undoes `startRenewal`: the `credHelpers` entries first (while ours is there, `docker logout` of a
- * credsStore-owned registry would reach our helper, not the user's store), then the folder with the state.
+ * credsStore-owned registry would reach our helper, not the user's store), then the agent, then its folder.
  */
 export async function stopRenewal(record: RenewalRecord): Promise<StopRenewalResult> {
   const result = await removeHelperEntries(record.entries);
   const skipped = [...result.skipped];
+  let agent: StopRenewalResult['agent'] = 'not running';
+  try {
+    agent = await stopAgent(record.dir, record.agentPid);
+  } catch (error) {
+    skipped.push({ file: record.dir, key: 'renewal agent', reason: errorMessage(error) });
+  }
   try {
     await removeRenewalFiles(record.dir);
   } catch (error) {
-    skipped.push({ file: record.dir, key: 'renewal state', reason: errorMessage(error) });
+    skipped.push({ file: record.dir, key: 'renewal folder', reason: errorMessage(error) });
   }
-  return { removed: result.removed, restored: result.restored, skipped };
+  return { agent, removed: result.removed, restored: result.restored, skipped };
 }

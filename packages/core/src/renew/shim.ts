@@ -3,10 +3,12 @@ import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OwnerOnlyOptions, restrictToOwner } from '../clients/owner-only.ts';
 import { AcrLoginError } from '../errors.ts';
-import { type RenewState, writeRenewState } from './state.ts';
+import { CACHE_DIRECTORY, type CachedCredential, writeCached } from './cache.ts';
 
 /** The argument that makes a step's bundle act as the credential helper instead of running the step. */
 export const HELPER_ARGUMENT = 'credential-helper';
+/** The argument that makes a step's bundle run as the renewal agent. */
+export const AGENT_ARGUMENT = 'renewal-agent';
 
 /** `acr-login-<8 hex>`: unique per login step, so two logins in one job keep separate helpers. */
 export function newHelperName(): string {
@@ -18,7 +20,8 @@ export interface ShimTarget {
   readonly node: string;
   /** The step's bundle, which dispatches on `credential-helper` before loading anything else. */
   readonly bundle: string;
-  readonly stateFile: string;
+  /** The renewal folder: the agent file and the cache. */
+  readonly dir: string;
 }
 
 /** POSIX sh single quotes: only `'` itself needs care. */
@@ -37,23 +40,67 @@ export function shimFile(platform: NodeJS.Platform, name: string): string {
   return platform === 'win32' ? `docker-credential-${name}.cmd` : `docker-credential-${name}`;
 }
 
+/**
+ * The POSIX helper answers a cached `get` itself, starting no Node: for a registry named as the cache names it
+ * (lower-case letters, digits, dots, hyphens), whose cache file holds a credential of the expected shape with
+ * its `renewAt` still ahead. Everything else (other commands, a due or missing credential, a URL, a port, an
+ * unexpected byte) goes to Node, with the server passed on stdin. Values are only ever quoted expansions:
+ * no word splitting, globbing or eval of anything a client sent.
+ */
+const POSIX_FAST_PATH = `# Character sets spelt out: a range such as a-z may follow the locale's collation order.
+lower=abcdefghijklmnopqrstuvwxyz
+upper=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+digits=0123456789
+serve_cached() {
+  case $server in '' | *[!$lower$digits.-]*) return 1 ;; esac
+  file=$dir/cache/$server.json
+  [ -r "$file" ] || return 1
+  { IFS= read -r cached || [ -n "$cached" ]; } <"$file" || return 1
+  username=\${cached#'{"username":"'}
+  username=\${username%%'"'*}
+  password=\${cached#*'"password":"'}
+  password=\${password%%'"'*}
+  renew_at=\${cached#*'"renewAt":'}
+  renew_at=\${renew_at%%[!$digits]*}
+  case $username in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
+  case $password in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
+  case $renew_at in '' | *[!$digits]*) return 1 ;; esac
+  # By absolute path: a client may run its helper with a PATH that has no date; silent when there is none.
+  if [ -x /bin/date ]; then clock=/bin/date; else clock=/usr/bin/date; fi
+  now=$("$clock" +%s 2>/dev/null) || return 1
+  case $now in '' | *[!$digits]*) return 1 ;; esac
+  [ "$now" -lt "$((renew_at / 1000))" ] || return 1
+  printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$server" "$username" "$password"
+}
+if [ "$#" -eq 1 ] && [ "$1" = get ]; then
+  server=
+  IFS= read -r server || :
+  serve_cached && exit 0
+  printf '%s\\n' "$server" | "$node" "$bundle" ${HELPER_ARGUMENT} "$dir" get
+  exit
+fi
+exec "$node" "$bundle" ${HELPER_ARGUMENT} "$dir" "$@"
+`;
+
 export function shimText(platform: NodeJS.Platform, target: ShimTarget): string {
   if (platform === 'win32') {
     const args = [target.node, target.bundle].map(cmdQuote).join(' ');
-    return `@echo off\r\n${args} ${HELPER_ARGUMENT} ${cmdQuote(target.stateFile)} %*\r\n`;
+    return `@echo off\r\n${args} ${HELPER_ARGUMENT} ${cmdQuote(target.dir)} %*\r\n`;
   }
-  const args = [target.node, target.bundle].map(shQuote).join(' ');
-  return `#!/bin/sh\nexec ${args} ${HELPER_ARGUMENT} ${shQuote(target.stateFile)} "$@"\n`;
+  return (
+    `#!/bin/sh\n` +
+    `node=${shQuote(target.node)}\nbundle=${shQuote(target.bundle)}\ndir=${shQuote(target.dir)}\n` +
+    POSIX_FAST_PATH
+  );
 }
 
 export interface RenewalFiles {
   readonly helper: string;
-  /** `<temp>/<helper>`: everything renewal keeps; the post step removes it. */
+  /** `<temp>/<helper>`: everything renewal keeps on disk; the post step removes it. */
   readonly dir: string;
   /** The folder to put on PATH for later steps. */
   readonly binDir: string;
   readonly shim: string;
-  readonly stateFile: string;
 }
 
 /** Where the files of `helper` live under the job's temp directory. */
@@ -65,40 +112,47 @@ export function renewalFiles(tempDir: string, helper: string, platform: NodeJS.P
     dir,
     binDir,
     shim: join(binDir, shimFile(platform, helper)),
-    stateFile: join(dir, 'state.json'),
   };
 }
 
-export interface PrepareOptions<P> {
+export interface PrepareOptions {
   /** `RUNNER_TEMP` / `Agent.TempDirectory`: the runner empties it after the job. */
   readonly tempDir: string;
+  readonly helper: string;
   readonly node: string;
   readonly bundle: string;
   readonly platform: NodeJS.Platform;
-  readonly state: RenewState<P>;
+  /** The login's registry credentials, by login server: the first cache files. */
+  readonly cache: Readonly<Record<string, CachedCredential>>;
   /** How `restrictToOwner` runs icacls on Windows, and as whom; injected by tests. */
   readonly ownerOnly?: Omit<OwnerOnlyOptions, 'platform'>;
 }
 
-/** Writes the state (0600) and the shim (0700) into a fresh 0700 folder of the job's temp directory. */
-export async function writeRenewalFiles<P>(options: PrepareOptions<P>): Promise<RenewalFiles> {
-  const files = renewalFiles(options.tempDir, options.state.helper, options.platform);
+/**
+ * Writes the cache files (0600) and the shim (0700) into a fresh 0700 folder of the job's temp directory, where
+ * the agent's socket and agent file go too. No identity secret is ever written here.
+ */
+export async function writeRenewalFiles(options: PrepareOptions): Promise<RenewalFiles> {
+  const files = renewalFiles(options.tempDir, options.helper, options.platform);
   try {
     await mkdir(files.binDir, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask: make sure the folder holding secrets is ours alone.
+    await mkdir(join(files.dir, CACHE_DIRECTORY), { mode: 0o700 });
+    // mkdir's mode is filtered by the umask: make sure the folder holding credentials is ours alone.
     await chmod(files.dir, 0o700);
     await restrictToOwner(files.dir, 'folder', {
       platform: options.platform,
       ...options.ownerOnly,
     });
-    await writeRenewState(files.stateFile, options.state);
+    for (const [server, credential] of Object.entries(options.cache)) {
+      await writeCached(files.dir, server, credential);
+    }
     const handle = await open(files.shim, 'wx', 0o700);
     try {
       await handle.writeFile(
         shimText(options.platform, {
           node: options.node,
           bundle: options.bundle,
-          stateFile: files.stateFile,
+          dir: files.dir,
         }),
       );
     } finally {
@@ -117,7 +171,7 @@ export async function writeRenewalFiles<P>(options: PrepareOptions<P>): Promise<
   return files;
 }
 
-/** Removes the state, its secrets and the shim. Never throws for a folder that is already gone. */
+/** Removes the cache, the agent file and the shim. Never throws for a folder that is already gone. */
 export async function removeRenewalFiles(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

@@ -10,6 +10,7 @@ import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
 import { accessTable, type RepositoryAccess } from '../registry/access.ts';
 import {
+  checkRenewalAgent,
   notRenewable,
   type RenewalRecord,
   renewedServers,
@@ -129,9 +130,10 @@ export async function runLogin(host: Host): Promise<void> {
       ),
     );
 
-    // Before the login: a runner that cannot keep the helper fails the step before anything is written.
+    // Before the login: a runner that cannot keep the helper and its agent fails the step before anything is
+    // written.
     const renewing = renew && notRenewable(plan) === undefined;
-    if (renewing) renewalTempDir(host);
+    if (renewing) checkRenewalAgent(renewalTempDir(host), process.platform);
     const isolated = isolate ? await isolateFiles(host, plan) : undefined;
     // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
     const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
@@ -311,6 +313,8 @@ async function setUpRenewal(
     ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),
     ...(proxyUrl === undefined ? {} : { proxyUrl }),
     ...(caFile === undefined ? {} : { caFile }),
+    // The runner's worker, which runs every step of the job: the renewal agent ends with it.
+    watchPid: process.ppid,
   });
   host.saveState('renewal', JSON.stringify(record));
   host.addPath?.(record.binDir);
@@ -349,8 +353,8 @@ async function removeOwnPullSecret(host: Host): Promise<void> {
 }
 
 /**
- * The renewal goes whatever `logout` says: its helper cannot outlive the job (its state is in the job's temp
- * directory), and an entry naming a missing helper would break the registry for the next job. Without
+ * The renewal goes whatever `logout` says: its agent must not outlive the job (it holds the identity's
+ * secret), and an entry naming a missing helper would break the registry for the next job. Without
  * renewal, a job that outlived its credentials gets a warning naming `renew`: that is where a user looks
  * after a 401 at the push.
  */

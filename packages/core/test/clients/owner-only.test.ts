@@ -6,8 +6,9 @@ import { isolateClientFiles } from '../../src/clients/isolate.ts';
 import { type CommandRunner, restrictToOwner } from '../../src/clients/owner-only.ts';
 import { writePullSecret } from '../../src/clients/pull-secret.ts';
 import { AcrLoginError } from '../../src/errors.ts';
+import { cacheFile } from '../../src/renew/index.ts';
 import { writeRenewalFiles } from '../../src/renew/shim.ts';
-import { stateFor } from '../renew/support.ts';
+import { serversFor } from '../renew/support.ts';
 import { tempDir } from './support.ts';
 
 /** Windows cannot run here: the platform and icacls are injected, and each call is recorded. */
@@ -21,6 +22,14 @@ function icacls(answer: Awaited<ReturnType<CommandRunner>> | Error = { code: 0, 
   };
   return { calls, runCommand, watching: (paths: readonly string[]) => (watch = paths) };
 }
+
+const HELPER = 'acr-login-0badcafe';
+const CACHE = Object.fromEntries(
+  Object.entries(serversFor(['contoso.azurecr.io'])).map(([server, token]) => [
+    server,
+    { ...token, renewAt: token.expiresOn - 1_800_000 },
+  ]),
+);
 
 const ENV = { USERNAME: 'runner', USERDOMAIN: 'CONTOSO', SystemRoot: 'D:\\Windows' };
 
@@ -69,25 +78,26 @@ describe('restrictToOwner', () => {
 });
 
 describe('the folders and files the step keeps credentials in are owner-only on Windows before anything is written', () => {
-  test('the renewal folder, before its state', async () => {
+  test('the renewal folder, before its cache files', async () => {
     const { calls, runCommand, watching } = icacls();
     const temp = await tempDir();
-    const state = stateFor(['contoso.azurecr.io']);
-    const dir = join(temp, state.helper);
-    watching([join(dir, 'state.json')]);
+    const dir = join(temp, HELPER);
+    const cached = cacheFile(dir, 'contoso.azurecr.io');
+    watching([cached]);
     const files = await writeRenewalFiles({
       tempDir: temp,
+      helper: HELPER,
       node: 'C:\\node.exe',
       bundle: 'C:\\main.js',
       platform: 'win32',
-      state,
+      cache: CACHE,
       ownerOnly: { runCommand, env: ENV },
     });
     expect(calls.map((call) => call.args)).toEqual([
       [files.dir, '/inheritance:r', '/grant:r', 'CONTOSO\\runner:(OI)(CI)F'],
     ]);
-    expect(calls[0]?.existed).toEqual({ [files.stateFile]: false });
-    expect(existsSync(files.stateFile)).toBe(true);
+    expect(calls[0]?.existed).toEqual({ [cached]: false });
+    expect(existsSync(cached)).toBe(true);
   });
 
   test('the renewal folder: when it cannot be made owner-only, nothing is left', async () => {
@@ -103,7 +113,8 @@ describe('the folders and files the step keeps credentials in are owner-only on 
         node: 'C:\\node.exe',
         bundle: 'C:\\main.js',
         platform: 'win32',
-        state: stateFor(['contoso.azurecr.io']),
+        helper: HELPER,
+        cache: CACHE,
         ownerOnly: { runCommand, env: ENV },
       }),
     ).rejects.toMatchObject({ code: 'CONFIG_WRITE_FAILED' });

@@ -1,26 +1,33 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../../src/errors.ts';
+import { type RunningAgent, serveAgent } from '../../src/renew/agent.ts';
 import {
+  AGENT_FILE,
+  type CachedCredential,
+  cacheFile,
   type HelperResult,
   NOT_FOUND_MESSAGE,
   RETRY_AFTER_EXPIRY_MS,
   RETRY_WHILE_VALID_MS,
-  type RenewState,
-  readRenewState,
+  type RenewFactory,
+  readCached,
   renewAt,
   runCredentialHelper,
-  writeRenewState,
+  type ServerToken,
+  writeCached,
 } from '../../src/renew/index.ts';
 import {
   HOUR,
   LIFETIME,
   MINUTE,
+  PLAN,
   type Plan,
   type RecordingRenewer,
   recordingRenewer,
-  stateFor,
+  serversFor,
   T0,
   type TestClock,
   tempDir,
@@ -28,38 +35,57 @@ import {
   USER,
 } from './support.ts';
 
+/**
+ * The credential helper against a real agent in this process (its socket in a temp folder, the test's clock):
+ * the cache files, the protocol and the renewal logic together, as a client meets them.
+ */
+
 const CONTOSO = 'contoso.azurecr.io';
 const FABRIKAM = 'fabrikam.azurecr.io';
 
 interface Fixture {
-  readonly stateFile: string;
+  readonly dir: string;
   readonly clock: TestClock;
   readonly renewer: RecordingRenewer;
+  readonly agent: RunningAgent;
   run(command: string | undefined, input?: string): Promise<HelperResult>;
-  state(): Promise<RenewState<Plan>>;
+  cached(server: string): Promise<CachedCredential | undefined>;
 }
 
+const agents: RunningAgent[] = [];
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((agent) => agent.stop('test over')));
+});
+
 async function fixture(
-  state: RenewState<Plan> = stateFor([CONTOSO, FABRIKAM]),
-  options: Parameters<typeof recordingRenewer>[1] = {},
+  servers: Record<string, ServerToken> = serversFor([CONTOSO, FABRIKAM]),
+  options: Parameters<typeof recordingRenewer>[1] & { factory?: RenewFactory<Plan> } = {},
 ): Promise<Fixture> {
-  const stateFile = join(await tempDir(), 'state.json');
-  await writeRenewState(stateFile, state);
+  const dir = await tempDir();
+  await mkdir(join(dir, 'cache'));
+  for (const [server, token] of Object.entries(servers)) {
+    await writeCached(dir, server, { ...token, renewAt: renewAt(token) });
+  }
   const clock = testClock();
   const renewer = recordingRenewer(clock, options);
+  const endpoint = join(dir, 'agent.sock');
+  const token = randomBytes(32).toString('hex');
+  await writeFile(join(dir, AGENT_FILE), JSON.stringify({ endpoint, token }));
+  const agent = await serveAgent<Plan>({
+    config: { version: 1, endpoint, token, dir, plan: PLAN, servers, maxLifetimeMs: 1e12, idleMs: 1e12 },
+    clock,
+    renewer: options.factory ?? ((plan) => renewer.factory(plan)),
+    platform: process.platform,
+    checkEveryMs: HOUR,
+  });
+  agents.push(agent);
   return {
-    stateFile,
+    dir,
     clock,
     renewer,
-    run: (command, input = '') =>
-      runCredentialHelper({
-        stateFile,
-        command,
-        input,
-        clock,
-        renewer: (plan: Plan) => renewer.factory(plan),
-      }),
-    state: async () => (await readRenewState<Plan>(stateFile)) as RenewState<Plan>,
+    agent,
+    run: (command, input = '') => runCredentialHelper({ dir, command, input, clock }),
+    cached: (server) => readCached(dir, server),
   };
 }
 
@@ -117,19 +143,26 @@ describe('get', () => {
     expect(secretOf(await f.run('get', FABRIKAM))).toBe(`rt-2-${FABRIKAM}`);
     expect(secretOf(await f.run('get', CONTOSO))).toBe(`rt-1-${CONTOSO}`);
     expect(f.renewer.calls).toHaveLength(2);
-    const state = await f.state();
-    expect(state.servers[CONTOSO]).toEqual({
+    // The cache file holds the new token, and when a reader must ask the agent again.
+    expect(await f.cached(CONTOSO)).toEqual({
       username: USER,
       password: `rt-1-${CONTOSO}`,
-      obtainedAt: f.clock.now(),
       expiresOn: f.clock.now() + LIFETIME,
+      renewAt: f.clock.now() + 2 * HOUR + 45 * MINUTE,
     });
   });
 
+  test('a fresh token is served from its cache file without asking the agent', async () => {
+    const f = await fixture();
+    // The agent can no longer be found: the answer can only come from the cache file.
+    await rm(join(f.dir, AGENT_FILE));
+    const result = await f.run('get', CONTOSO);
+    expect(secretOf(result)).toBe(`rt-0-${CONTOSO}`);
+    expect(result.stderr).toBe('');
+  });
+
   test('renews only the servers that are due, plus the one asked for', async () => {
-    const early = stateFor([CONTOSO]);
-    const late = stateFor([FABRIKAM], T0 + HOUR);
-    const f = await fixture({ ...early, servers: { ...early.servers, ...late.servers } });
+    const f = await fixture({ ...serversFor([CONTOSO]), ...serversFor([FABRIKAM], T0 + HOUR) });
     f.clock.set(T0 + 2 * HOUR + 45 * MINUTE);
     expect(secretOf(await f.run('get', CONTOSO))).toBe(`rt-1-${CONTOSO}`);
     expect(f.renewer.calls).toEqual([CONTOSO]);
@@ -137,7 +170,7 @@ describe('get', () => {
   });
 
   test('keeps renewing for as long as the job runs', async () => {
-    const f = await fixture(stateFor([CONTOSO]));
+    const f = await fixture(serversFor([CONTOSO]));
     const seen = new Set<string>();
     for (let quarter = 0; quarter < 48; quarter++) {
       f.clock.set(T0 + quarter * 15 * MINUTE);
@@ -149,7 +182,7 @@ describe('get', () => {
   });
 
   test('20 parallel gets of an expired token make exactly one renewal', async () => {
-    const f = await fixture(stateFor([CONTOSO]));
+    const f = await fixture(serversFor([CONTOSO]));
     f.clock.set(T0 + LIFETIME + MINUTE);
     const results = await Promise.all(Array.from({ length: 20 }, () => f.run('get', CONTOSO)));
     expect(new Set(results.map(secretOf))).toEqual(new Set([`rt-1-${CONTOSO}`]));
@@ -168,24 +201,44 @@ describe('get', () => {
     },
   );
 
-  test('once the post step removed the state, it has nothing for anyone', async () => {
+  test('once the post step stopped the agent, it has nothing for anyone: its cache went with it', async () => {
     const f = await fixture();
-    await writeFile(f.stateFile, '');
-    const { rm } = await import('node:fs/promises');
-    await rm(f.stateFile);
+    await f.agent.stop('asked to stop');
+    expect(await f.cached(CONTOSO)).toBeUndefined();
     const result = await f.run('get', CONTOSO);
     expect(result).toMatchObject({ code: 1, stdout: `${NOT_FOUND_MESSAGE}\n` });
-    expect(result.stderr).toContain('post step removed it');
+    expect(result.stderr).toContain('is not running');
+    expect(result.stderr).toContain('post step stopped it');
   });
 
-  test('a corrupt state file is an error that names the file and never quotes it', async () => {
+  test('without its agent, a due but valid cached token is served with a warning', async () => {
+    const f = await fixture(serversFor([CONTOSO]));
+    const token = await f.cached(CONTOSO);
+    await rm(join(f.dir, AGENT_FILE));
+    f.clock.set(T0 + LIFETIME - 1);
+    const result = await f.run('get', CONTOSO);
+    expect(secretOf(result)).toBe(token?.password);
+    expect(result.stderr).toContain('is not running');
+    expect(result.stderr).toContain(`stay valid until ${new Date(T0 + LIFETIME).toISOString()}`);
+  });
+
+  test('a corrupt cache file is passed over: the agent answers', async () => {
     const f = await fixture();
-    await writeFile(f.stateFile, '{"version":1,"servers":{"contoso.azurecr.io":{"password":"rt-secret"');
+    await writeFile(cacheFile(f.dir, CONTOSO), '{"username":"x","password":"rt-broken"');
+    expect(secretOf(await f.run('get', CONTOSO))).toBe(`rt-0-${CONTOSO}`);
+    expect(f.renewer.calls).toEqual([]);
+  });
+
+  test('an agent file naming the wrong token gets a refusal, never a credential', async () => {
+    const f = await fixture();
+    const file = JSON.parse(await readFile(join(f.dir, AGENT_FILE), 'utf8'));
+    await writeFile(join(f.dir, AGENT_FILE), JSON.stringify({ ...file, token: 'f'.repeat(64) }));
+    f.clock.set(T0 + LIFETIME);
     const result = await f.run('get', CONTOSO);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(f.stateFile);
-    expect(result.stdout).toContain('run the login step again');
-    expect(result.stdout + result.stderr).not.toContain('rt-secret');
+    expect(result.stderr).toContain('refused a request without its token');
+    expect(result.stdout).not.toContain('rt-');
+    expect(f.renewer.calls).toEqual([]);
   });
 });
 
@@ -198,7 +251,7 @@ describe('when renewal fails', () => {
 
   test('a valid token keeps being served, with a warning naming the cause, and retried after a pause', async () => {
     let failing = true;
-    const f = await fixture(stateFor([CONTOSO]), { fail: () => (failing ? denied() : undefined) });
+    const f = await fixture(serversFor([CONTOSO]), { fail: () => (failing ? denied() : undefined) });
     const due = T0 + 2 * HOUR + 45 * MINUTE;
     f.clock.set(due);
     const first = await f.run('get', CONTOSO);
@@ -206,7 +259,6 @@ describe('when renewal fails', () => {
     expect(first.stderr).toContain('AADSTS7000215');
     expect(first.stderr).toContain(new Date(T0 + LIFETIME).toISOString());
     expect(first.stderr).not.toContain(`rt-0-${CONTOSO}`);
-    expect((await f.state()).servers[CONTOSO]?.failure).toMatchObject({ at: due, code: 'ENTRA_AUTH_FAILED' });
 
     // Within the pause: served without asking Entra again.
     f.clock.set(due + RETRY_WHILE_VALID_MS - 1);
@@ -220,11 +272,12 @@ describe('when renewal fails', () => {
     expect(secretOf(renewed)).toBe(`rt-2-${CONTOSO}`);
     expect(renewed.stderr).toBe('');
     expect(f.renewer.calls).toHaveLength(2);
-    expect((await f.state()).servers[CONTOSO]?.failure).toBeUndefined();
+    // No warning once it succeeded.
+    expect((await f.run('get', CONTOSO)).stderr).toBe('');
   });
 
   test('after expiry the client gets an error naming the cause and the fix, on stdout and stderr', async () => {
-    const f = await fixture(stateFor([CONTOSO]), { fail: denied });
+    const f = await fixture(serversFor([CONTOSO]), { fail: denied });
     f.clock.set(T0 + LIFETIME);
     const result = await f.run('get', CONTOSO);
     expect(result.code).toBe(1);
@@ -235,7 +288,7 @@ describe('when renewal fails', () => {
   });
 
   test('20 parallel gets after expiry share one failed attempt', async () => {
-    const f = await fixture(stateFor([CONTOSO]), { fail: denied });
+    const f = await fixture(serversFor([CONTOSO]), { fail: denied });
     f.clock.set(T0 + LIFETIME + MINUTE);
     const results = await Promise.all(Array.from({ length: 20 }, () => f.run('get', CONTOSO)));
     expect(results.every((result) => result.code === 1 && result.stdout.includes('AADSTS7000215'))).toBe(
@@ -245,7 +298,7 @@ describe('when renewal fails', () => {
   });
 
   test('after expiry, an attempt is repeated once the short pause is over', async () => {
-    const f = await fixture(stateFor([CONTOSO]), { fail: denied });
+    const f = await fixture(serversFor([CONTOSO]), { fail: denied });
     const expired = T0 + LIFETIME + MINUTE;
     f.clock.set(expired);
     await f.run('get', CONTOSO);
@@ -258,7 +311,7 @@ describe('when renewal fails', () => {
   });
 
   test('one failing registry does not stop the others', async () => {
-    const f = await fixture(stateFor([CONTOSO, FABRIKAM]), {
+    const f = await fixture(serversFor([CONTOSO, FABRIKAM]), {
       fail: (server) => (server === FABRIKAM ? denied() : undefined),
     });
     f.clock.set(T0 + LIFETIME + MINUTE);
@@ -267,17 +320,13 @@ describe('when renewal fails', () => {
   });
 
   test('a renewal function that cannot even be built is reported the same way', async () => {
-    const f = await fixture(stateFor([CONTOSO]));
-    f.clock.set(T0 + LIFETIME);
-    const result = await runCredentialHelper({
-      stateFile: f.stateFile,
-      command: 'get',
-      input: CONTOSO,
-      clock: f.clock,
-      renewer: () => {
+    const f = await fixture(serversFor([CONTOSO]), {
+      factory: () => {
         throw new AcrLoginError('OIDC_UNAVAILABLE', 'ACTIONS_ID_TOKEN_REQUEST_URL is not set.');
       },
     });
+    f.clock.set(T0 + LIFETIME);
+    const result = await f.run('get', CONTOSO);
     expect(result).toMatchObject({ code: 1 });
     expect(result.stdout).toContain('ACTIONS_ID_TOKEN_REQUEST_URL is not set.');
   });
@@ -296,9 +345,9 @@ describe('the other commands', () => {
     ['erase', CONTOSO],
   ])('%s is accepted and changes nothing', async (command, input) => {
     const f = await fixture();
-    const before = await readFile(f.stateFile, 'utf8');
+    const before = await readFile(cacheFile(f.dir, CONTOSO), 'utf8');
     expect(await f.run(command, input)).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await readFile(f.stateFile, 'utf8')).toBe(before);
+    expect(await readFile(cacheFile(f.dir, CONTOSO), 'utf8')).toBe(before);
   });
 
   test.each([undefined, 'version', 'GET'])('an unknown command %j fails', async (command) => {
@@ -309,14 +358,18 @@ describe('the other commands', () => {
   });
 });
 
-describe('the state file', () => {
-  // Windows has no POSIX mode bits: a file there inherits the ACL of its folder.
-  test.skipIf(process.platform === 'win32')('stays 0600 through renewals', async () => {
-    const f = await fixture(stateFor([CONTOSO]));
-    expect((await stat(f.stateFile)).mode & 0o777).toBe(0o600);
-    f.clock.set(T0 + LIFETIME);
-    await f.run('get', CONTOSO);
-    expect((await stat(f.stateFile)).mode & 0o777).toBe(0o600);
-    expect(f.renewer.calls).toHaveLength(1);
-  });
+describe('the files', () => {
+  // Windows has no POSIX mode bits, nor unix sockets: a file there inherits the ACL of its folder.
+  test.skipIf(process.platform === 'win32')(
+    'the cache file stays 0600 through renewals; the socket is 0600',
+    async () => {
+      const f = await fixture(serversFor([CONTOSO]));
+      expect((await stat(cacheFile(f.dir, CONTOSO))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(f.dir, 'agent.sock'))).mode & 0o777).toBe(0o600);
+      f.clock.set(T0 + LIFETIME);
+      await f.run('get', CONTOSO);
+      expect((await stat(cacheFile(f.dir, CONTOSO))).mode & 0o777).toBe(0o600);
+      expect(f.renewer.calls).toHaveLength(1);
+    },
+  );
 });

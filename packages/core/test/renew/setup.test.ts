@@ -2,11 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { planLogin } from '../../src/plan/plan.ts';
-import { readRenewState } from '../../src/renew/index.ts';
-import type { RenewalPlan } from '../../src/renew/renewer.ts';
-import { notRenewable, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
+import { processAlive } from '../../src/renew/agent.ts';
+import { readCached } from '../../src/renew/index.ts';
+import { checkRenewalAgent, notRenewable, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
 import type { LoginInputs, LoginPlan, LoginResult } from '../../src/types.ts';
-import { T0, tempDir, USER } from './support.ts';
+import { filesHolding, SOURCE_BUNDLE, T0, tempDir, USER, withTsx } from './support.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '00000000-0000-4000-8000-000000001001';
@@ -34,16 +34,16 @@ function resultFor(p: LoginPlan): LoginResult {
   };
 }
 
-/** startRenewal as a Linux step would call it, at T0, with the shim pointing at a stand-in bundle. */
+/** startRenewal as a step would call it, at T0, with core's helper entry from source as the bundle. */
 function start(p: LoginPlan, result: LoginResult, tempDir: string, env: Record<string, string>) {
   return startRenewal({
     plan: p,
     result,
     tempDir,
-    node: '/usr/bin/node',
-    bundle: '/b.js',
-    platform: 'linux',
-    env,
+    node: process.execPath,
+    bundle: SOURCE_BUNDLE,
+    platform: process.platform,
+    env: withTsx(env),
     clock: { now: () => T0 },
   });
 }
@@ -63,9 +63,9 @@ describe('what can be renewed', () => {
 });
 
 describe('startRenewal and stopRenewal', () => {
-  // Windows has no POSIX mode bits: a file there inherits the ACL of its folder.
+  // Windows has no POSIX mode bits nor unix sockets: the pipe and ACLs are covered with the platform injected.
   test.skipIf(process.platform === 'win32')(
-    'keep the plan and tokens in a 0600 state, route every client file, and remove it all again',
+    'keep the secret in the agent only, the tokens in 0600 cache files, route every client file, and remove it all again',
     async () => {
       const dir = await tempDir();
       const env = {
@@ -73,6 +73,9 @@ describe('startRenewal and stopRenewal', () => {
         DOCKER_CONFIG: join(dir, 'docker'),
         REGISTRY_AUTH_FILE: join(dir, 'containers', 'auth.json'),
         HELM_REGISTRY_CONFIG: join(dir, 'helm', 'registry.json'),
+        // As a runner passes a step's inputs: the agent must not inherit them.
+        'INPUT_CLIENT-SECRET': SECRET,
+        ACRLOGIN_COPY: `copied ${SECRET}`,
       };
       const temp = join(dir, 'runner-temp');
       const p = plan(
@@ -89,12 +92,13 @@ describe('startRenewal and stopRenewal', () => {
         plan: p,
         result: resultFor(p),
         tempDir: temp,
-        node: '/usr/bin/node',
-        bundle: '/action/dist/index.js',
-        platform: 'linux',
-        env,
+        node: process.execPath,
+        bundle: SOURCE_BUNDLE,
+        platform: process.platform,
+        env: withTsx(env),
         clock: { now: () => T0 },
         githubOidc: { requestUrl: 'https://token.example/?api-version=2.0', requestToken: 'request-token' },
+        watchPid: process.pid,
       });
       const servers = ['contoso.azurecr.io', 'fabrikam.azurecr.io'];
       expect(record).toMatchObject({
@@ -105,26 +109,31 @@ describe('startRenewal and stopRenewal', () => {
       // A 3 h 15 min token: renewed 30 minutes before it expires.
       expect(record.renewsAt).toBe(new Date(EXPIRES.getTime() - 1_800_000).toISOString());
       expect(JSON.stringify(record)).not.toContain(SECRET);
+      expect(processAlive(record.agentPid)).toBe(true);
 
-      const stateFile = join(record.dir, 'state.json');
-      expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
-      const state = await readRenewState<RenewalPlan>(stateFile);
-      expect(state?.servers).toEqual(
-        Object.fromEntries(
-          servers.map((s) => [
-            s,
-            { username: USER, password: `rt-${s}`, expiresOn: EXPIRES.getTime(), obtainedAt: T0 },
-          ]),
-        ),
-      );
-      expect(state?.plan.cloud.name).toBe('AzureCloud');
-      expect(state?.plan.githubOidc).toEqual({
-        requestUrl: 'https://token.example/?api-version=2.0',
-        requestToken: 'request-token',
-      });
-      expect(state?.plan.registries.map((r) => [r.loginServer, r.audience, r.identity.type])).toEqual(
-        servers.map((s) => [s, 'acr', 'service-principal']),
-      );
+      // On disk: the registry credentials, the agent file, the socket, the shim; never the secret.
+      expect(await filesHolding(dir, [SECRET, 'request-token'])).toEqual([]);
+      for (const server of servers) {
+        expect(await readCached(record.dir, server)).toEqual({
+          username: USER,
+          password: `rt-${server}`,
+          expiresOn: EXPIRES.getTime(),
+          renewAt: EXPIRES.getTime() - 1_800_000,
+        });
+      }
+      expect((await readdir(record.dir)).sort()).toEqual(['agent.json', 'agent.sock', 'bin', 'cache']);
+      for (const name of ['agent.json', 'agent.sock']) {
+        expect((await stat(join(record.dir, name))).mode & 0o777, name).toBe(0o600);
+      }
+      // Nor in what other processes of the user can read of the agent: its arguments and environment.
+      if (process.platform === 'linux') {
+        for (const part of ['cmdline', 'environ']) {
+          const bytes = await readFile(`/proc/${record.agentPid}/${part}`);
+          expect(bytes.includes(SECRET), part).toBe(false);
+          expect(bytes.includes('request-token'), part).toBe(false);
+        }
+        expect((await readFile(`/proc/${record.agentPid}/environ`)).includes('DOCKER_CONFIG=')).toBe(true);
+      }
 
       const files = [
         join(env.DOCKER_CONFIG, 'config.json'),
@@ -138,14 +147,52 @@ describe('startRenewal and stopRenewal', () => {
       }
 
       expect(await stopRenewal(JSON.parse(JSON.stringify(record)))).toEqual({
+        agent: 'stopped',
         removed: 6,
         restored: 0,
         skipped: [],
       });
+      expect(processAlive(record.agentPid)).toBe(false);
       expect(await readdir(temp)).toEqual([]);
       for (const file of files) await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+      // A second post step (a retried one) finds nothing to stop.
+      expect((await stopRenewal(record)).agent).toBe('not running');
     },
   );
+
+  test('a bundle that cannot run the agent: renew is refused and nothing is left', async () => {
+    const dir = await tempDir();
+    const env = { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'docker') };
+    const temp = join(dir, 'runner-temp');
+    const p = plan({ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET }, env);
+    const started = startRenewal({
+      plan: p,
+      result: resultFor(p),
+      tempDir: temp,
+      node: process.execPath,
+      bundle: join(dir, 'missing.js'),
+      platform: process.platform,
+      env,
+      clock: { now: () => T0 },
+    });
+    await expect(started).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringMatching(
+        /keeps the identity's secret in a renewal agent process.*exited \(code 1\)/,
+      ),
+    });
+    expect(await readdir(temp)).toEqual([]);
+    await expect(stat(join(env.DOCKER_CONFIG, 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('a temp dir too deep for a unix socket is refused before the login', () => {
+    expect(() => checkRenewalAgent(`/${'d'.repeat(80)}`, 'linux')).toThrow(
+      /over the 103 a unix socket allows/,
+    );
+    expect(() => checkRenewalAgent(`/${'d'.repeat(60)}`, 'linux')).not.toThrow();
+    // A named pipe has no such limit.
+    expect(() => checkRenewalAgent(`C:\\${'d'.repeat(200)}`, 'win32')).not.toThrow();
+  });
 
   test.each([
     ['a 20 s token is renewed after three quarters of its life', T0 + 20_000, T0 + 15_000],
@@ -177,7 +224,7 @@ describe('startRenewal and stopRenewal', () => {
     }
   });
 
-  test('a corrupt client file fails the set-up and leaves no state behind', async () => {
+  test('a corrupt client file fails the set-up and leaves no files behind', async () => {
     const dir = await tempDir();
     const env = { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'docker') };
     const { mkdir, writeFile } = await import('node:fs/promises');

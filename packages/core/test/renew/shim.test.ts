@@ -1,16 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  credentialsJson,
   HELPER_ARGUMENT,
   newHelperName,
-  readRenewState,
+  readCached,
   removeRenewalFiles,
+  runCredentialHelper,
   shimText,
   writeRenewalFiles,
 } from '../../src/renew/index.ts';
-import { stateFor, tempDir } from './support.ts';
+import { LIFETIME, T0, tempDir, USER } from './support.ts';
+
+const HELPER = 'acr-login-0badcafe';
+const CACHE = {
+  'contoso.azurecr.io': {
+    username: USER,
+    password: 'rt-0',
+    expiresOn: T0 + LIFETIME,
+    renewAt: T0 + LIFETIME - 1,
+  },
+};
 
 const ECHO = join(import.meta.dirname, 'fixtures', 'echo-helper.mjs');
 
@@ -22,63 +34,155 @@ describe('helper names', () => {
   });
 });
 
-describe('the POSIX shim', () => {
-  // Runs the shim through /bin/sh, which Windows does not have.
-  test.skipIf(process.platform === 'win32')(
-    'runs the given Node on the bundle with the state file, passing argv and stdin through',
-    async () => {
-      // Spaces, quotes and a dollar sign in every path: the shell must pass them on untouched.
-      const temp = join(await tempDir(), "runner temp's $HOME");
-      await mkdir(temp);
-      const files = await writeRenewalFiles({
-        tempDir: temp,
-        node: process.execPath,
-        bundle: ECHO,
-        platform: 'linux',
-        state: stateFor(['contoso.azurecr.io']),
-      });
-      const result = spawnSync(files.shim, ['get'], {
-        input: 'contoso.azurecr.io\n',
-        encoding: 'utf8',
-        env: {},
-      });
-      expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual({
-        args: [HELPER_ARGUMENT, files.stateFile, 'get'],
-        input: 'contoso.azurecr.io\n',
-      });
-    },
-  );
+// The POSIX shim is a /bin/sh script: Windows runs the .cmd shim below instead.
+describe.skipIf(process.platform === 'win32')('the POSIX shim', () => {
+  test('runs the given Node on the bundle with the renewal folder, passing argv and stdin through', async () => {
+    // Spaces, quotes and a dollar sign in every path: the shell must pass them on untouched.
+    const temp = join(await tempDir(), "runner temp's $HOME");
+    await mkdir(temp);
+    const files = await writeRenewalFiles({
+      tempDir: temp,
+      node: process.execPath,
+      bundle: ECHO,
+      platform: 'linux',
+      helper: HELPER,
+      cache: CACHE,
+    });
+    const result = spawnSync(files.shim, ['get'], {
+      input: 'contoso.azurecr.io\n',
+      encoding: 'utf8',
+      env: {},
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      args: [HELPER_ARGUMENT, files.dir, 'get'],
+      input: 'contoso.azurecr.io\n',
+    });
+  });
 
-  // Runs the shim through /bin/sh, which Windows does not have.
-  test.skipIf(process.platform === 'win32')(
-    'is found on PATH under the name docker-credential-<helper>',
-    async () => {
-      const files = await writeRenewalFiles({
-        tempDir: await tempDir(),
-        node: process.execPath,
-        bundle: ECHO,
-        platform: 'linux',
-        state: stateFor(['contoso.azurecr.io']),
-      });
-      const result = spawnSync(`docker-credential-${files.helper}`, ['list'], {
-        encoding: 'utf8',
-        env: { PATH: `${files.binDir}:/usr/bin:/bin` },
-      });
-      expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout).args).toEqual([HELPER_ARGUMENT, files.stateFile, 'list']);
-    },
-  );
+  test('is found on PATH under the name docker-credential-<helper>', async () => {
+    const files = await writeRenewalFiles({
+      tempDir: await tempDir(),
+      node: process.execPath,
+      bundle: ECHO,
+      platform: 'linux',
+      helper: HELPER,
+      cache: CACHE,
+    });
+    const result = spawnSync(`docker-credential-${files.helper}`, ['list'], {
+      encoding: 'utf8',
+      env: { PATH: `${files.binDir}:/usr/bin:/bin` },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).args).toEqual([HELPER_ARGUMENT, files.dir, 'list']);
+  });
 
   test('no Node from PATH: the absolute path of the Node running the step', () => {
     const text = shimText('linux', {
       node: '/opt/runner/externals/node24/bin/node',
       bundle: '/a/b.js',
-      stateFile: '/t/s.json',
+      dir: "/t/it's",
     });
-    expect(text).toBe(
-      "#!/bin/sh\nexec '/opt/runner/externals/node24/bin/node' '/a/b.js' credential-helper '/t/s.json' \"$@\"\n",
+    expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(text).toContain(
+      "\nnode='/opt/runner/externals/node24/bin/node'\nbundle='/a/b.js'\ndir='/t/it'\\''s'\n",
     );
+    expect(text).toContain('exec "$node" "$bundle" credential-helper "$dir" "$@"\n');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('the POSIX fast path', () => {
+  const SERVER = 'contoso.azurecr.io';
+  const PASSWORD = 'eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3NjQ0MTc2MDB9.c2ln-_A';
+
+  /** A renewal folder whose cache holds `text` for SERVER, and a shim whose Node is `node`. */
+  async function folder(text: string | undefined, node = process.execPath) {
+    const temp = await tempDir();
+    const files = await writeRenewalFiles({
+      tempDir: temp,
+      helper: HELPER,
+      node,
+      bundle: ECHO,
+      platform: 'linux',
+      cache: {},
+    });
+    if (text !== undefined) await writeFile(join(files.dir, 'cache', `${SERVER}.json`), text);
+    return { ...files, temp };
+  }
+
+  const fresh = (renewAt = Date.now() + 3_600_000) =>
+    JSON.stringify({ username: USER, password: PASSWORD, expiresOn: renewAt + 1_800_000, renewAt });
+
+  test.each(['sh', 'bash'])(
+    '%s: a fresh cached credential is answered without starting Node',
+    async (shell) => {
+      // A Node that does not exist: any hand-over would fail.
+      const files = await folder(fresh(), '/nonexistent/node');
+      // A PATH without date or anything else, as some clients run their helpers.
+      const env = { PATH: '/nonexistent' };
+      const result = spawnSync(shell === 'sh' ? '/bin/sh' : '/bin/bash', [files.shim, 'get'], {
+        input: SERVER,
+        encoding: 'utf8',
+        env,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(credentialsJson(SERVER, USER, PASSWORD));
+    },
+  );
+
+  test('it is the same credential the Node helper would serve from that file', async () => {
+    const files = await folder(fresh());
+    const fast = spawnSync(files.shim, ['get'], { input: `${SERVER}\n`, encoding: 'utf8', env: {} });
+    const node = await runCredentialHelper({ dir: files.dir, command: 'get', input: SERVER, clock: Date });
+    expect(fast.stdout).toBe(node.stdout);
+  });
+
+  test.each([
+    ['due', fresh(Date.now() - 1000), SERVER],
+    ['no cache file', undefined, SERVER],
+    ['a corrupt file', '{"username":"x","pass', SERVER],
+    ['a password with a quote', fresh().replace(PASSWORD, 'a\\"b'), SERVER],
+    ['a password with a space', fresh().replace(PASSWORD, 'a b'), SERVER],
+    ['renewAt not a number', fresh().replace(/"renewAt":\d+/, '"renewAt":"soon"'), SERVER],
+    ['a URL', fresh(), `https://${SERVER}/v2/`],
+    ['upper case', fresh(), SERVER.toUpperCase()],
+    ['a port', fresh(), 'localhost:5000'],
+    ['a trailing space', fresh(), `${SERVER} `],
+    ['a command substitution', fresh(), '$(touch pwned)'],
+    ['backquotes', fresh(), '`touch pwned`'],
+    ['a glob', fresh(), '*'],
+    ['a path', fresh(), '../cache/contoso.azurecr.io'],
+    ['separators', fresh(), 'a;touch pwned|b&c'],
+    ['nothing', fresh(), ''],
+  ])('%s: handed to Node with the server on stdin, untouched', async (_name, text, server) => {
+    const files = await folder(text);
+    const result = spawnSync(files.shim, ['get'], {
+      input: server,
+      encoding: 'utf8',
+      env: {},
+      cwd: files.temp,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      args: [HELPER_ARGUMENT, files.dir, 'get'],
+      input: `${server}\n`,
+    });
+    expect(await readdir(files.temp)).toEqual([HELPER]);
+  });
+
+  test.each([
+    ['list', [] as string[]],
+    ['store', [] as string[]],
+    ['get with an extra argument', ['extra']],
+  ])('%s: handed to Node with its stdin', async (command, extra) => {
+    const files = await folder(fresh());
+    const name = command.split(' ')[0] ?? '';
+    const result = spawnSync(files.shim, [name, ...extra], { input: SERVER, encoding: 'utf8', env: {} });
+    expect(JSON.parse(result.stdout)).toEqual({
+      args: [HELPER_ARGUMENT, files.dir, name, ...extra],
+      input: SERVER,
+    });
   });
 });
 
@@ -89,18 +193,18 @@ describe('the Windows shim', () => {
       {
         node: 'C:\\agent\\externals\\node20_1\\bin\\node.exe',
         bundle: 'D:\\a\\_tasks\\main.js',
-        stateFile: 'D:\\a\\_temp\\s.json',
+        dir: 'D:\\a\\_temp\\acr-login-0badcafe',
       },
-      '@echo off\r\n"C:\\agent\\externals\\node20_1\\bin\\node.exe" "D:\\a\\_tasks\\main.js" credential-helper "D:\\a\\_temp\\s.json" %*\r\n',
+      '@echo off\r\n"C:\\agent\\externals\\node20_1\\bin\\node.exe" "D:\\a\\_tasks\\main.js" credential-helper "D:\\a\\_temp\\acr-login-0badcafe" %*\r\n',
     ],
     [
       'spaces and percent signs',
       {
         node: 'C:\\Program Files\\nodejs\\node.exe',
         bundle: 'C:\\100% sure\\main.js',
-        stateFile: 'C:\\t\\s.json',
+        dir: 'C:\\t\\acr-login-0badcafe',
       },
-      '@echo off\r\n"C:\\Program Files\\nodejs\\node.exe" "C:\\100%% sure\\main.js" credential-helper "C:\\t\\s.json" %*\r\n',
+      '@echo off\r\n"C:\\Program Files\\nodejs\\node.exe" "C:\\100%% sure\\main.js" credential-helper "C:\\t\\acr-login-0badcafe" %*\r\n',
     ],
   ])('%s', (_name, target, text) => {
     expect(shimText('win32', target)).toBe(text);
@@ -112,7 +216,8 @@ describe('the Windows shim', () => {
       node: 'C:\\node.exe',
       bundle: 'C:\\main.js',
       platform: 'win32',
-      state: stateFor(['contoso.azurecr.io']),
+      helper: HELPER,
+      cache: CACHE,
       // icacls cannot run here: owner-only.test.ts covers the ACL.
       ownerOnly: {
         runCommand: async () => ({ code: 0, stdout: '', stderr: '' }),
@@ -127,22 +232,24 @@ describe('the Windows shim', () => {
 describe('renewal files', () => {
   // Windows has no POSIX mode bits: a file there inherits the ACL of its folder.
   test.skipIf(process.platform === 'win32')(
-    'live in one 0700 folder of the temp dir: a 0600 state and a 0700 shim; removal leaves nothing',
+    'live in one 0700 folder of the temp dir: 0600 cache files and a 0700 shim; removal leaves nothing',
     async () => {
       const temp = await tempDir();
-      const state = stateFor(['contoso.azurecr.io']);
       const files = await writeRenewalFiles({
         tempDir: temp,
+        helper: HELPER,
         node: process.execPath,
         bundle: ECHO,
         platform: 'linux',
-        state,
+        cache: CACHE,
       });
-      expect(files.dir).toBe(join(temp, state.helper));
+      expect(files.dir).toBe(join(temp, HELPER));
       expect((await stat(files.dir)).mode & 0o777).toBe(0o700);
-      expect((await stat(files.stateFile)).mode & 0o777).toBe(0o600);
+      const cached = join(files.dir, 'cache', 'contoso.azurecr.io.json');
+      expect((await stat(cached)).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(cached, 'utf8'))).toEqual(CACHE['contoso.azurecr.io']);
+      expect(await readCached(files.dir, 'contoso.azurecr.io')).toEqual(CACHE['contoso.azurecr.io']);
       expect((await stat(files.shim)).mode & 0o777).toBe(0o700);
-      expect(await readRenewState(files.stateFile)).toEqual(state);
       await removeRenewalFiles(files.dir);
       expect(await readdir(temp)).toEqual([]);
       // A second removal (a retried post step) is fine.
@@ -161,7 +268,8 @@ describe('renewal files', () => {
         node: process.execPath,
         bundle: ECHO,
         platform: 'linux',
-        state: stateFor(['a.azurecr.io']),
+        helper: HELPER,
+        cache: {},
       }),
     ).rejects.toMatchObject({
       code: 'CONFIG_WRITE_FAILED',

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
-import type { Renew } from '../../src/renew/index.ts';
-import type { RenewState } from '../../src/renew/state.ts';
+import type { Renew, ServerToken } from '../../src/renew/index.ts';
 import type { Clock } from '../../src/types.ts';
 
 const created: string[] = [];
@@ -47,22 +47,24 @@ export interface Plan {
   readonly identity: string;
 }
 
-export function stateFor(servers: readonly string[], obtainedAt = T0, lifetime = LIFETIME): RenewState<Plan> {
-  return {
-    version: 1,
-    helper: 'acr-login-0badcafe',
-    servers: Object.fromEntries(
-      servers.map((server) => [
-        server,
-        { username: USER, password: `rt-0-${server}`, expiresOn: obtainedAt + lifetime, obtainedAt },
-      ]),
-    ),
-    plan: { identity: 'app 1234' },
-  };
+export const PLAN: Plan = { identity: 'app 1234' };
+
+/** The login's tokens: `rt-0-<server>`, obtained at `obtainedAt`, valid for `lifetime`. */
+export function serversFor(
+  servers: readonly string[],
+  obtainedAt = T0,
+  lifetime = LIFETIME,
+): Record<string, ServerToken> {
+  return Object.fromEntries(
+    servers.map((server) => [
+      server,
+      { username: USER, password: `rt-0-${server}`, expiresOn: obtainedAt + lifetime, obtainedAt },
+    ]),
+  );
 }
 
 export interface RecordingRenewer {
-  /** Plans the factory was called with: one per renewing process run. */
+  /** Plans the factory was called with: one per renewal round. */
   readonly plans: Plan[];
   /** Servers renewed, in order. */
   readonly calls: string[];
@@ -96,3 +98,17 @@ export function recordingRenewer(
     },
   };
 }
+
+const ROOT = join(import.meta.dirname, '../../../..');
+/** A step's bundle for the agent and the helper, run from source: core's helper entry, loaded by tsx. */
+export const SOURCE_BUNDLE = join(ROOT, 'test/support/renew-helper-entry.ts');
+
+/** `env` for a process that runs SOURCE_BUNDLE: tsx by absolute path, as the agent starts in `/`. */
+export function withTsx(env: Record<string, string>): Record<string, string> {
+  return {
+    ...env,
+    NODE_OPTIONS: `--import ${pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href}`,
+  };
+}
+
+export { filesHolding } from '../../../../test/support/secrets.ts';

@@ -92,6 +92,33 @@ describe('runStep: main, then post, from one program', () => {
     expect(await readdir(home)).toEqual([]);
   });
 
+  test('renew where its agent could not listen fails before the login, with nothing written', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const { host, events } = memoryHost(
+      {
+        registry: 'contoso',
+        clientId: '00000000-0000-4000-8000-000000001001',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        clientSecret: 'sp-secret-value',
+        renew: 'true',
+      },
+      home,
+    );
+    // A temp dir so deep that the agent's unix socket path would not fit.
+    const deep = join(home, 'runner', 'd'.repeat(100));
+    const step: Host = { ...host, tempDir: () => deep, addPath: () => {} };
+    await runStep(step);
+    const failures = events.filter((e) => e.startsWith('fail'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain(
+      "<renew> keeps the identity's secret in a renewal agent process, never on disk",
+    );
+    expect(failures[0]).toContain('Set <renew> to false');
+    expect(failures[0]).not.toContain('sp-secret-value');
+    expect(events.some((e) => e.startsWith('info Logging in'))).toBe(true);
+    expect(await readdir(home)).toEqual([]);
+  });
+
   test('an unreadable renewal state fails the post step, and the login is still undone', async () => {
     const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
     const { host, events, state } = memoryHost(

@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../clients/config-file.ts';
+
+/**
+ * The per-registry answer cache: `<renewal dir>/cache/<server>.json`, 0600, written atomically by the renewal
+ * agent whenever it obtains a credential, so that a `get` for a fresh one needs neither the agent nor the
+ * identity. It holds a registry credential only (an ACR refresh token for one planned registry):
+ *
+ *     {"username":"00000000-…","password":"<refresh token>","expiresOn":1764417600000,"renewAt":1764415800000}
+ *
+ * `expiresOn` and `renewAt` are milliseconds since the epoch; from `renewAt` on, a reader must ask the agent.
+ * The file name is the login server with `:` (a port) written as `_`, which no host name holds.
+ */
+export interface CachedCredential {
+  readonly username: string;
+  readonly password: string;
+  readonly expiresOn: number;
+  readonly renewAt: number;
+}
+
+export const CACHE_DIRECTORY = 'cache';
+
+/** `contoso.azurecr.io` -> `contoso.azurecr.io.json`; `localhost:5000` -> `localhost_5000.json`. */
+export function cacheFileName(server: string): string {
+  return `${server.replaceAll(':', '_')}.json`;
+}
+
+export function cacheFile(dir: string, server: string): string {
+  return join(dir, CACHE_DIRECTORY, cacheFileName(server));
+}
+
+/** A reader sees the old or the new credential, never half of one; created 0600. */
+export async function writeCached(dir: string, server: string, credential: CachedCredential): Promise<void> {
+  const { username, password, expiresOn, renewAt } = credential;
+  await writeFileAtomic(cacheFile(dir, server), JSON.stringify({ username, password, expiresOn, renewAt }));
+}
+
+/** The cached credential, or undefined when there is none (or it is unreadable: the agent is asked then). */
+export async function readCached(dir: string, server: string): Promise<CachedCredential | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(cacheFile(dir, server), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entry = value as Record<string, unknown>;
+  return typeof entry.username === 'string' &&
+    typeof entry.password === 'string' &&
+    typeof entry.expiresOn === 'number' &&
+    typeof entry.renewAt === 'number'
+    ? {
+        username: entry.username,
+        password: entry.password,
+        expiresOn: entry.expiresOn,
+        renewAt: entry.renewAt,
+      }
+    : undefined;
+}
