@@ -4,12 +4,12 @@ export { explainEntraError } from './identity/aadsts.ts';
 export { type GithubOidcEndpoint, githubOidcProvider } from './identity/github-oidc.ts';
 export { describeIdentity, identityKey } from './identity/kinds/index.ts';
 export { ACR_SCOPE } from './identity/scope.ts';
+export { readOidcClaims, readTokenInfo } from './jwt.ts';
 export { getAccessToken, login, logout, parseState } from './login.ts';
 export type { PlanFacts } from './plan/auto.ts';
 export { CLOUDS, resolveCloud } from './plan/clouds.ts';
 export { AUTH_TYPES, CLIENT_KINDS, SECRET_INPUTS } from './plan/names.ts';
 export { planLogin } from './plan/plan.ts';
-export { readOidcClaims, readTokenInfo } from './registry/jwt.ts';
 export * from './step/host.ts';
 export {
   failureLines,

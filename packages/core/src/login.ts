@@ -4,6 +4,7 @@ import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity } from './identity/kinds/index.ts';
 import { entraScope } from './identity/scope.ts';
 import { type EntraToken, entraTokens } from './identity/token.ts';
+import { readTokenInfo } from './jwt.ts';
 import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
 import {
   accessTokenRequest,
@@ -15,7 +16,6 @@ import {
   processBasicTokenResponse,
   processChallengeResponse,
 } from './registry/acr.ts';
-import { readTokenInfo } from './registry/jwt.ts';
 import type { Transport } from './transport.ts';
 import {
   ACR_REFRESH_TOKEN_USERNAME,

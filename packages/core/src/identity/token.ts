@@ -5,8 +5,8 @@ import type {
 } from '@azure/core-rest-pipeline';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
+import { readOidcClaims } from '../jwt.ts';
 import { redactSdkLog } from '../log-text.ts';
-import { readOidcClaims } from '../registry/jwt.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
 import type { Clock, Cloud, Logger, OidcTokenProvider } from '../types.ts';
 import { isLocalHost } from '../util.ts';

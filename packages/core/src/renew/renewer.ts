@@ -6,8 +6,8 @@ import { githubOidcProvider } from '../identity/github-oidc.ts';
 import { describeIdentity } from '../identity/kinds/index.ts';
 import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
+import { readTokenInfo } from '../jwt.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
-import { readTokenInfo } from '../registry/jwt.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
 import {
   type Clock,
