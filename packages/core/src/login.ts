@@ -1,4 +1,5 @@
-import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
+import { removeClientLogins, writeClientLogins } from './clients/client-logins.ts';
+import type { ClientLogin } from './clients/login-entry.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity } from './identity/kinds/index.ts';

@@ -194,7 +194,7 @@ export interface WrittenEntry {
   readonly written: unknown;
   /**
    * The JSON value before the login, or null when there was none (`docker-cli`: the helper's credential
-   * and the file's `auths` marker, see clients/index.ts). It may hold the user's secret: mask it.
+   * and the file's `auths` marker, see clients/client-logins.ts). It may hold the user's secret: mask it.
    */
   readonly previous: unknown;
   /** The login created `file`; logout deletes it again when nothing else was added to it since. */

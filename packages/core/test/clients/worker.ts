@@ -4,8 +4,8 @@
 // "paused at <step>" on reaching it and waits there for the test to kill it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { removeClientLogins, writeClientLogins } from '../../src/clients/client-logins.ts';
 import { setStepHook } from '../../src/clients/fs.ts';
-import { removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
 import { nullLogger, type WrittenEntry } from '../../src/types.ts';
 
 const [mode, configDir, server, stateFile, pauseAt] = process.argv.slice(2);

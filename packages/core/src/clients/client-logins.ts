@@ -13,36 +13,17 @@ import {
   writeConfigAtomic,
 } from './config-file.ts';
 import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
-import { createDockerCli, type DockerCli } from './docker-cli.ts';
+import { createDockerCli } from './docker-cli.ts';
+import {
+  confirmHelperCredential,
+  type HelperSaved,
+  readHelperSaved,
+  restoreHelper,
+} from './docker-cli-entries.ts';
 import { exists } from './fs.ts';
-import { type HelperSaved, helperSaved, restoreHelper, settle } from './helper-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
-import { CLIENT_FAMILY, type ClientFiles, clientFile, type FileFamily, resolveClientFiles } from './paths.ts';
-
-export type { CredentialHelper, HelperCredential } from './cred-helper.ts';
-export { createCredentialHelper } from './cred-helper.ts';
-export type { DockerCli, DockerCliOptions, DockerLoginRequest } from './docker-cli.ts';
-export { createDockerCli } from './docker-cli.ts';
-export { type ClientFiles, resolveClientFiles };
-
-export interface ClientLogin {
-  readonly loginServer: string;
-  readonly username: string;
-  readonly password: string;
-}
-
-export interface WriteOptions {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: Logger;
-  /** Runs `docker login` when a credential helper owns the registry; injectable for tests. */
-  readonly dockerCli?: DockerCli;
-  readonly lockTimeoutMs?: number;
-  /**
-   * Servers a renewal routes to its own credential helper right after the login: their login goes to the
-   * file, never through the user's helper, which the job would not ask again and which may not be installed.
-   */
-  readonly renewed?: readonly string[];
-}
+import type { ClientLogin, WriteOptions } from './login-entry.ts';
+import { CLIENT_FAMILY, clientFile, type FileFamily } from './paths.ts';
 
 export interface RemoveResult {
   restored: number;
@@ -179,7 +160,10 @@ export async function writeClientLogins(
             deadline,
           });
           const saved: HelperSaved = {
-            written: { credentialHelper: helper, digest: await settle(store, login, options.logger) },
+            written: {
+              credentialHelper: helper,
+              digest: await confirmHelperCredential(store, login, options.logger),
+            },
             previous: { credential: before ?? null, auths: marker },
           };
           entries.push({
@@ -279,7 +263,7 @@ export async function removeClientLogins(
       const restoreHelpers = async (deadline?: number) => {
         const markers: { key: string; auths: unknown }[] = [];
         for (const entry of list.filter((item) => item.method === 'docker-cli').reverse()) {
-          const saved = helperSaved(entry);
+          const saved = readHelperSaved(entry);
           if (saved === undefined) {
             skipAll(
               [entry],
