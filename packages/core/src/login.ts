@@ -6,6 +6,8 @@ import { describeIdentity } from './identity/kinds/index.ts';
 import { entraScope } from './identity/scope.ts';
 import { type EntraToken, entraTokens } from './identity/token.ts';
 import { readTokenInfo } from './jwt.ts';
+import type { LoginResult, LoginState } from './login-result.ts';
+import type { LoginPlan, RegistryPlan } from './plan/login-plan.ts';
 import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
 import {
   accessTokenRequest,
@@ -17,17 +19,9 @@ import {
   processBasicTokenResponse,
   processChallengeResponse,
 } from './registry/acr.ts';
+import { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
 import type { Transport } from './transport.ts';
-import {
-  ACR_REFRESH_TOKEN_USERNAME,
-  type ClientKind,
-  type Environment,
-  type LoginPlan,
-  type LoginResult,
-  type LoginState,
-  type RegistryCredential,
-  type RegistryPlan,
-} from './types.ts';
+import type { ClientKind, Environment } from './types.ts';
 import { basicCredentials } from './util.ts';
 
 /**

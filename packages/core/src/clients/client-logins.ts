@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { errorMessage } from '../errors.ts';
-import type { ClientKind, Logger, WrittenEntry } from '../types.ts';
+import type { ClientKind, Logger } from '../types.ts';
 import { basicCredentials } from '../util.ts';
 import {
   type ConfigObject,
@@ -22,7 +22,7 @@ import {
 } from './docker-cli-entries.ts';
 import { exists } from './fs.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
-import type { ClientLogin, WriteOptions } from './login-entry.ts';
+import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 import { CLIENT_FAMILY, clientFile, type FileFamily } from './paths.ts';
 
 export interface RemoveResult {

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.ts';
-import type { Logger, WrittenEntry } from '../types.ts';
+import type { Logger } from '../types.ts';
 import { isObject } from './config-file.ts';
 import {
   type CredentialHelper,
@@ -7,7 +7,7 @@ import {
   credentialDigest,
   type HelperCredential,
 } from './cred-helper.ts';
-import type { ClientLogin, WriteOptions } from './login-entry.ts';
+import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 
 /**
  * Entries a credential helper holds (`credsStore`, `credHelpers`): what a login keeps of the helper's

@@ -1,9 +1,9 @@
 import { AcrLoginError } from '../errors.ts';
 import type { BuildContext, Creds, IdentityInput, Label } from '../identity/kind.ts';
 import { IDENTITY_INPUTS } from '../identity/kind.ts';
-import { type EntraAuthType, type Identity, KINDS } from '../identity/kinds/index.ts';
+import { type Identity, KINDS } from '../identity/kinds/index.ts';
 import { isGuid, isTenantId } from '../ids.ts';
-import type { AuthType, Cloud, InputKey } from '../types.ts';
+import type { AuthType, Cloud, EntraAuthType, InputKey } from '../types.ts';
 import { authTypeIs, authTypeSetting, input } from '../wording.ts';
 import { type Choice, envValue, type PlanFacts, type Values } from './auto.ts';
 import { PLAIN_AUTH_TYPES } from './names.ts';

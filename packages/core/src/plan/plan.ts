@@ -1,12 +1,13 @@
 import { AcrLoginError } from '../errors.ts';
 import { isUnderSuffix } from '../ids.ts';
-import type { Cloud, LoginInputs, LoginPlan, RegistryAuth, RegistryPlan } from '../types.ts';
+import type { Cloud, LoginInputs } from '../types.ts';
 import { LOGIN_INPUT_KEYS } from '../types.ts';
 import { authTypeSetting, input } from '../wording.ts';
 import { chooseAuthType, type PlanFacts, type Values } from './auto.ts';
 import { resolveCloud } from './clouds.ts';
 import { environmentFor, parseCreds } from './creds.ts';
 import { buildIdentity, checkBelongs, registryIdentity, requireFields } from './identity.ts';
+import type { LoginPlan, RegistryAuth, RegistryPlan } from './login-plan.ts';
 import { isEntraAuthType, SECRET_INPUTS } from './names.ts';
 import { normaliseLoginServer, parseRegistries, type RegistryEntry } from './registries.ts';
 import { parseRepositories } from './repositories.ts';

@@ -1,10 +1,11 @@
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import { decodeJwt } from '../jwt.ts';
+import type { RegistryPlan } from '../plan/login-plan.ts';
 import type { RepositoryAction, RepositoryRequest } from '../plan/repositories.ts';
-import type { RegistryCredential, RegistryPlan } from '../types.ts';
 import { input } from '../wording.ts';
 import { acrErrorText, unexpected } from './acr.ts';
+import type { RegistryCredential } from './credential.ts';
 
 /**
  * Repository access check: after the login, ask the registry's token endpoint what the credential is granted

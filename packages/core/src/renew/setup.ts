@@ -1,6 +1,7 @@
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import type { LoginPlan, LoginResult } from '../types.ts';
+import type { LoginResult } from '../login-result.ts';
+import type { LoginPlan } from '../plan/login-plan.ts';
 import { input } from '../wording.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
 import { renewAt } from './helper.ts';

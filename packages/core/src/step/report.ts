@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import type { LoginResult } from '../login-result.ts';
 import { accessOutput } from '../registry/access.ts';
-import type { LoginResult } from '../types.ts';
 import { plainWords, render, type Vocabulary } from '../wording.ts';
 
 /**

@@ -5,7 +5,9 @@ import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { defaultDispatcher } from '../http.ts';
 import { login, logout, parseState } from '../login.ts';
+import type { LoginResult } from '../login-result.ts';
 import type { PlanFacts } from '../plan/auto.ts';
+import type { LoginPlan } from '../plan/login-plan.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
 import { accessTable, type RepositoryAccess } from '../registry/access.ts';
@@ -21,8 +23,6 @@ import {
   LOGIN_INPUT_KEYS,
   type Logger,
   type LoginInputs,
-  type LoginPlan,
-  type LoginResult,
   type StepInputKey,
 } from '../types.ts';
 import { input, render } from '../wording.ts';

@@ -6,7 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { removeClientLogins, writeClientLogins } from '../../src/clients/client-logins.ts';
 import { setStepHook } from '../../src/clients/fs.ts';
-import { nullLogger, type WrittenEntry } from '../../src/types.ts';
+import type { WrittenEntry } from '../../src/clients/login-entry.ts';
+import { nullLogger } from '../../src/types.ts';
 
 const [mode, configDir, server, stateFile, pauseAt] = process.argv.slice(2);
 if (mode === undefined || configDir === undefined || server === undefined || stateFile === undefined) {

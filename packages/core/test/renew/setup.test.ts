@@ -1,11 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import type { LoginResult } from '../../src/login-result.ts';
+import type { LoginPlan } from '../../src/plan/login-plan.ts';
 import { planLogin } from '../../src/plan/plan.ts';
 import { readRenewState } from '../../src/renew/index.ts';
 import type { RenewalPlan } from '../../src/renew/renewer.ts';
 import { notRenewable, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
-import type { LoginInputs, LoginPlan, LoginResult } from '../../src/types.ts';
+import type { LoginInputs } from '../../src/types.ts';
 import { T0, tempDir, USER } from './support.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
