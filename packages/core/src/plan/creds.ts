@@ -1,5 +1,5 @@
 import { AcrLoginError } from '../errors.ts';
-import type { Creds } from '../identity/kind.ts';
+import type { Creds } from '../identity/auth-kind.ts';
 import { isGuid, isTenantId } from '../ids.ts';
 import { input } from '../wording.ts';
 import type { Values } from './auto.ts';

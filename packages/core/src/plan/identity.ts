@@ -1,6 +1,6 @@
 import { AcrLoginError } from '../errors.ts';
-import type { BuildContext, Creds, IdentityInput, Label } from '../identity/kind.ts';
-import { IDENTITY_INPUTS } from '../identity/kind.ts';
+import type { BuildContext, Creds, IdentityInput, Label } from '../identity/auth-kind.ts';
+import { IDENTITY_INPUTS } from '../identity/auth-kind.ts';
 import { type Identity, KINDS } from '../identity/kinds/index.ts';
 import { isGuid, isTenantId } from '../ids.ts';
 import type { AuthType, Cloud, EntraAuthType, InputKey } from '../types.ts';

@@ -1,7 +1,7 @@
 import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { input } from '../../wording.ts';
-import type { SdkKind } from '../kind.ts';
-import { isGuid, lower } from '../kind.ts';
+import type { SdkKind } from '../auth-kind.ts';
+import { isGuid, lower } from '../auth-kind.ts';
 
 /** How AzurePipelinesCredential reports an ID-token request to Azure DevOps that gave no token. */
 const OIDC_REQUEST_FAILED =

@@ -1,5 +1,5 @@
 import type { EntraAuthType } from '../../types.ts';
-import type { AuthKind } from '../kind.ts';
+import type { AuthKind } from '../auth-kind.ts';
 import { type AzureCliIdentity, azureCli } from './azure-cli.ts';
 import { type AzurePipelinesIdentity, azurePipelines } from './azure-pipelines.ts';
 import { type ManagedIdentity, managedIdentity } from './managed-identity.ts';

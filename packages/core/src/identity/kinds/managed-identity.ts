@@ -1,7 +1,7 @@
 import { AcrLoginError } from '../../errors.ts';
 import { input } from '../../wording.ts';
-import type { SdkKind } from '../kind.ts';
-import { firstLine, lower, optional } from '../kind.ts';
+import type { SdkKind } from '../auth-kind.ts';
+import { firstLine, lower, optional } from '../auth-kind.ts';
 
 /** The managed identity of the machine the step runs on (system-assigned, or a user-assigned one). */
 export interface ManagedIdentity {

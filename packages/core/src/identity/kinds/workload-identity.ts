@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { input } from '../../wording.ts';
-import type { DirectKind } from '../kind.ts';
-import { lower } from '../kind.ts';
+import type { DirectKind } from '../auth-kind.ts';
+import { lower } from '../auth-kind.ts';
 
 /** Kubernetes workload identity: a projected service account token in AZURE_FEDERATED_TOKEN_FILE. */
 export interface WorkloadIdentity {
