@@ -13,6 +13,7 @@ export { CLOUDS, resolveCloud } from './plan/clouds.ts';
 export type { LoginPlan, RegistryAuth, RegistryPlan } from './plan/login-plan.ts';
 export { AUTH_TYPES, CLIENT_KINDS, SECRET_INPUTS } from './plan/names.ts';
 export { planLogin } from './plan/plan.ts';
+export { registryNames } from './plan/registries.ts';
 export { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
 export * from './step/host.ts';
 export {
