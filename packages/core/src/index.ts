@@ -17,6 +17,7 @@ export { registryNames } from './plan/registries.ts';
 export { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
 export * from './step/host.ts';
 export {
+  ACCESS_TABLE_HEADER,
   failureLines,
   failureText,
   type LoginOutputs,

@@ -1,5 +1,5 @@
 import type { WrittenEntry } from './clients/login-entry.ts';
-import type { RepositoryAccess } from './registry/access.ts';
+import type { RepositoryAccess } from './registry/access-protocol.ts';
 import type { RegistryCredential } from './registry/credential.ts';
 import type { ClientKind } from './types.ts';
 

@@ -8,7 +8,8 @@ import { type EntraToken, entraTokens } from './identity/token.ts';
 import { readTokenInfo } from './jwt.ts';
 import type { LoginResult, LoginState } from './login-result.ts';
 import type { LoginPlan, RegistryPlan } from './plan/login-plan.ts';
-import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
+import { checkAccess } from './registry/access-check.ts';
+import { accessTarget, type RepositoryAccess } from './registry/access-protocol.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,

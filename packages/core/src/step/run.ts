@@ -10,7 +10,7 @@ import type { PlanFacts } from '../plan/auto.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
-import { accessTable, type RepositoryAccess } from '../registry/access.ts';
+import type { RepositoryAccess } from '../registry/access-protocol.ts';
 import {
   notRenewable,
   type RenewalRecord,
@@ -34,7 +34,7 @@ import {
   type StepMessage,
   type SummaryView,
 } from './host.ts';
-import { failureText, loginOutputs, secretPieces } from './report.ts';
+import { accessRows, failureText, loginOutputs, secretPieces } from './report.ts';
 
 /**
  * The whole step, for either CI: main and post are one program, told apart by the state the main step
@@ -328,12 +328,7 @@ function summaryView(result: LoginResult, plan: LoginPlan, notes: readonly strin
       credential.audience ?? '-',
       credential.expiresOn?.toISOString() ?? '-',
     ]),
-    access: accessTable(result.access)
-      .slice(1)
-      .map(
-        ([registry = '', repository = '', asked = '', granted = '']) =>
-          [registry, repository, asked, granted] as const,
-      ),
+    access: accessRows(result.access),
   };
 }
 
