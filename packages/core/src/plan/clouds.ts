@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import { isDnsName } from '../ids.ts';
 import type { Cloud } from '../types.ts';
@@ -118,7 +119,7 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
     if (suffix !== known.registrySuffix) {
       throw new AcrLoginError(
         'INPUT_CONFLICT',
-        `${input('registrySuffix')} is "${suffix}" but ${input('environment')} ${environment === '' ? 'defaults to' : 'is'} ${known.name}, whose registries end in "${known.registrySuffix}". The suffix decides which hosts may receive a Microsoft Entra token, so it cannot be changed for a named cloud: list single hosts in ${input('trustedRegistries')}, or set ${input('environment')} to custom with ${input('authorityHost')} for another cloud.`,
+        ERROR_TEXTS.INPUT_CONFLICT.suffixOfNamedCloud(suffix, environment, known),
         { input: 'registrySuffix' },
       );
     }

@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { Identity } from '../identity/kinds/index.ts';
@@ -203,7 +204,7 @@ export function processBasicTokenResponse(loginServer: string, anonymous: boolea
     }
     throw new AcrLoginError(
       'ACR_TOKEN_DENIED',
-      `"${loginServer}" rejected the ${input('username')} and ${input('password')} (HTTP ${res.status}${acrErrorText(res.body)}). For the admin user, check that it is enabled and copy a current password from the registry's Access keys; for a repository-scoped token, check that the token is enabled, not expired and that the password was generated for it.`,
+      ERROR_TEXTS.ACR_TOKEN_DENIED.passwordRejected(loginServer, res.status, acrErrorText(res.body)),
       { input: 'password', details: correlation(res) },
     );
   }

@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError } from '../../errors.ts';
 import { input } from '../../wording.ts';
 import type { SdkKind } from '../auth-kind.ts';
@@ -55,7 +56,7 @@ export const managedIdentity: SdkKind<ManagedIdentity> = {
   unexplained: (identity, error) =>
     new AcrLoginError(
       'MANAGED_IDENTITY_UNAVAILABLE',
-      `Could not get a token for ${managedIdentity.describe(identity)}: ${firstLine(error)}. A managed identity works only on a self-hosted runner or agent running on an Azure VM (or scale set) with that identity assigned, or on an Azure Arc-enabled server, where the runner's user must be in the himds group (Administrators on Windows) to read the identity's token. A hosted runner or agent has no managed identity: sign in there with OIDC (workload identity federation) or a service principal instead.`,
+      ERROR_TEXTS.MANAGED_IDENTITY_UNAVAILABLE.noToken(managedIdentity.describe(identity), firstLine(error)),
       { input: 'authType', cause: error },
     ),
 };
