@@ -1,6 +1,5 @@
 import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError } from '../../errors.ts';
-import { input } from '../../wording.ts';
 import type { SdkKind } from '../auth-kind.ts';
 import { firstLine, lower, optional } from '../auth-kind.ts';
 
@@ -23,11 +22,9 @@ export const managedIdentity: SdkKind<ManagedIdentity> = {
   build(ctx) {
     const resourceId = ctx.value('managedIdentityResourceId');
     if (resourceId !== undefined && !RESOURCE_ID.test(resourceId)) {
-      throw new AcrLoginError(
-        'INPUT_INVALID',
-        `${input('managedIdentityResourceId')} is "${resourceId}", which is not the resource ID of a user-assigned managed identity. It looks like /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>.`,
-        { input: 'managedIdentityResourceId' },
-      );
+      throw new AcrLoginError('INPUT_INVALID', ERROR_TEXTS.INPUT_INVALID.notManagedIdentityId(resourceId), {
+        input: 'managedIdentityResourceId',
+      });
     }
     return {
       type: 'managed-identity',
