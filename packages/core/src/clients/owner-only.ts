@@ -21,7 +21,7 @@ export interface OwnerOnlyOptions {
 const ICACLS_TIMEOUT_MS = 30_000;
 
 async function defaultRunner(program: string, args: readonly string[]) {
-  const { runWithStdin } = await import('./run.ts');
+  const { runWithStdin } = await import('./run-program.ts');
   return runWithStdin(program, args, '', process.env, ICACLS_TIMEOUT_MS);
 }
 
