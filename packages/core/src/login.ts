@@ -1,5 +1,6 @@
-import { removeClientLogins, writeClientLogins } from './clients/client-logins.ts';
+import { writeClientLogins } from './clients/client-logins.ts';
 import type { ClientLogin } from './clients/login-entry.ts';
+import { removeClientLogins } from './clients/remove-client-logins.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity } from './identity/kinds/index.ts';

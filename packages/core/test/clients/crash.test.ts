@@ -1,8 +1,9 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { removeClientLogins, writeClientLogins } from '../../src/clients/client-logins.ts';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { STEPS, type Step } from '../../src/clients/fs.ts';
+import { removeClientLogins } from '../../src/clients/remove-client-logins.ts';
 import { nullLogger } from '../../src/types.ts';
 import { FIXTURES, startWorker, tempDir } from './support.ts';
 
