@@ -9,7 +9,8 @@ import {
   login,
   planLogin,
 } from '../../packages/core/src/index.ts';
-import { accessOutput, accessTable, type RepositoryAccess } from '../../packages/core/src/registry/access.ts';
+import type { RepositoryAccess } from '../../packages/core/src/registry/access-protocol.ts';
+import { accessOutput, accessTable } from '../../packages/core/src/step/report.ts';
 import { nullLogger } from '../../packages/core/src/types.ts';
 import {
   type Emulator,

@@ -14,8 +14,8 @@ import {
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { NODE } from '../support/actions-runner.ts';
 import { REFRESH_TOKEN_LIFETIME } from '../emulator/scenario.ts';
+import { NODE } from '../support/actions-runner.ts';
 import {
   agentEnv,
   endpoint,

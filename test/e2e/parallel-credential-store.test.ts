@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LoginState } from '../../packages/core/src/types.ts';
+import type { LoginState } from '../../packages/core/src/login-result.ts';
 import { createGpgKey, createPassStore, type GpgKey } from '../../packages/core/test/clients/pass-store.ts';
 import { type Emulator, HELLO_REPOSITORY, REGISTRIES, startEmulator } from '../emulator/index.ts';
 import {

@@ -1,4 +1,4 @@
-import { AcrLoginError, type LoginInputs } from '@acr-login/core';
+import { AcrLoginError, type LoginInputs, registryNames } from '@acr-login/core';
 
 /** A message from task.json's `messages`, with `%s` placeholders filled in order. */
 export type Localize = (key: string, ...params: string[]) => string;
@@ -251,8 +251,7 @@ export function cloudInputs(
       input: 'serviceConnectionId',
     });
   }
-  const first = registry.split(/[\r\n,]+/).find((item) => item.trim() !== '') ?? '';
-  const name = first.trim().split(/\s+/)[0] ?? '';
+  const name = registryNames(registry)[0] ?? '';
   let host = '';
   try {
     host = new URL(name.includes('://') ? name : `https://${name}`).hostname.toLowerCase();

@@ -1,10 +1,16 @@
-import { type ClientLogin, removeClientLogins, writeClientLogins } from './clients/index.ts';
+import { writeClientLogins } from './clients/client-logins.ts';
+import type { ClientLogin } from './clients/login-entry.ts';
+import { removeClientLogins } from './clients/remove-client-logins.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity } from './identity/kinds/index.ts';
 import { entraScope } from './identity/scope.ts';
 import { type EntraToken, entraTokens } from './identity/token.ts';
-import { accessTarget, checkAccess, type RepositoryAccess } from './registry/access.ts';
+import { readTokenInfo } from './jwt.ts';
+import type { LoginResult, LoginState } from './login-result.ts';
+import type { LoginPlan, RegistryPlan } from './plan/login-plan.ts';
+import { checkAccess } from './registry/access-check.ts';
+import { accessTarget, type RepositoryAccess } from './registry/access-protocol.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
@@ -15,18 +21,9 @@ import {
   processBasicTokenResponse,
   processChallengeResponse,
 } from './registry/acr.ts';
-import { readTokenInfo } from './registry/jwt.ts';
+import { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
 import type { Transport } from './transport.ts';
-import {
-  ACR_REFRESH_TOKEN_USERNAME,
-  type ClientKind,
-  type Environment,
-  type LoginPlan,
-  type LoginResult,
-  type LoginState,
-  type RegistryCredential,
-  type RegistryPlan,
-} from './types.ts';
+import type { ClientKind, Environment } from './types.ts';
 import { basicCredentials } from './util.ts';
 
 /**

@@ -1,9 +1,4 @@
-import type { EntraAuthType, Identity } from './identity/kinds/index.ts';
-import type { RepositoryRequest } from './plan/repositories.ts';
-import type { RepositoryAccess } from './registry/access.ts';
 import type { Transport } from './transport.ts';
-
-export type { EntraAuthType, Identity };
 
 /**
  * What an adapter gives core. Core never imports a CI library: logging, masking and the OIDC token
@@ -110,6 +105,15 @@ export type LoginInputs = { readonly registry: string } & {
   readonly [K in Exclude<LoginInputKey, 'registry'>]?: string;
 };
 
+/** The Microsoft Entra auth kinds; `identity/kinds` holds one descriptor for each. */
+export type EntraAuthType =
+  | 'oidc'
+  | 'azure-pipelines'
+  | 'service-principal'
+  | 'managed-identity'
+  | 'workload-identity'
+  | 'azure-cli';
+
 export type AuthType = EntraAuthType | 'username-password' | 'anonymous';
 
 /** Which Entra token is exchanged at the registry: the ACR audience (default) or Azure Resource Manager's. */
@@ -135,87 +139,3 @@ export interface Cloud {
 export type CertificateSource =
   | { readonly kind: 'pem'; readonly pem: string }
   | { readonly kind: 'path'; readonly path: string };
-
-export type RegistryAuth =
-  | { readonly type: 'entra'; readonly identity: Identity; readonly audience: TokenAudience }
-  | { readonly type: 'username-password'; readonly username: string; readonly password: string }
-  | { readonly type: 'anonymous' };
-
-export interface RegistryPlan {
-  /** Normalised host (lower case, no scheme, no path), e.g. `contoso.azurecr.io`. */
-  readonly loginServer: string;
-  readonly auth: RegistryAuth;
-}
-
-/** The validated, normalised result of `planLogin(inputs)`. Everything core does is driven by it. */
-export interface LoginPlan {
-  readonly cloud: Cloud;
-  readonly authType: AuthType;
-  /** Why this auth type, with input markers (`wording.ts`), for the log. */
-  readonly reason: string;
-  /** A likelier cause to add should the login fail (an empty secret made `auto` pick another type). */
-  readonly note?: string;
-  /** `auto` chose the machine's own managed identity because nothing else was given: the step says so. */
-  readonly machineByDefault?: true;
-  readonly registries: readonly RegistryPlan[];
-  readonly clients: readonly ClientKind[];
-  /** Repositories whose access the login checks before it writes anything; empty: no check. */
-  readonly repositories: readonly RepositoryRequest[];
-  /** Secret values taken from inputs; the adapter masks them before anything else happens. */
-  readonly secrets: readonly string[];
-}
-
-export const ACR_REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
-
-export interface RegistryCredential {
-  readonly loginServer: string;
-  readonly username: string;
-  /** ACR refresh token, or the given password. Empty for anonymous. */
-  readonly password: string;
-  /** Expiry read from the refresh token's `exp`; undefined when unknown (admin user, anonymous). */
-  readonly expiresOn: Date | undefined;
-  readonly authType: AuthType;
-  /** Human-readable identity, no secrets: e.g. `app 1234… in tenant abcd…`. */
-  readonly identity: string;
-  /** Entra scope that was exchanged, when any. */
-  readonly audience?: string;
-  /** `sub` of the federated token the login presented (OIDC, workload identity), for messages. */
-  readonly oidcSubject?: string;
-}
-
-/** One entry a login wrote into a client's file, and what that entry held before. */
-export interface WrittenEntry {
-  readonly client: ClientKind;
-  /** `file`: we edited `file` ourselves; `docker-cli`: a credential helper owns it, `docker login` wrote it. */
-  readonly method: 'file' | 'docker-cli';
-  readonly file: string;
-  readonly key: string;
-  /** The exact JSON value written, to recognise it at logout (`docker-cli`: the helper and a digest). */
-  readonly written: unknown;
-  /**
-   * The JSON value before the login, or null when there was none (`docker-cli`: the helper's credential
-   * and the file's `auths` marker, see clients/index.ts). It may hold the user's secret: mask it.
-   */
-  readonly previous: unknown;
-  /** The login created `file`; logout deletes it again when nothing else was added to it since. */
-  readonly createdFile: boolean;
-  /** The login added the `auths` object to an existing file; logout removes it again when left empty. */
-  readonly createdAuths?: boolean;
-}
-
-/** Serialisable: the adapter stores it for the post step and passes it back to `logout`. */
-export interface LoginState {
-  readonly version: 1;
-  readonly entries: readonly WrittenEntry[];
-}
-
-export interface LoginResult {
-  readonly credentials: readonly RegistryCredential[];
-  /** What the plan's repositories were granted, in the order asked; empty when none were listed. */
-  readonly access: readonly RepositoryAccess[];
-  /** The Docker config file written, when docker was configured. */
-  readonly dockerConfig: string | undefined;
-  /** The file each configured client reads, as written (several clients may share one). */
-  readonly files: Readonly<Partial<Record<ClientKind, string>>>;
-  readonly state: LoginState;
-}

@@ -1,4 +1,4 @@
-import type { SummaryView } from '@acr-login/core';
+import { ACCESS_TABLE_HEADER, type SummaryView } from '@acr-login/core';
 import { appendSummary, summaryHeading, summaryTable } from './runner.ts';
 
 /**
@@ -12,9 +12,7 @@ export async function writeSummary(view: SummaryView): Promise<void> {
     `Auth type: ${view.authType}. Clients: ${view.clients.join(', ')}.\n` +
     `${view.notes.map((note) => `\n${note}\n`).join('')}\n`;
   if (view.access.length > 0) {
-    text +=
-      summaryHeading('Repository access', 4) +
-      summaryTable(['Registry', 'Repository', 'Asked', 'Granted'], view.access);
+    text += summaryHeading('Repository access', 4) + summaryTable(ACCESS_TABLE_HEADER, view.access);
   }
   appendSummary(text);
 }

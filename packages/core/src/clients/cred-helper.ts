@@ -5,7 +5,7 @@ import { AcrLoginError, errorMessage } from '../errors.ts';
 import { NOT_FOUND_MESSAGE } from '../renew/protocol.ts';
 import type { Logger } from '../types.ts';
 import { LONGEST_HOLD_MS } from './lock.ts';
-import { type Outcome, runWithStdin } from './run.ts';
+import { type Outcome, runWithStdin } from './run-program.ts';
 
 /**
  * The docker-credential-helpers protocol, spoken to `docker-credential-<name>` directly: `get` and `erase`

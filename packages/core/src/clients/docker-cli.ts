@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { holdNote, runLimit } from './cred-helper.ts';
-import { type Outcome, runWithStdin } from './run.ts';
+import { type Outcome, runWithStdin } from './run-program.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */

@@ -49,7 +49,7 @@ export const STALE_LOCK_MS = 30_000;
 /**
  * The longest a login or logout holds the lock on a Docker config whose registries a credential helper owns:
  * room for the helper's `get` (30 s at most), `docker login` (60 s) and the `get` that reads the result back
- * (30 s). Every program they run under the lock is stopped when the hold reaches it (see clients/index.ts).
+ * (30 s). Every program they run under the lock is stopped when the hold reaches it (see clients/client-logins.ts).
  */
 export const LONGEST_HOLD_MS = 120_000;
 /** How long a waiter waits for one holder: longer than any hold, so a live holder is never given up on. */

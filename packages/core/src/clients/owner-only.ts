@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { stripControl } from '../log-text.ts';
 
@@ -20,7 +21,7 @@ export interface OwnerOnlyOptions {
 const ICACLS_TIMEOUT_MS = 30_000;
 
 async function defaultRunner(program: string, args: readonly string[]) {
-  const { runWithStdin } = await import('./run.ts');
+  const { runWithStdin } = await import('./run-program.ts');
   return runWithStdin(program, args, '', process.env, ICACLS_TIMEOUT_MS);
 }
 
@@ -58,7 +59,7 @@ export async function restrictToOwner(
   const fail = (what: string, cause?: unknown) =>
     new AcrLoginError(
       'CONFIG_WRITE_FAILED',
-      `Cannot make "${path}" readable by the job's user alone: ${what}. Windows ignores file modes, so the step sets an owner-only ACL on what holds credentials before it writes them, and stops when it cannot. Check that ${icacls} runs for the runner's or agent's user and that this user owns the job's temp directory (RUNNER_TEMP, Agent.TempDirectory).`,
+      ERROR_TEXTS.CONFIG_WRITE_FAILED.ownerOnlyAcl(path, what, icacls),
       { ...(cause === undefined ? {} : { cause }), details: { path } },
     );
   if (user === undefined) throw fail('USERNAME is not set and the account running the step is unknown');

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { CertificateSource } from '../types.ts';
 import { input } from '../wording.ts';
@@ -18,11 +19,9 @@ export function checkCertificatePem(pem: string): { readonly encrypted: boolean 
     ...(key === null ? ['PRIVATE KEY block'] : []),
   ];
   if (key === null || missing.length > 0) {
-    throw new AcrLoginError(
-      'CERTIFICATE_INVALID',
-      `${input('clientCertificate')} has no complete ${missing.join(' and no ')}. It must hold the certificate and its private key in PEM form, one after the other: build it with "cat cert.pem key.pem > combined.pem" (from a .pfx: "openssl pkcs12 -in cert.pfx -nodes").`,
-      { input: 'clientCertificate' },
-    );
+    throw new AcrLoginError('CERTIFICATE_INVALID', ERROR_TEXTS.CERTIFICATE_INVALID.incompletePem(missing), {
+      input: 'clientCertificate',
+    });
   }
   const encrypted = key[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(key[2] ?? '');
   return { encrypted };
@@ -48,11 +47,9 @@ export function certificateSource(value: string, password: string | undefined): 
     return { kind: 'pem', pem: value };
   }
   if (/[\r\n]/.test(value) || value.length > 1024) {
-    throw new AcrLoginError(
-      'CERTIFICATE_INVALID',
-      `${input('clientCertificate')} is neither PEM text nor a file path. Give the certificate and its private key as PEM (for example the output of "cat cert.pem key.pem"; from a .pfx: "openssl pkcs12 -in cert.pfx -nodes"), or the path of such a file.`,
-      { input: 'clientCertificate' },
-    );
+    throw new AcrLoginError('CERTIFICATE_INVALID', ERROR_TEXTS.CERTIFICATE_INVALID.notPemNorPath, {
+      input: 'clientCertificate',
+    });
   }
   return { kind: 'path', path: value };
 }
@@ -69,7 +66,10 @@ export async function certificatePem(
   } catch (error) {
     throw new AcrLoginError(
       'CERTIFICATE_INVALID',
-      `${input('clientCertificate')} names the file "${source.path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}). Give the PEM text itself, or a path that exists on the runner.`,
+      ERROR_TEXTS.CERTIFICATE_INVALID.unreadableFile(
+        source.path,
+        (error as NodeJS.ErrnoException).code ?? errorMessage(error),
+      ),
       { input: 'clientCertificate', cause: error },
     );
   }

@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, type KeyObject, randomUUID, X509Certificate } from 'node:crypto';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
 import type { Cloud } from '../types.ts';
@@ -109,14 +110,14 @@ export function loadCertificate(pem: string, password: string | undefined): Cert
   } catch (error) {
     throw new AcrLoginError(
       'CERTIFICATE_INVALID',
-      `The private key in ${input('clientCertificate')} cannot be read${password === undefined ? '' : ` with ${input('clientCertificatePassword')}`}: ${(error as Error).message}. Check that the PEM holds the key that belongs to the certificate and, for an encrypted key, that the password is right.`,
+      ERROR_TEXTS.CERTIFICATE_INVALID.unreadableKey(password !== undefined, (error as Error).message),
       { input: 'clientCertificate', cause: error },
     );
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new AcrLoginError(
       'CERTIFICATE_INVALID',
-      `${input('clientCertificate')} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Microsoft Entra ID accepts RSA certificates only. Create the certificate with an RSA key (e.g. "openssl req -x509 -newkey rsa:2048 ...").`,
+      ERROR_TEXTS.CERTIFICATE_INVALID.notRsa(key.asymmetricKeyType ?? 'non-RSA'),
       { input: 'clientCertificate' },
     );
   }

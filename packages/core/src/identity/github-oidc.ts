@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { type Random, realSleep } from '../http.ts';
 import type { Transport } from '../transport.ts';
@@ -64,10 +65,7 @@ export function githubOidcProvider(
       }
     }
     if (status === 401 || status === 403) {
-      throw new AcrLoginError(
-        'OIDC_FAILED',
-        `GitHub refused the job's OIDC request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN, HTTP ${status}). Grant the job "permissions: id-token: write"; the request token is valid only while the job runs, so credentials cannot be renewed after it.`,
-      );
+      throw new AcrLoginError('OIDC_FAILED', ERROR_TEXTS.OIDC_FAILED.githubRequestTokenRefused(status));
     }
     let value: unknown;
     try {

@@ -4,15 +4,14 @@ import type {
   PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import type { HttpClient } from '../http.ts';
+import { readOidcClaims } from '../jwt.ts';
 import { redactSdkLog } from '../log-text.ts';
-import { readOidcClaims } from '../registry/jwt.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
-import type { Clock, Cloud, Logger, OidcTokenProvider } from '../types.ts';
+import type { Cloud, Logger } from '../types.ts';
 import { isLocalHost } from '../util.ts';
 import { explainEntraError } from './aadsts.ts';
+import { firstLine, type IdentityContext, type Proof } from './auth-kind.ts';
 import { clientCredentialsRequest, processTokenResponse } from './entra.ts';
-import { firstLine, type Proof } from './kind.ts';
 import { describeIdentity, type Identity, identityKey, kindOf } from './kinds/index.ts';
 
 export interface EntraToken {
@@ -20,16 +19,6 @@ export interface EntraToken {
   readonly expiresOn: Date;
   /** `sub` of the federated token presented for it (OIDC, workload identity), for messages. */
   readonly subject?: string;
-}
-
-export interface IdentityContext {
-  readonly cloud: Cloud;
-  readonly http: HttpClient;
-  readonly clock: Clock;
-  readonly dispatcher: Transport;
-  readonly logger: Logger;
-  readonly oidcToken?: OidcTokenProvider;
-  readonly debug?: boolean;
 }
 
 /** IMDS and loopback: never through a proxy. One per process: Node unrefs a keep-alive socket while it idles. */

@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { AuthType, EnvInputKey, LoginInputKey } from '../types.ts';
 import { blankToUndefined } from '../util.ts';
@@ -140,7 +141,7 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
 function machineRefused(untrustedRun: string, why: string, note: string | undefined): AcrLoginError {
   return new AcrLoginError(
     'INPUT_REQUIRED',
-    `${why}, but ${authTypeSetting('auto')} does not log in as this machine's managed identity in this run: ${untrustedRun.trim()} Any code the run executes could use the machine's identity. Give the step a credential this run gets (OIDC with ${input('clientId')} and ${input('tenantId')}, where the run can request an OIDC token), or, if this job is meant to log in as the machine, set ${authTypeSetting('managed-identity')} explicitly.${note === undefined ? '' : ` ${note}`}`,
+    `${ERROR_TEXTS.INPUT_REQUIRED.machineInUntrustedRun(why, untrustedRun)}${note === undefined ? '' : ` ${note}`}`,
     { input: 'authType' },
   );
 }

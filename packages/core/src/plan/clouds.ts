@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import { isDnsName } from '../ids.ts';
 import type { Cloud } from '../types.ts';
@@ -82,7 +83,7 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
   if (name === undefined) {
     throw new AcrLoginError(
       'CLOUD_UNKNOWN',
-      `${input('environment')} is "${environment}", which is not a cloud acr-login knows. Use one of ${CLOUD_NAMES.join(', ')} (case-insensitive); for Azure Stack or a private cloud use "custom" with ${input('authorityHost')} and ${input('registrySuffix')}.`,
+      ERROR_TEXTS.CLOUD_UNKNOWN.unknownCloud(environment, CLOUD_NAMES),
       { input: 'environment' },
     );
   }
@@ -98,7 +99,7 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
     if (authorityInput === undefined || suffixInput === undefined) {
       throw new AcrLoginError(
         'INPUT_REQUIRED',
-        `${input('environment')} is "${environment}", a custom cloud, which also needs ${missing.map(input).join(' and ')}: ${input('authorityHost')} is the https URL of its Microsoft Entra ID (for example https://login.microsoftonline.com) and ${input('registrySuffix')} the DNS suffix of its registries (for example azurecr.io).`,
+        ERROR_TEXTS.INPUT_REQUIRED.customCloudIncomplete(environment, missing),
         { input: missing[0] ?? 'environment' },
       );
     }
@@ -118,7 +119,7 @@ export function resolveCloud(inputs: CloudInputs): Cloud {
     if (suffix !== known.registrySuffix) {
       throw new AcrLoginError(
         'INPUT_CONFLICT',
-        `${input('registrySuffix')} is "${suffix}" but ${input('environment')} ${environment === '' ? 'defaults to' : 'is'} ${known.name}, whose registries end in "${known.registrySuffix}". The suffix decides which hosts may receive a Microsoft Entra token, so it cannot be changed for a named cloud: list single hosts in ${input('trustedRegistries')}, or set ${input('environment')} to custom with ${input('authorityHost')} for another cloud.`,
+        ERROR_TEXTS.INPUT_CONFLICT.suffixOfNamedCloud(suffix, environment, known),
         { input: 'registrySuffix' },
       );
     }
@@ -182,11 +183,9 @@ export function normaliseAuthorityHost(value: string): string {
     url.hash !== '' ||
     url.pathname !== '/'
   ) {
-    throw new AcrLoginError(
-      'INPUT_INVALID',
-      `${input('authorityHost')} must be the bare https origin of Microsoft Entra ID (for example https://login.microsoftonline.com), without a path, query or credentials; put the tenant into ${input('tenantId')}.`,
-      { input: 'authorityHost' },
-    );
+    throw new AcrLoginError('INPUT_INVALID', ERROR_TEXTS.INPUT_INVALID.authorityHostNotOrigin, {
+      input: 'authorityHost',
+    });
   }
   return url.origin;
 }

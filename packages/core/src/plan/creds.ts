@@ -1,7 +1,7 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
-import type { Creds } from '../identity/kind.ts';
+import type { Creds } from '../identity/auth-kind.ts';
 import { isGuid, isTenantId } from '../ids.ts';
-import { input } from '../wording.ts';
 import type { Values } from './auto.ts';
 import { cloudForAuthority, cloudNameOf } from './clouds.ts';
 
@@ -11,11 +11,9 @@ export function environmentFor(values: Values, creds: Creds | undefined): string
   if (values.environment === undefined) return fromCreds;
   const named = cloudNameOf(values.environment);
   if (fromCreds !== undefined && named !== undefined && named !== 'custom' && named !== fromCreds) {
-    throw new AcrLoginError(
-      'INPUT_CONFLICT',
-      `${input('environment')} is ${named}, but the activeDirectoryEndpointUrl in ${input('creds')} belongs to ${fromCreds}. Set ${input('environment')} to ${fromCreds}, or leave it empty to use the cloud ${input('creds')} names.`,
-      { input: 'environment' },
-    );
+    throw new AcrLoginError('INPUT_CONFLICT', ERROR_TEXTS.INPUT_CONFLICT.credsOtherCloud(named, fromCreds), {
+      input: 'environment',
+    });
   }
   return values.environment;
 }
@@ -27,11 +25,7 @@ export function environmentFor(values: Values, creds: Creds | undefined): string
  */
 export function parseCreds(text: string): Creds {
   const invalid = (rule: string) =>
-    new AcrLoginError(
-      'CREDS_INVALID',
-      `${input('creds')} ${rule} It must be the JSON printed by "az ad sp create-for-rbac --sdk-auth" ({"clientId": ..., "clientSecret": ..., "tenantId": ...}) or by "az ad sp create-for-rbac" ({"appId": ..., "password": ..., "tenant": ...}), stored whole in a secret.`,
-      { input: 'creds' },
-    );
+    new AcrLoginError('CREDS_INVALID', ERROR_TEXTS.CREDS_INVALID.notSdkAuthJson(rule), { input: 'creds' });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,10 +1,11 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
-import type { BuildContext, Creds, IdentityInput, Label } from '../identity/kind.ts';
-import { IDENTITY_INPUTS } from '../identity/kind.ts';
-import { type EntraAuthType, type Identity, KINDS } from '../identity/kinds/index.ts';
+import type { BuildContext, Creds, IdentityInput, Label } from '../identity/auth-kind.ts';
+import { IDENTITY_INPUTS } from '../identity/auth-kind.ts';
+import { type Identity, KINDS } from '../identity/kinds/index.ts';
 import { isGuid, isTenantId } from '../ids.ts';
-import type { AuthType, Cloud, InputKey } from '../types.ts';
-import { authTypeIs, authTypeSetting, input } from '../wording.ts';
+import type { AuthType, Cloud, EntraAuthType, InputKey } from '../types.ts';
+import { authTypeIs, input } from '../wording.ts';
 import { type Choice, envValue, type PlanFacts, type Values } from './auto.ts';
 import { PLAIN_AUTH_TYPES } from './names.ts';
 import type { RegistryEntry } from './registries.ts';
@@ -94,7 +95,10 @@ export function requireFields<T extends Record<string, string | undefined>>(
   const [first] = missing;
   throw new AcrLoginError(
     'INPUT_REQUIRED',
-    `${authTypeSetting(authType)} needs ${missing.map((key) => label(key).text).join(', ')}, which ${missing.length === 1 ? 'is not set: set it' : 'are not set: set them'}. A value taken from a secret arrives empty when the secret's name is misspelled or the secret is not available to this run.`,
+    ERROR_TEXTS.INPUT_REQUIRED.kindNeedsInputs(
+      authType,
+      missing.map((key) => label(key).text),
+    ),
     { input: label(first as keyof T & string).input },
   );
 }
@@ -133,7 +137,12 @@ export function registryIdentity(base: Identity, entry: RegistryEntry): Identity
     if (value !== undefined && !allowed.includes(key)) {
       throw new AcrLoginError(
         'INPUT_CONFLICT',
-        `${input('registry')} gives "${entry.loginServer}" its own ${name(key)}, which ${authTypeSetting(base.type)} cannot use${base.type === 'service-principal' ? ' (its secret or certificate belongs to one application)' : ''}. Remove it from that entry${allowed.length > 0 ? `; only ${allowed.map(name).join(' and ')} may be set per registry` : ''}.`,
+        ERROR_TEXTS.INPUT_CONFLICT.overrideNotAllowed(
+          entry.loginServer,
+          name(key),
+          base.type,
+          allowed.map(name),
+        ),
         { input: 'registry' },
       );
     }

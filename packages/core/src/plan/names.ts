@@ -1,5 +1,5 @@
-import { type EntraAuthType, KINDS } from '../identity/kinds/index.ts';
-import type { AuthType, ClientKind, LoginInputKey } from '../types.ts';
+import { KINDS } from '../identity/kinds/index.ts';
+import type { AuthType, ClientKind, EntraAuthType, LoginInputKey } from '../types.ts';
 
 /** Auth types that need no Microsoft Entra identity. */
 export const PLAIN_AUTH_TYPES = ['username-password', 'anonymous'] as const;

@@ -1,12 +1,14 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import { isUnderSuffix } from '../ids.ts';
-import type { Cloud, LoginInputs, LoginPlan, RegistryAuth, RegistryPlan } from '../types.ts';
+import type { Cloud, LoginInputs } from '../types.ts';
 import { LOGIN_INPUT_KEYS } from '../types.ts';
 import { authTypeSetting, input } from '../wording.ts';
 import { chooseAuthType, type PlanFacts, type Values } from './auto.ts';
 import { resolveCloud } from './clouds.ts';
 import { environmentFor, parseCreds } from './creds.ts';
 import { buildIdentity, checkBelongs, registryIdentity, requireFields } from './identity.ts';
+import type { LoginPlan, RegistryAuth, RegistryPlan } from './login-plan.ts';
 import { isEntraAuthType, SECRET_INPUTS } from './names.ts';
 import { normaliseLoginServer, parseRegistries, type RegistryEntry } from './registries.ts';
 import { parseRepositories } from './repositories.ts';
@@ -125,7 +127,7 @@ function checkArmTarget(loginServer: string, cloud: Cloud, perRegistry: boolean)
     : `${input('tokenAudience')} is arm`;
   throw new AcrLoginError(
     'INPUT_CONFLICT',
-    `${asked}, but "${loginServer}" is not under "${cloud.registrySuffix}": it is trusted through ${input('trustedRegistries')}. An ARM token works on every Azure Resource Manager API this identity can reach, so it is sent only to hosts under the cloud's registry suffix. Set ${input('tokenAudience')} to acr (the default) for "${loginServer}" (a registry entry "${loginServer} token-audience=acr" does it for that host alone), or log in to the registry by its ${cloud.registrySuffix} name.`,
+    ERROR_TEXTS.INPUT_CONFLICT.armTokenOffSuffix(asked, loginServer, cloud.registrySuffix),
     { input: perRegistry ? 'registry' : 'tokenAudience' },
   );
 }
@@ -134,7 +136,7 @@ function checkTrusted(loginServer: string, cloud: Cloud, trusted: ReadonlySet<st
   if (isUnderSuffix(loginServer, cloud.registrySuffix) || trusted.has(loginServer)) return;
   throw new AcrLoginError(
     'REGISTRY_UNTRUSTED',
-    `${input('registry')} has "${loginServer}", which is not under "${cloud.registrySuffix}", the registry suffix of ${cloud.name === 'custom' ? 'the custom cloud' : cloud.name}. Logging in sends it a Microsoft Entra token that works on every registry this identity can reach, so only Azure Container Registry hosts receive one. If "${loginServer}" is yours (for example a custom domain in front of a registry), add it to ${input('trustedRegistries')}; otherwise check the name and ${input('environment')}.`,
+    ERROR_TEXTS.REGISTRY_UNTRUSTED.outsideSuffix(loginServer, cloud),
     { input: 'registry' },
   );
 }

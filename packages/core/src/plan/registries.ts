@@ -147,6 +147,11 @@ export function parseRegistryEntry(entry: string, cloud: Cloud): RegistryEntry {
   return { loginServer, overrides };
 }
 
+/** The registry names of the `registry` input, in the order given, without their overrides. */
+export function registryNames(text: string): string[] {
+  return splitList(text).map((entry) => entry.split(/\s+/)[0] ?? '');
+}
+
 /**
  * Every entry of the `registry` input. Entries that normalise to the same login server are merged;
  * the same server with different overrides is a conflict, since one login cannot use two identities.

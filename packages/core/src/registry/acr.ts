@@ -1,3 +1,4 @@
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.ts';
 import type { Identity } from '../identity/kinds/index.ts';
@@ -38,11 +39,9 @@ export function processChallengeResponse(loginServer: string, res: HttpResponse)
     return { service: bearer.service ?? loginServer, open: false };
   }
   if (res.status === 403) {
-    throw new AcrLoginError(
-      'REGISTRY_FORBIDDEN',
-      `"${loginServer}" refused the connection from this machine (HTTP 403 on /v2/). The registry's firewall or disabled public network access blocks this runner: add its outbound IP to the registry's network rules, or run on a runner or agent inside the registry's virtual network.`,
-      { details: correlation(res) },
-    );
+    throw new AcrLoginError('REGISTRY_FORBIDDEN', ERROR_TEXTS.REGISTRY_FORBIDDEN.firewall(loginServer), {
+      details: correlation(res),
+    });
   }
   if (res.status === 404) {
     throw new AcrLoginError(
@@ -116,13 +115,12 @@ export function processExchangeResponse(ctx: ExchangeContext, res: HttpResponse)
   if (res.status === 401 || res.status === 403) {
     const said = acrErrorText(res.body);
     const refused = `"${ctx.loginServer}" refused the Entra token of ${ctx.identity} (HTTP ${res.status}${said}).`;
-    const roles =
-      'grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.';
+    const roles = ERROR_TEXTS.ACR_EXCHANGE_DENIED.roles;
     // An ARM token is the likelier cause: registries with authentication-as-arm disabled refuse every one.
     const text =
       ctx.audience === 'arm'
-        ? `${refused} This login asked for an ARM-audience token (${input('tokenAudience')} is arm), which a registry with authentication-as-arm disabled refuses: remove ${input('tokenAudience')} or set it to acr. If the registry accepts ARM tokens, ${roles}`
-        : `${refused} Grant this identity the "AcrPull" role (or "AcrPush" to push) on the registry; on a registry with ABAC repository permissions, grant "Container Registry Repository Reader" (or "Writer") instead. Role assignments can take a few minutes to apply.`;
+        ? ERROR_TEXTS.ACR_EXCHANGE_DENIED.armRefused(refused, roles)
+        : ERROR_TEXTS.ACR_EXCHANGE_DENIED.refused(refused);
     throw new AcrLoginError('ACR_EXCHANGE_DENIED', text, { details: correlation(res) });
   }
   throw unexpected(ctx.loginServer, '/oauth2/exchange', res);
@@ -203,7 +201,7 @@ export function processBasicTokenResponse(loginServer: string, anonymous: boolea
     }
     throw new AcrLoginError(
       'ACR_TOKEN_DENIED',
-      `"${loginServer}" rejected the ${input('username')} and ${input('password')} (HTTP ${res.status}${acrErrorText(res.body)}). For the admin user, check that it is enabled and copy a current password from the registry's Access keys; for a repository-scoped token, check that the token is enabled, not expired and that the password was generated for it.`,
+      ERROR_TEXTS.ACR_TOKEN_DENIED.passwordRejected(loginServer, res.status, acrErrorText(res.body)),
       { input: 'password', details: correlation(res) },
     );
   }
@@ -251,7 +249,7 @@ export function unexpected(loginServer: string, what: string, res: HttpResponse)
   const fix =
     res.status >= 500 || res.status === 429 || res.status === 408
       ? 'The registry is failing or throttling: retry later, and if it persists check https://azure.status.microsoft.'
-      : 'The registry refused the request itself: check that the name is an Azure Container Registry login server (a proxy or another registry answers differently), and report it with the correlation id if it is one.';
+      : ERROR_TEXTS.HTTP_FAILED.requestRefusedFix;
   return new AcrLoginError(
     'HTTP_FAILED',
     `"${loginServer}" answered ${what} with HTTP ${res.status}${acrErrorText(res.body)}${id === undefined ? '' : ` (correlation id ${id})`}. ${fix}`,

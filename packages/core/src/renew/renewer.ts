@@ -3,20 +3,14 @@ import { rootCertificates } from 'node:tls';
 import { AcrLoginError, withContext } from '../errors.ts';
 import { HttpClient, systemClock } from '../http.ts';
 import { githubOidcProvider } from '../identity/github-oidc.ts';
+import type { Identity } from '../identity/kinds/index.ts';
 import { describeIdentity } from '../identity/kinds/index.ts';
 import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
+import { readTokenInfo } from '../jwt.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
-import { readTokenInfo } from '../registry/jwt.ts';
 import { NETWORK_BUDGET_MS, nodeTransport, type Transport } from '../transport.ts';
-import {
-  type Clock,
-  type Cloud,
-  type Identity,
-  type Logger,
-  nullLogger,
-  type TokenAudience,
-} from '../types.ts';
+import { type Clock, type Cloud, type Logger, nullLogger, type TokenAudience } from '../types.ts';
 import type { Renew } from './renewals.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import type { LoginPlan, LoginResult } from '../types.ts';
+import type { LoginResult } from '../login-result.ts';
+import type { LoginPlan } from '../plan/login-plan.ts';
 import { input } from '../wording.ts';
 import type { CachedCredential } from './cache.ts';
 import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';

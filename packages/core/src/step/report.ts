@@ -1,6 +1,7 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { accessOutput } from '../registry/access.ts';
-import type { LoginResult } from '../types.ts';
+import type { LoginResult } from '../login-result.ts';
+import type { RepositoryAction } from '../plan/repositories.ts';
+import { actionsText, type RepositoryAccess } from '../registry/access-protocol.ts';
 import { plainWords, render, type Vocabulary } from '../wording.ts';
 
 /**
@@ -88,4 +89,22 @@ export function failureLines(error: unknown, words: Vocabulary = plainWords): st
   if (!(error instanceof AcrLoginError)) return [errorMessage(error)];
   const facts = Object.entries({ ...error.details, 'error code': error.code });
   return [render(error.text, words), ...facts.map(([key, value]) => `  ${key}: ${value}`)];
+}
+
+/** The `access` output: `{ "<login server>/<repository>": ["pull","push"] }` of what was granted. */
+export function accessOutput(results: readonly RepositoryAccess[]): Record<string, RepositoryAction[]> {
+  return Object.fromEntries(results.map((r) => [`${r.loginServer}/${r.repository}`, [...r.granted]]));
+}
+
+/** The header of the job summary's repository table; `accessRows` fills it. */
+export const ACCESS_TABLE_HEADER = ['Registry', 'Repository', 'Asked', 'Granted'] as const;
+
+/** One row per checked repository, in the order of `ACCESS_TABLE_HEADER`. */
+export function accessRows(results: readonly RepositoryAccess[]): [string, string, string, string][] {
+  return results.map((r) => [r.loginServer, r.repository, actionsText(r.asked), actionsText(r.granted)]);
+}
+
+/** The job summary's table: the header row, then one row per repository. */
+export function accessTable(results: readonly RepositoryAccess[]): string[][] {
+  return [[...ACCESS_TABLE_HEADER], ...accessRows(results)];
 }

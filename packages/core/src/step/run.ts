@@ -5,10 +5,12 @@ import { removePullSecret, writePullSecret } from '../clients/pull-secret.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { defaultDispatcher } from '../http.ts';
 import { login, logout, parseState } from '../login.ts';
+import type { LoginResult } from '../login-result.ts';
 import type { PlanFacts } from '../plan/auto.ts';
+import type { LoginPlan } from '../plan/login-plan.ts';
 import { SECRET_INPUTS } from '../plan/names.ts';
 import { planLogin } from '../plan/plan.ts';
-import { accessTable, type RepositoryAccess } from '../registry/access.ts';
+import type { RepositoryAccess } from '../registry/access-protocol.ts';
 import {
   checkRenewalAgent,
   notRenewable,
@@ -22,8 +24,6 @@ import {
   LOGIN_INPUT_KEYS,
   type Logger,
   type LoginInputs,
-  type LoginPlan,
-  type LoginResult,
   type StepInputKey,
 } from '../types.ts';
 import { input, render } from '../wording.ts';
@@ -35,7 +35,7 @@ import {
   type StepMessage,
   type SummaryView,
 } from './host.ts';
-import { failureText, loginOutputs, secretPieces } from './report.ts';
+import { accessRows, failureText, loginOutputs, secretPieces } from './report.ts';
 
 /**
  * The whole step, for either CI: main and post are one program, told apart by the state the main step
@@ -332,12 +332,7 @@ function summaryView(result: LoginResult, plan: LoginPlan, notes: readonly strin
       credential.audience ?? '-',
       credential.expiresOn?.toISOString() ?? '-',
     ]),
-    access: accessTable(result.access)
-      .slice(1)
-      .map(
-        ([registry = '', repository = '', asked = '', granted = '']) =>
-          [registry, repository, asked, granted] as const,
-      ),
+    access: accessRows(result.access),
   };
 }
 

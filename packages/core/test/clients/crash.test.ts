@@ -1,9 +1,10 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { STEPS, type Step } from '../../src/clients/fs.ts';
-import { removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
 import { STALE_LOCK_MS } from '../../src/clients/lock.ts';
+import { removeClientLogins } from '../../src/clients/remove-client-logins.ts';
 import { nullLogger } from '../../src/types.ts';
 import { FIXTURES, startWorker, tempDir } from './support.ts';
 

@@ -3,8 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { createDockerCli } from '../../src/clients/docker-cli.ts';
-import { type ClientLogin, removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
+import type { ClientLogin } from '../../src/clients/login-entry.ts';
+import { removeClientLogins } from '../../src/clients/remove-client-logins.ts';
 import { createGpgKey, createPassStore, type GpgKey, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 

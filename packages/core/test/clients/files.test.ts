@@ -15,13 +15,10 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import {
-  type ClientLogin,
-  removeClientLogins,
-  type WriteOptions,
-  writeClientLogins,
-} from '../../src/clients/index.ts';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { withLock } from '../../src/clients/lock.ts';
+import type { ClientLogin, WriteOptions } from '../../src/clients/login-entry.ts';
+import { removeClientLogins } from '../../src/clients/remove-client-logins.ts';
 import { FIXTURES, recordingLogger, tempDir } from './support.ts';
 
 const PASSWORD = 'eyJhbGciOiJSUzI1NiJ9.refresh-token-payload.signature';

@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { writeClientLogins } from '../../src/clients/index.ts';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { isolateClientFiles, JOB_DIRECTORY } from '../../src/clients/isolate.ts';
 import type { FileFamily } from '../../src/clients/paths.ts';
 import { AcrLoginError } from '../../src/errors.ts';

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { type ClientFiles, resolveClientFiles } from '../../src/clients/index.ts';
+import { type ClientFiles, resolveClientFiles } from '../../src/clients/paths.ts';
 
 type Env = Record<string, string | undefined>;
 

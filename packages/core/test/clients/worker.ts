@@ -4,9 +4,11 @@
 // "paused at <step>" on reaching it and waits there for the test to kill it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { writeClientLogins } from '../../src/clients/client-logins.ts';
 import { setStepHook } from '../../src/clients/fs.ts';
-import { removeClientLogins, writeClientLogins } from '../../src/clients/index.ts';
-import { nullLogger, type WrittenEntry } from '../../src/types.ts';
+import type { WrittenEntry } from '../../src/clients/login-entry.ts';
+import { removeClientLogins } from '../../src/clients/remove-client-logins.ts';
+import { nullLogger } from '../../src/types.ts';
 
 const [mode, configDir, server, stateFile, pauseAt] = process.argv.slice(2);
 if (mode === undefined || configDir === undefined || server === undefined || stateFile === undefined) {

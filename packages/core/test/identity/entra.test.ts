@@ -2,6 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, test } from 'vitest';
+import { firstLine } from '../../src/identity/auth-kind.ts';
 import {
   certificateAssertion,
   clientCredentialsRequest,
@@ -9,7 +10,6 @@ import {
   loadCertificate,
   processTokenResponse,
 } from '../../src/identity/entra.ts';
-import { firstLine } from '../../src/identity/kind.ts';
 import { supportFacts } from '../../src/identity/token.ts';
 import { CLOUDS } from '../../src/plan/clouds.ts';
 

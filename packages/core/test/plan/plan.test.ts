@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
 import { checkCertificatePem } from '../../src/identity/certificate.ts';
+import type { Identity } from '../../src/identity/kinds/index.ts';
 import { identityKey } from '../../src/identity/kinds/index.ts';
 import { ACR_SCOPE, entraScope } from '../../src/identity/scope.ts';
 import { type PlanFacts, parseAuthType } from '../../src/plan/auto.ts';
 import { parseCreds } from '../../src/plan/creds.ts';
+import type { LoginPlan } from '../../src/plan/login-plan.ts';
 import { planLogin } from '../../src/plan/plan.ts';
 import { parseClients } from '../../src/plan/values.ts';
-import type { AuthType, Identity, InputKey, LoginInputs, LoginPlan } from '../../src/types.ts';
+import type { AuthType, InputKey, LoginInputs } from '../../src/types.ts';
 import { plainWords, render } from '../../src/wording.ts';
 import { catchError } from '../support.ts';
 

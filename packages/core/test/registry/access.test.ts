@@ -5,18 +5,17 @@ import { AcrLoginError } from '../../src/errors.ts';
 import type { HttpResponse } from '../../src/http.ts';
 import { HttpClient } from '../../src/http.ts';
 import type { RepositoryRequest } from '../../src/plan/repositories.ts';
+import { accessMissingError, repositoryCondition } from '../../src/registry/access-advice.ts';
+import { checkAccess } from '../../src/registry/access-check.ts';
 import {
   type AccessTarget,
-  accessMissingError,
-  accessOutput,
   accessRequest,
   accessRequests,
-  checkAccess,
   processAccessResponse,
   type RepositoryAccess,
-  repositoryCondition,
   SCOPES_PER_REQUEST,
-} from '../../src/registry/access.ts';
+} from '../../src/registry/access-protocol.ts';
+import { accessOutput } from '../../src/step/report.ts';
 import { nullLogger } from '../../src/types.ts';
 
 const contoso = 'contoso.azurecr.io';

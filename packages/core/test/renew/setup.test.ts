@@ -1,11 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import type { LoginResult } from '../../src/login-result.ts';
+import type { LoginPlan } from '../../src/plan/login-plan.ts';
 import { planLogin } from '../../src/plan/plan.ts';
 import { processAlive } from '../../src/renew/agent.ts';
 import { readCached } from '../../src/renew/index.ts';
 import { checkRenewalAgent, notRenewable, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
-import type { LoginInputs, LoginPlan, LoginResult } from '../../src/types.ts';
+import type { LoginInputs } from '../../src/types.ts';
 import { filesHolding, SOURCE_BUNDLE, T0, tempDir, USER, withTsx } from './support.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../../src/errors.ts';
+import type { LoginResult } from '../../src/login-result.ts';
+import type { RegistryCredential } from '../../src/registry/credential.ts';
 import { failureLines, failureText, loginOutputs } from '../../src/step/report.ts';
-import type { LoginResult, RegistryCredential } from '../../src/types.ts';
 
 const credential = (loginServer: string, expiresOn?: string): RegistryCredential => ({
   loginServer,

@@ -1,7 +1,8 @@
+import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { input } from '../../wording.ts';
-import type { SdkKind } from '../kind.ts';
-import { isGuid, lower } from '../kind.ts';
+import type { SdkKind } from '../auth-kind.ts';
+import { isGuid, lower } from '../auth-kind.ts';
 
 /** How AzurePipelinesCredential reports an ID-token request to Azure DevOps that gave no token. */
 const OIDC_REQUEST_FAILED =
@@ -22,8 +23,8 @@ export function oidcRequestError(
   return new AcrLoginError(
     'OIDC_FAILED',
     refused
-      ? `Azure DevOps refused the OIDC token request for ${connection} (HTTP ${status}), so there was no federated token to present to Microsoft Entra ID. Authorise ${connection} for this pipeline (Project settings > Service connections > Security > Pipeline permissions), and check that ${input('systemAccessToken')} can use it: a job whose authorization scope is limited to its own project cannot use a connection of another project.`
-      : `Azure DevOps could not answer the OIDC token request for ${connection} (HTTP ${status}), so there was no federated token to present to Microsoft Entra ID. Run the job again; if it keeps failing, check the Azure DevOps status page.`,
+      ? ERROR_TEXTS.OIDC_FAILED.pipelineTokenRefused(connection, status)
+      : ERROR_TEXTS.OIDC_FAILED.pipelineTokenUnanswered(connection, status),
     { cause: error, details: { 'http status': status } },
   );
 }

@@ -1,4 +1,5 @@
-import type { AuthKind } from '../kind.ts';
+import type { EntraAuthType } from '../../types.ts';
+import type { AuthKind } from '../auth-kind.ts';
 import { type AzureCliIdentity, azureCli } from './azure-cli.ts';
 import { type AzurePipelinesIdentity, azurePipelines } from './azure-pipelines.ts';
 import { type ManagedIdentity, managedIdentity } from './managed-identity.ts';
@@ -14,9 +15,7 @@ export const KINDS = {
   'managed-identity': managedIdentity,
   'workload-identity': workloadIdentity,
   'azure-cli': azureCli,
-} as const;
-
-export type EntraAuthType = keyof typeof KINDS;
+} as const satisfies Record<EntraAuthType, unknown>;
 
 /** How to get an Entra token. */
 export type Identity =

@@ -1,7 +1,7 @@
+import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError } from '../../errors.ts';
-import { input } from '../../wording.ts';
-import type { SdkKind } from '../kind.ts';
-import { firstLine, lower, optional } from '../kind.ts';
+import type { SdkKind } from '../auth-kind.ts';
+import { firstLine, lower, optional } from '../auth-kind.ts';
 
 /** The managed identity of the machine the step runs on (system-assigned, or a user-assigned one). */
 export interface ManagedIdentity {
@@ -22,11 +22,9 @@ export const managedIdentity: SdkKind<ManagedIdentity> = {
   build(ctx) {
     const resourceId = ctx.value('managedIdentityResourceId');
     if (resourceId !== undefined && !RESOURCE_ID.test(resourceId)) {
-      throw new AcrLoginError(
-        'INPUT_INVALID',
-        `${input('managedIdentityResourceId')} is "${resourceId}", which is not the resource ID of a user-assigned managed identity. It looks like /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>.`,
-        { input: 'managedIdentityResourceId' },
-      );
+      throw new AcrLoginError('INPUT_INVALID', ERROR_TEXTS.INPUT_INVALID.notManagedIdentityId(resourceId), {
+        input: 'managedIdentityResourceId',
+      });
     }
     return {
       type: 'managed-identity',
@@ -55,7 +53,7 @@ export const managedIdentity: SdkKind<ManagedIdentity> = {
   unexplained: (identity, error) =>
     new AcrLoginError(
       'MANAGED_IDENTITY_UNAVAILABLE',
-      `Could not get a token for ${managedIdentity.describe(identity)}: ${firstLine(error)}. A managed identity works only on a self-hosted runner or agent running on an Azure VM (or scale set) with that identity assigned, or on an Azure Arc-enabled server, where the runner's user must be in the himds group (Administrators on Windows) to read the identity's token. A hosted runner or agent has no managed identity: sign in there with OIDC (workload identity federation) or a service principal instead.`,
+      ERROR_TEXTS.MANAGED_IDENTITY_UNAVAILABLE.noToken(managedIdentity.describe(identity), firstLine(error)),
       { input: 'authType', cause: error },
     ),
 };

@@ -1,8 +1,8 @@
 import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { stripControl } from '../../log-text.ts';
 import { input } from '../../wording.ts';
-import type { DirectKind } from '../kind.ts';
-import { lower } from '../kind.ts';
+import type { DirectKind } from '../auth-kind.ts';
+import { lower } from '../auth-kind.ts';
 
 /** GitHub Actions OIDC (or any CI token the host provides), presented as a federated assertion. */
 export interface OidcIdentity {

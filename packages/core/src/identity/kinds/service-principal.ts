@@ -1,10 +1,10 @@
 import { AcrLoginError } from '../../errors.ts';
 import type { CertificateSource } from '../../types.ts';
 import { input } from '../../wording.ts';
+import type { BuildContext, DirectKind } from '../auth-kind.ts';
+import { lower, optional } from '../auth-kind.ts';
 import { certificatePem, certificateSource } from '../certificate.ts';
 import { certificateAssertion, loadCertificate, tokenEndpoint } from '../entra.ts';
-import type { BuildContext, DirectKind } from '../kind.ts';
-import { lower, optional } from '../kind.ts';
 
 /** An app registration with a client secret (also from `creds` JSON) or a certificate. */
 export interface ServicePrincipalIdentity {

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../../errors.ts';
 import { input } from '../../wording.ts';
-import type { DirectKind } from '../kind.ts';
-import { lower } from '../kind.ts';
+import type { DirectKind } from '../auth-kind.ts';
+import { lower } from '../auth-kind.ts';
 
 /** Kubernetes workload identity: a projected service account token in AZURE_FEDERATED_TOKEN_FILE. */
 export interface WorkloadIdentity {
@@ -44,7 +45,10 @@ export const workloadIdentity: DirectKind<WorkloadIdentity> = {
     } catch (error) {
       throw new AcrLoginError(
         'INPUT_INVALID',
-        `The workload identity token file "${identity.tokenFile}" (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}). Check that the service account token is projected into this pod or runner.`,
+        ERROR_TEXTS.INPUT_INVALID.unreadableTokenFile(
+          identity.tokenFile,
+          (error as NodeJS.ErrnoException).code ?? errorMessage(error),
+        ),
         { input: 'AZURE_FEDERATED_TOKEN_FILE', cause: error },
       );
     }

@@ -1,16 +1,36 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient as AzureHttpClient } from '@azure/core-rest-pipeline';
 import { type AcrLoginError, errorMessage } from '../errors.ts';
+import type { HttpClient } from '../http.ts';
 import { stripControl } from '../log-text.ts';
-import type { Cloud, EnvInputKey, InputKey, LoginInputKey } from '../types.ts';
+import type { Transport } from '../transport.ts';
+import type {
+  Clock,
+  Cloud,
+  EnvInputKey,
+  InputKey,
+  Logger,
+  LoginInputKey,
+  OidcTokenProvider,
+} from '../types.ts';
 import type { ClientProof } from './entra.ts';
-import type { IdentityContext } from './token.ts';
 
 /**
  * One descriptor per Microsoft Entra auth kind: which inputs it accepts, how the planner builds its
  * identity, how the identity is described and keyed, and how it gets a token. Adding an auth kind is
  * one file in `kinds/` and a line in `kinds/index.ts`.
  */
+
+/** What a descriptor gets to prove its identity: the cloud, the transport and the job's ports. */
+export interface IdentityContext {
+  readonly cloud: Cloud;
+  readonly http: HttpClient;
+  readonly clock: Clock;
+  readonly dispatcher: Transport;
+  readonly logger: Logger;
+  readonly oidcToken?: OidcTokenProvider;
+  readonly debug?: boolean;
+}
 
 /** Inputs that select or configure an identity; each auth type accepts only some of them. */
 export const IDENTITY_INPUTS = [

@@ -2,13 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
-import type { Localize } from '../../packages/ado-task/src/context.ts';
-import {
-  type FailureFacts,
-  federatedCredential,
-  organisationName,
-  taskHints,
-} from '../../packages/ado-task/src/hints.ts';
+import { AcrLoginError } from '../../core/src/index.ts';
+import { failureLines, secretPieces } from '../../core/src/step/report.ts';
+import type { Localize } from '../src/context.ts';
+import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
 import {
   agentTransport,
   bypassesProxy,
@@ -16,13 +13,11 @@ import {
   proxyToken,
   tlsOptions,
   urlSecrets,
-} from '../../packages/ado-task/src/proxy.ts';
-import { taskWords } from '../../packages/ado-task/src/words.ts';
-import { AcrLoginError } from '../../packages/core/src/index.ts';
-import { failureLines, secretPieces } from '../../packages/core/src/step/report.ts';
+} from '../src/proxy.ts';
+import { taskWords } from '../src/words.ts';
 
 const messages = (
-  JSON.parse(readFileSync(new URL('../../task.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../../task.json', import.meta.url), 'utf8')) as {
     messages: Record<string, string>;
   }
 ).messages;
@@ -262,8 +257,8 @@ describe('exportVariable: task.setvariable for the later tasks, the environment 
     });
     const env: Record<string, string> = {};
     try {
-      const { taskHost } = await import('../../packages/ado-task/src/host.ts');
-      const host = taskHost(new URL('../../task.json', import.meta.url).href, env);
+      const { taskHost } = await import('../src/host.ts');
+      const host = taskHost(new URL('../../../task.json', import.meta.url).href, env);
       host.exportVariable?.(name, value);
     } finally {
       spy.mockRestore();
@@ -284,7 +279,7 @@ describe('an error before the host can report it', () => {
     });
     const exitCode = process.exitCode;
     try {
-      const { run } = await import('../../packages/ado-task/src/main.ts');
+      const { run } = await import('../src/main.ts');
       // No task.json beside this entry: the task's messages cannot be read.
       await run(new URL('./no-such-folder/index.js', import.meta.url).href);
       expect(process.exitCode).toBe(1);
@@ -305,7 +300,7 @@ describe('an error before the host can report it', () => {
 });
 
 describe('a failure no code path catches', () => {
-  const main = new URL('../../packages/ado-task/src/main.ts', import.meta.url).pathname;
+  const main = new URL('../src/main.ts', import.meta.url).pathname;
   test.each([
     [
       'an exception thrown in a callback',

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { STEP_MESSAGES } from '../../packages/core/src/index.ts';
+import { STEP_MESSAGES } from '../../core/src/index.ts';
 
 /** task.json and vss-extension.json are what the agent and the Marketplace read: check them as specifications. */
 
-const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 const task = JSON.parse(read('task.json')) as {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
@@ -121,7 +121,7 @@ describe('task.json', () => {
   });
 
   test('every message the adapter localises is in task.json, and every message is used', () => {
-    const dir = new URL('../../packages/ado-task/src/', import.meta.url);
+    const dir = new URL('../src/', import.meta.url);
     const source = readdirSync(dir)
       .map((file) => readFileSync(new URL(file, dir), 'utf8'))
       .join('\n');

@@ -1,6 +1,6 @@
 import { UnsecuredJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { decodeJwt, readOidcClaims, readTokenInfo } from '../../src/registry/jwt.ts';
+import { decodeJwt, readOidcClaims, readTokenInfo } from '../src/jwt.ts';
 
 const jwt = (claims: Record<string, unknown>) => new UnsecuredJWT(claims).encode();
 

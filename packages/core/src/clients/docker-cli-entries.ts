@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.ts';
-import type { Logger, WrittenEntry } from '../types.ts';
+import type { Logger } from '../types.ts';
 import { isObject } from './config-file.ts';
 import {
   type CredentialHelper,
@@ -7,7 +7,7 @@ import {
   credentialDigest,
   type HelperCredential,
 } from './cred-helper.ts';
-import type { ClientLogin, WriteOptions } from './index.ts';
+import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 
 /**
  * Entries a credential helper holds (`credsStore`, `credHelpers`): what a login keeps of the helper's
@@ -33,7 +33,7 @@ const IDENTITY_TOKEN_USER = '<token>';
  * per user name and answers with the first in sort order, so an older credential of another user can
  * still win: then the server's entries go and the new credential is stored alone.
  */
-export async function settle(
+export async function confirmHelperCredential(
   store: CredentialHelper,
   login: ClientLogin,
   logger: Logger,
@@ -57,7 +57,7 @@ export async function settle(
   }
 }
 
-export function helperSaved(entry: WrittenEntry): HelperSaved | undefined {
+export function readHelperSaved(entry: WrittenEntry): HelperSaved | undefined {
   const { written, previous } = entry;
   if (!isObject(written) || typeof written.credentialHelper !== 'string') return undefined;
   if (written.digest !== null && typeof written.digest !== 'string') return undefined;

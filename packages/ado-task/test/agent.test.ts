@@ -4,15 +4,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { type Agent, formatCommand, openAgent } from '../../packages/ado-task/src/agent.ts';
-import { commandLines } from '../support/log-commands.ts';
+import { commandLines } from '../../../test/support/log-commands.ts';
+import { type Agent, formatCommand, openAgent } from '../src/agent.ts';
 
 /**
  * The task speaks the agent's protocol itself; azure-pipelines-task-lib, which it used to load for that,
  * is the reference: the same calls with the same environment must print the same commands and leave the
  * same environment behind.
  */
-const require = createRequire(join(import.meta.dirname, '../../packages/ado-task/package.json'));
+const require = createRequire(join(import.meta.dirname, '../package.json'));
 const TASK_LIB = require.resolve('azure-pipelines-task-lib/task.js');
 const { TaskCommand } = require('azure-pipelines-task-lib/taskcommand.js') as {
   TaskCommand: new (

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import {
-  type Connection,
-  type Localize,
-  readTaskInputs,
-  type TaskSource,
-} from '../../packages/ado-task/src/context.ts';
-import { AcrLoginError, type LoginInputs, planLogin } from '../../packages/core/src/index.ts';
+import { AcrLoginError, type LoginInputs, planLogin } from '../../core/src/index.ts';
+import { type Connection, type Localize, readTaskInputs, type TaskSource } from '../src/context.ts';
 
 /** `tl.loc` as task-lib implements it: the message from task.json, `%s` filled by util.format. */
 const messages = (
-  JSON.parse(readFileSync(new URL('../../task.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../../task.json', import.meta.url), 'utf8')) as {
     messages: Record<string, string>;
   }
 ).messages;
