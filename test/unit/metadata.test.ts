@@ -157,7 +157,8 @@ const SECRET_FILES: readonly (readonly [string, RegExp])[] = [
   ['the helm registry config', /helm\/registry\/config\.json/],
   ['the pull secret file', /pull secret file[\s\S]*acr-login-pull-secret-/i],
   ["the job's copies of the user's client files", new RegExp(`\`${JOB_DIRECTORY}/\``)],
-  ['the renewal state', /renewal state/i],
+  ['the renewal cache files', /renewal cache[\s\S]*cache\/<registry>\.json/i],
+  ["the renewal agent's request token", /agent\.json/],
   ["the step's saved state", /saved state/i],
 ];
 
