@@ -190,7 +190,9 @@ async function helperGet(helper: Helper, viaAgent: boolean): Promise<Command> {
   if (viaAgent) {
     const file = join(helper.dir, 'cache', `${helper.server.replaceAll(':', '_')}.json`);
     const cached = JSON.parse(await readFile(file, 'utf8'));
-    await writeFile(file, JSON.stringify({ ...cached, renewAt: Date.now() - 1000 }), { mode: 0o600 });
+    await writeFile(file, JSON.stringify({ ...cached, renewAt: Date.now() - 1000, renewAtUptime: 0 }), {
+      mode: 0o600,
+    });
   }
   return [helper.shim, ['get'], helper.env, helper.server];
 }

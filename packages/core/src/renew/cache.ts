@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../clients/config-file.ts';
 
@@ -10,6 +11,8 @@ import { writeFileAtomic } from '../clients/config-file.ts';
  *     {"username":"00000000-…","password":"<refresh token>","expiresOn":1764417600000,"renewAt":1764415800000}
  *
  * `expiresOn` and `renewAt` are milliseconds since the epoch; from `renewAt` on, a reader must ask the agent.
+ * `renewAtUptime` is the same moment in whole seconds of the system's uptime (`/proc/uptime`), rounded down:
+ * the POSIX helper reads that file with a shell builtin instead of starting `date`.
  * The file name is the login server with `:` (a port) written as `_`, which no host name holds.
  */
 export interface CachedCredential {
@@ -33,7 +36,12 @@ export function cacheFile(dir: string, server: string): string {
 /** A reader sees the old or the new credential, never half of one; created 0600. */
 export async function writeCached(dir: string, server: string, credential: CachedCredential): Promise<void> {
   const { username, password, expiresOn, renewAt } = credential;
-  await writeFileAtomic(cacheFile(dir, server), JSON.stringify({ username, password, expiresOn, renewAt }));
+  // Rounded down, so a reader never takes a due credential for a fresh one; never negative.
+  const renewAtUptime = Math.max(0, Math.floor(uptime() + (renewAt - Date.now()) / 1000));
+  await writeFileAtomic(
+    cacheFile(dir, server),
+    JSON.stringify({ username, password, expiresOn, renewAt, renewAtUptime }),
+  );
 }
 
 /** The cached credential, or undefined when there is none (or it is unreadable: the agent is asked then). */

@@ -65,11 +65,24 @@ serve_cached() {
   case $username in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
   case $password in '' | *[!$lower$upper$digits._-]*) return 1 ;; esac
   case $renew_at in '' | *[!$digits]*) return 1 ;; esac
-  # By absolute path: a client may run its helper with a PATH that has no date; silent when there is none.
-  if [ -x /bin/date ]; then clock=/bin/date; else clock=/usr/bin/date; fi
-  now=$("$clock" +%s 2>/dev/null) || return 1
-  case $now in '' | *[!$digits]*) return 1 ;; esac
-  [ "$now" -lt "$((renew_at / 1000))" ] || return 1
+  renew_up=
+  case $cached in *'"renewAtUptime":'*)
+    renew_up=\${cached#*'"renewAtUptime":'}
+    renew_up=\${renew_up%%[!$digits]*}
+    [ -n "$renew_up" ] || return 1 ;;
+  esac
+  # Linux: the uptime, read by a builtin, costs no process; elsewhere, date.
+  if [ -n "$renew_up" ] && { IFS=' ' read -r up _ </proc/uptime; } 2>/dev/null; then
+    now=\${up%%.*}
+    case $now in '' | *[!$digits]*) return 1 ;; esac
+    [ "$now" -lt "$renew_up" ] || return 1
+  else
+    # By absolute path: a client may run its helper with a PATH that has no date; silent when there is none.
+    if [ -x /bin/date ]; then clock=/bin/date; else clock=/usr/bin/date; fi
+    now=$("$clock" +%s 2>/dev/null) || return 1
+    case $now in '' | *[!$digits]*) return 1 ;; esac
+    [ "$now" -lt "$((renew_at / 1000))" ] || return 1
+  fi
   printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$server" "$username" "$password"
 }
 if [ "$#" -eq 1 ] && [ "$1" = get ]; then

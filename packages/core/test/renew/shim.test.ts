@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -110,8 +111,15 @@ describe.skipIf(process.platform === 'win32')('the POSIX fast path', () => {
     return { ...files, temp };
   }
 
+  /** As the agent writes it: `renewAtUptime` is `renewAt` in whole seconds of the system's uptime. */
   const fresh = (renewAt = Date.now() + 3_600_000) =>
-    JSON.stringify({ username: USER, password: PASSWORD, expiresOn: renewAt + 1_800_000, renewAt });
+    JSON.stringify({
+      username: USER,
+      password: PASSWORD,
+      expiresOn: renewAt + 1_800_000,
+      renewAt,
+      renewAtUptime: Math.max(0, Math.floor(uptime() + (renewAt - Date.now()) / 1000)),
+    });
 
   test.each(['sh', 'bash'])(
     '%s: a fresh cached credential is answered without starting Node',
@@ -131,6 +139,13 @@ describe.skipIf(process.platform === 'win32')('the POSIX fast path', () => {
     },
   );
 
+  test('without renewAtUptime (or without /proc), date decides: a fresh one is still answered', async () => {
+    const files = await folder(fresh().replace(/,"renewAtUptime":\d+/, ''), '/nonexistent/node');
+    const result = spawnSync(files.shim, ['get'], { input: SERVER, encoding: 'utf8', env: {} });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(credentialsJson(SERVER, USER, PASSWORD));
+  });
+
   test('it is the same credential the Node helper would serve from that file', async () => {
     const files = await folder(fresh());
     const fast = spawnSync(files.shim, ['get'], { input: `${SERVER}\n`, encoding: 'utf8', env: {} });
@@ -140,6 +155,14 @@ describe.skipIf(process.platform === 'win32')('the POSIX fast path', () => {
 
   test.each([
     ['due', fresh(Date.now() - 1000), SERVER],
+    // The uptime decides where /proc has it, even when the wall clock says otherwise.
+    ['due by the uptime', fresh().replace(/"renewAtUptime":\d+/, '"renewAtUptime":1'), SERVER],
+    [
+      'due by the wall clock, without renewAtUptime',
+      fresh(Date.now() - 1000).replace(/,"renewAtUptime":\d+/, ''),
+      SERVER,
+    ],
+    ['renewAtUptime not a number', fresh().replace(/"renewAtUptime":\d+/, '"renewAtUptime":"x"'), SERVER],
     ['no cache file', undefined, SERVER],
     ['a corrupt file', '{"username":"x","pass', SERVER],
     ['a password with a quote', fresh().replace(PASSWORD, 'a\\"b'), SERVER],
@@ -247,7 +270,11 @@ describe('renewal files', () => {
       expect((await stat(files.dir)).mode & 0o777).toBe(0o700);
       const cached = join(files.dir, 'cache', 'contoso.azurecr.io.json');
       expect((await stat(cached)).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(await readFile(cached, 'utf8'))).toEqual(CACHE['contoso.azurecr.io']);
+      // And the renewal time in seconds of uptime, for the shell: T0 is long past, so 0.
+      expect(JSON.parse(await readFile(cached, 'utf8'))).toEqual({
+        ...CACHE['contoso.azurecr.io'],
+        renewAtUptime: 0,
+      });
       expect(await readCached(files.dir, 'contoso.azurecr.io')).toEqual(CACHE['contoso.azurecr.io']);
       expect((await stat(files.shim)).mode & 0o777).toBe(0o700);
       await removeRenewalFiles(files.dir);
