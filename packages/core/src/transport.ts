@@ -3,37 +3,10 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AcrLoginError } from './errors.ts';
+import type { Transport, TransportRequest, TransportResponse } from './types.ts';
 import { basicCredentials } from './util.ts';
 
-/**
- * What core asks of a transport: undici's `Dispatcher.request` and `close`, so a test's MockAgent (or any
- * undici dispatcher) can be injected, while a step uses `nodeTransport`, built on Node's own http stack.
- * Node's parser is native and already loaded, where undici's WebAssembly parser, its HTTP/2 client and
- * its own code cost about a third of a step's start-up (docs/design.md, Performance).
- */
-export interface Transport {
-  request(options: TransportRequest): Promise<TransportResponse>;
-  close(): Promise<void>;
-}
-
-export interface TransportRequest {
-  readonly origin: string;
-  readonly path: string;
-  readonly method: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string | null;
-  /** Milliseconds until the response headers arrive, once the connection is up (at most the transport's). */
-  readonly headersTimeout?: number;
-  /** Milliseconds the body may stay silent. */
-  readonly bodyTimeout?: number;
-  readonly signal?: AbortSignal;
-}
-
-export interface TransportResponse {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: { text(): Promise<string> };
-}
+export type { Transport, TransportRequest, TransportResponse } from './types.ts';
 
 /** TLS settings for the target (an https proxy gets the CA only, never the client certificate). */
 export interface TransportTls {

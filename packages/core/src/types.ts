@@ -1,5 +1,3 @@
-import type { Transport } from './transport.ts';
-
 /**
  * What an adapter gives core. Core never imports a CI library: logging, masking and the OIDC token
  * come in through this port.
@@ -139,3 +137,33 @@ export interface Cloud {
 export type CertificateSource =
   | { readonly kind: 'pem'; readonly pem: string }
   | { readonly kind: 'path'; readonly path: string };
+
+/**
+ * What core asks of a transport: undici's `Dispatcher.request` and `close`, so a test's MockAgent (or any
+ * undici dispatcher) can be injected, while a step uses `nodeTransport`, built on Node's own http stack.
+ * Node's parser is native and already loaded, where undici's WebAssembly parser, its HTTP/2 client and
+ * its own code cost about a third of a step's start-up (docs/design.md, Performance).
+ */
+export interface Transport {
+  request(options: TransportRequest): Promise<TransportResponse>;
+  close(): Promise<void>;
+}
+
+export interface TransportRequest {
+  readonly origin: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | null;
+  /** Milliseconds until the response headers arrive, once the connection is up (at most the transport's). */
+  readonly headersTimeout?: number;
+  /** Milliseconds the body may stay silent. */
+  readonly bodyTimeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: { text(): Promise<string> };
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { win32 } from 'node:path';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { NOT_FOUND_MESSAGE } from '../renew/protocol.ts';
+import { NOT_FOUND_MESSAGE } from '../helper-protocol.ts';
 import type { Logger } from '../types.ts';
 import { LONGEST_HOLD_MS } from './lock.ts';
 import { type Outcome, runWithStdin } from './run-program.ts';

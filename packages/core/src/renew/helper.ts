@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors.ts';
+import { normaliseServer, parseCommand } from '../helper-protocol.ts';
 import type { Clock } from '../types.ts';
 import {
   type AgentRequest,
@@ -8,7 +9,6 @@ import {
   readAgentFile,
 } from './agent-client.ts';
 import { readCached } from './cache.ts';
-import { normaliseServer, parseCommand } from './protocol.ts';
 import { failure, type HelperResult, notFound, PREFIX, RENEW_WAIT_TIMEOUT_MS, serve } from './renewals.ts';
 
 export type { HelperResult } from './renewals.ts';

@@ -1,3 +1,4 @@
+export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-protocol.ts';
 export {
   AGENT_FILE,
   type AgentFile,
@@ -22,7 +23,6 @@ export {
   writeHelperEntries,
 } from './entries.ts';
 export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper.ts';
-export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from './protocol.ts';
 export {
   type HelperResult,
   RENEW_MARGIN_MS,

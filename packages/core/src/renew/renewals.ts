@@ -1,6 +1,6 @@
 import { errorMessage, isAcrLoginError } from '../errors.ts';
+import { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-protocol.ts';
 import type { Clock } from '../types.ts';
-import { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from './protocol.ts';
 
 /** A new refresh token for one login server. Several calls in one renewal share one Entra token. */
 export type Renew = (loginServer: string) => Promise<{ readonly password: string; readonly expiresOn: Date }>;

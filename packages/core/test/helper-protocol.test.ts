@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { credentialsJson, normaliseServer } from '../../src/renew/index.ts';
-import { parseCommand } from '../../src/renew/protocol.ts';
+import { credentialsJson, normaliseServer, parseCommand } from '../src/helper-protocol.ts';
 
 describe('normaliseServer: what clients send on stdin -> the login server', () => {
   test.each([
