@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { format } from 'node:util';
+import { inertLine } from '@acr-login/core';
 import type { AgentCertificates, AgentProxy } from './proxy.ts';
 
 /**
@@ -62,7 +63,7 @@ function escapeData(value: string): string {
  * marker gets an underscore, as the Azure Pipelines tasks write `##_vso[` for a remote machine's output.
  */
 export function plainText(message: string): string[] {
-  return message.split(/\r\n|\r|\n/).map((line) => line.replace(/##(vso\[|\[)/gi, '##_$1'));
+  return message.split(/\r\n|\r|\n/).map(inertLine);
 }
 
 /** A command property's value: also `]` and `;`, which end it. */

@@ -220,7 +220,8 @@ describe('plain log lines, which the agent shows and never acts on', () => {
     ['x ##vso[task.setvariable variable=PATH]/evil', ['x ##_vso[task.setvariable variable=PATH]/evil']],
     ['x\r##VSO[task.complete result=Failed]', ['x', '##_VSO[task.complete result=Failed]']],
     ['x\n##[error]formatted as an error', ['x', '##_[error]formatted as an error']],
-    ['::warning::is no command here, 100%', ['::warning::is no command here, 100%']],
+    // The same rule as GitHub's and the credential helper's: a line inert for every CI, whoever shows it again.
+    ['::warning::is no command here, 100%', [':_:warning::is no command here, 100%']],
   ])('%j', (message, expected) => {
     const lines: string[] = [];
     openAgent({}, (line) => lines.push(line)).info(message);

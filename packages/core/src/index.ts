@@ -6,6 +6,7 @@ export { type GithubOidcEndpoint, githubOidcProvider } from './identity/github-o
 export { describeIdentity, type Identity, identityKey } from './identity/kinds/index.ts';
 export { ACR_SCOPE } from './identity/scope.ts';
 export { readOidcClaims, readTokenInfo } from './jwt.ts';
+export { inertLine } from './log-text.ts';
 export { getAccessToken, login, logout, parseState } from './login.ts';
 export type { LoginResult, LoginState } from './login-result.ts';
 export type { PlanFacts } from './plan/auto.ts';

@@ -20,10 +20,15 @@ export function stripControl(text: string): string {
  * Azure Pipelines tasks' `##_vso[` does.
  */
 export function logSafe(text: string): string {
-  return stripControl(text)
-    .replace(/##(vso\[)/gi, '##_$1')
-    .replace(/##\[/g, '##_[')
-    .replace(/^(\s*:):/, '$1_:');
+  return inertLine(stripControl(text));
+}
+
+/**
+ * One line with every marker a CI acts on given an underscore: `##vso[` and `##[` anywhere, `::` at its start.
+ * Both hosts pass their plain log lines through it, so the rule has one home.
+ */
+export function inertLine(line: string): string {
+  return line.replace(/##(vso\[|\[)/gi, '##_$1').replace(/^(\s*:):/, '$1_:');
 }
 
 // A header in a log line however it is written: `"authorization":"Bearer x"`, `Authorization: Basic x`.

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AcrLoginError } from './errors.ts';
-import type { Transport, TransportRequest, TransportResponse } from './types.ts';
+import type { Transport, TransportResponse } from './types.ts';
 import { basicCredentials } from './util.ts';
 
 export type { Transport, TransportRequest, TransportResponse } from './types.ts';

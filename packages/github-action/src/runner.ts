@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { delimiter } from 'node:path';
+import { inertLine } from '@acr-login/core';
 
 /**
  * The runner's workflow commands and environment files, as @actions/core writes them. The step reads its
@@ -25,7 +26,7 @@ export function escapeData(value: string): string {
 export function plainText(message: string): string {
   return message
     .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/##\[/g, '##_[').replace(/^(\s*:):/, '$1_:'))
+    .map(inertLine)
     .join(EOL);
 }
 
