@@ -5,6 +5,7 @@ import {
   isLocalHost,
   NETWORK_BUDGET_MS,
   nodeTransport,
+  proxyUrlOf,
   type Transport,
   type TransportTls,
 } from '@acr-login/core';
@@ -54,13 +55,8 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
  * before anything is printed; its `Proxy-Authorization` too.
  */
 export function urlSecrets(proxyUrl: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxyUrl) ? proxyUrl : `http://${proxyUrl}`);
-  } catch {
-    return [];
-  }
-  if (url.password === '') return [];
+  const url = proxyUrlOf(proxyUrl);
+  if (url === undefined || url.password === '') return [];
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   return [...new Set([url.password, password, `Basic ${basicCredentials(user, password)}`])];

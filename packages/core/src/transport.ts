@@ -67,12 +67,19 @@ const DEFAULT_PORT: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 
 
 /** A proxy URL as shown in logs and errors, and as stored: scheme, host and port, never the credentials. */
 export function redactProxyUrl(value: string): string {
+  const url = proxyUrlOf(value);
+  // Unparseable: drop everything up to the last `@`, where credentials would be.
+  return url === undefined
+    ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1')
+    : `${url.protocol}//${url.host}`;
+}
+
+/** A proxy URL as curl and Go read it (no scheme means http), or undefined when it does not parse. */
+export function proxyUrlOf(value: string): URL | undefined {
   try {
-    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
-    return `${url.protocol}//${url.host}`;
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
-    // Unparseable: drop everything up to the last `@`, where credentials would be.
-    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1');
+    return undefined;
   }
 }
 
@@ -82,14 +89,11 @@ export function redactProxyUrl(value: string): string {
  * sent to a port that does not speak HTTP.
  */
 export function parseProxyUrl(value: string, source: string): URL {
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
-  } catch (error) {
+  const url = proxyUrlOf(value);
+  if (url === undefined) {
     throw new AcrLoginError(
       'INPUT_INVALID',
       `${source} is not a URL ("${redactProxyUrl(value)}"). Give the proxy as http://host:port, with any credentials percent-encoded (http://user:p%40ss@host:port).`,
-      { cause: error },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
