@@ -56,7 +56,9 @@ serve_cached() {
   file=$dir/cache/$server.json
   [ -r "$file" ] || return 1
   { IFS= read -r cached || [ -n "$cached" ]; } <"$file" || return 1
-  username=\${cached#'{"username":"'}
+  # Each field found by its name, not its place; the cache file puts the long password last, since a
+  # shortest-prefix match costs the square of how far in its field starts (a few ms, past a 1.4 kB token).
+  username=\${cached#*'"username":"'}
   username=\${username%%'"'*}
   password=\${cached#*'"password":"'}
   password=\${password%%'"'*}

@@ -11,6 +11,7 @@ import {
   removeRenewalFiles,
   runCredentialHelper,
   shimText,
+  writeCached,
   writeRenewalFiles,
 } from '../../src/renew/index.ts';
 import { LIFETIME, T0, tempDir, USER } from './support.ts';
@@ -114,12 +115,28 @@ describe.skipIf(process.platform === 'win32')('the POSIX fast path', () => {
   /** As the agent writes it: `renewAtUptime` is `renewAt` in whole seconds of the system's uptime. */
   const fresh = (renewAt = Date.now() + 3_600_000) =>
     JSON.stringify({
-      username: USER,
-      password: PASSWORD,
       expiresOn: renewAt + 1_800_000,
       renewAt,
       renewAtUptime: Math.max(0, Math.floor(uptime() + (renewAt - Date.now()) / 1000)),
+      username: USER,
+      password: PASSWORD,
     });
+
+  test('the agent writes the fields in that order, the long password last', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'cache'));
+    await writeCached(dir, SERVER, { username: USER, password: PASSWORD, expiresOn: 2, renewAt: 1 });
+    const text = await readFile(join(dir, 'cache', `${SERVER}.json`), 'utf8');
+    expect(Object.keys(JSON.parse(text))).toEqual(Object.keys(JSON.parse(fresh())));
+  });
+
+  test('the fields are found by name: a file in another order is answered alike', async () => {
+    const { username, password, ...times } = JSON.parse(fresh()) as Record<string, unknown>;
+    const files = await folder(JSON.stringify({ username, password, ...times }), '/nonexistent/node');
+    const result = spawnSync(files.shim, ['get'], { input: SERVER, encoding: 'utf8', env: {} });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(credentialsJson(SERVER, USER, PASSWORD));
+  });
 
   test.each(['sh', 'bash'])(
     '%s: a fresh cached credential is answered without starting Node',
