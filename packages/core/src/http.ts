@@ -1,5 +1,6 @@
-import { AcrLoginError, errorMessage } from './errors.ts';
-import { NETWORK_BUDGET_MS, NetworkTimeoutError, nodeTransport, type Transport } from './transport.ts';
+import { AcrLoginError } from './errors.ts';
+import { errorCode, networkError } from './network-error.ts';
+import { NETWORK_BUDGET_MS, nodeTransport, type Transport } from './transport.ts';
 import type { Clock, Logger, Sleep } from './types.ts';
 
 export interface HttpRequest {
@@ -112,17 +113,6 @@ export function backoffDelay(
   return Math.round(exponential * (0.5 + random() / 2));
 }
 
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  // undici wraps socket errors; the code that tells what happened is often on the cause.
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR') return code;
-    current = current.cause;
-  }
-  return undefined;
-}
-
 function encodeForm(form: Readonly<Record<string, string | readonly string[]>>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(form)) {
@@ -224,7 +214,7 @@ export class HttpClient {
           await this.#sleep(delay);
           continue;
         }
-        throw networkError(req, url, error, code, attempt + 1);
+        throw networkError(req.purpose, url, error, code, attempt + 1);
       }
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
       const delay = backoffDelay(attempt, this.#retry, retryAfter, this.#random);
@@ -238,76 +228,4 @@ export class HttpClient {
       return response;
     }
   }
-}
-
-/** Node's codes for a certificate chain it cannot verify: a TLS-inspecting proxy, usually. */
-const TLS_TRUST = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-]);
-
-function networkError(
-  req: HttpRequest,
-  url: URL,
-  error: unknown,
-  code: string | undefined,
-  attempts: number,
-): AcrLoginError {
-  const host = url.host;
-  if (error instanceof NetworkTimeoutError) {
-    const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
-    const fix =
-      error.proxy === undefined
-        ? `Check that "${host}" is reachable from this machine (firewall, private endpoint), or set HTTPS_PROXY if it is only reachable through a proxy.`
-        : `Check that the proxy ${error.proxy} is up and may reach "${host}", or list "${url.hostname}" in NO_PROXY if it should be reached direct.`;
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} timed out: ${error.message}${tries}. ${fix}`,
-      { cause: error },
-    );
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`,
-      { cause: error },
-    );
-  }
-  if (code !== undefined && TLS_TRUST.has(code)) {
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`,
-      { cause: error },
-    );
-  }
-  const tunnel = error as { statusCode?: unknown; proxy?: unknown; withCredentials?: unknown };
-  if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407 && tunnel.withCredentials === true) {
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the proxy ${String(tunnel.proxy)} refused the credentials it was given for "${host}" (HTTP 407). Check the proxy user name and password: in the proxy URL (http://user:password@proxy:port, with @ : / and % percent-encoded), or in the agent's proxy settings on Azure Pipelines.`,
-      { cause: error },
-    );
-  }
-  if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407) {
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the proxy ${String(tunnel.proxy)} wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
-      { cause: error },
-    );
-  }
-  if (code === 'ERR_PROXY_TUNNEL' || code === 'UND_ERR_ABORTED' || /proxy/i.test(errorMessage(error))) {
-    return new AcrLoginError(
-      'REGISTRY_UNREACHABLE',
-      `The ${req.purpose} failed: the proxy refused the connection to "${host}" (${errorMessage(error)}). Check the host name and the proxy's allow list.`,
-      { cause: error },
-    );
-  }
-  return new AcrLoginError(
-    'REGISTRY_UNREACHABLE',
-    `The ${req.purpose} failed: could not reach "${host}" (${code ?? errorMessage(error)}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`,
-    { cause: error },
-  );
 }
