@@ -24,6 +24,7 @@ export interface TransportTls {
   readonly passphrase?: string;
 }
 
+/** Where a connection goes, and the proxy it tunnels through if any. */
 export interface Route {
   readonly host: string;
   readonly port: number;
