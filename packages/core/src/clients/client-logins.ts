@@ -12,7 +12,7 @@ import {
 import { setSectionValues } from './config-section-edit.ts';
 import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
-import { confirmHelperCredential, type HelperSaved } from './docker-cli-entries.ts';
+import { confirmHelperCredential, type DockerLoginSaved } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
 import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 import { CLIENT_FAMILY, clientFile, type FileFamily } from './paths.ts';
@@ -115,7 +115,7 @@ async function loginThroughHelper(
   const { username, password } = login;
   const configDir = dirname(group.dockerFile);
   await write.docker.login({ configDir, server, username, password, helper, deadline });
-  const saved: HelperSaved = {
+  const saved: DockerLoginSaved = {
     written: {
       credentialHelper: helper,
       digest: await confirmHelperCredential(store, login, options.logger),

@@ -9,7 +9,7 @@ import {
   type UndoResult,
   undoSectionEdits,
 } from './config-section-edit.ts';
-import { readHelperSaved, restoreHelper } from './docker-cli-entries.ts';
+import { readDockerLoginSaved, restoreHelper } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
 import type { WriteOptions, WrittenEntry } from './login-entry.ts';
 
@@ -38,7 +38,7 @@ async function restoreHelpers(
 ): Promise<{ key: string; value: unknown }[]> {
   const markers: { key: string; value: unknown }[] = [];
   for (const entry of [...entries].reverse()) {
-    const saved = readHelperSaved(entry);
+    const saved = readDockerLoginSaved(entry);
     if (saved === undefined) {
       const reason = 'the saved state does not say what the credential helper held before; left as it is';
       skipKeys(result, entry.file, [entry.key], reason);
