@@ -9,13 +9,14 @@ import {
   resolveTarget,
   writeConfigAtomic,
 } from './config-file.ts';
+import { setSectionValues } from './config-section-edit.ts';
 import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
-import { createDockerCli } from './docker-cli.ts';
-import { confirmHelperCredential, type HelperSaved } from './docker-cli-entries.ts';
+import { createDockerCli, type DockerCli } from './docker-cli.ts';
+import { confirmHelperCredential, type DockerLoginSaved } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
 import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 import { CLIENT_FAMILY, clientFile, type FileFamily } from './paths.ts';
-import { removeClientLogins } from './remove-client-logins.ts';
+import { AUTHS, removeClientLogins } from './remove-client-logins.ts';
 
 /** What `docker login` stores: base64 of `user:password`. */
 export function authValue(login: ClientLogin): { auth: string } {
@@ -68,11 +69,6 @@ async function groupFiles(
   return { groups: [...groups.values()], files };
 }
 
-/**
- * Writes one `auths` entry per login server into the file of every client, under a lock, atomically, with
- * mode 0600, keeping everything else in the file. Registries owned by a Docker credential helper go through
- * `docker login` instead. On failure, whatever was already written is removed again before rethrowing.
- */
 function maskStrings(value: unknown, logger: Logger): void {
   if (typeof value === 'string') {
     if (value.length >= 8) logger.mask(value);
@@ -81,6 +77,122 @@ function maskStrings(value: unknown, logger: Logger): void {
   }
 }
 
+/** What one group's write needs besides the group. */
+interface GroupWrite {
+  readonly logins: readonly ClientLogin[];
+  readonly options: WriteOptions;
+  readonly docker: DockerCli;
+  /** Collects what was written, so that a failure can undo it. */
+  readonly entries: WrittenEntry[];
+}
+
+/**
+ * `docker login` for a server a credential helper owns. docker login replaces whatever the helper holds for
+ * the server: read it first, so that logout can put it back. The helper masks its secret as it reads it (it
+ * travels in the saved state).
+ */
+async function loginThroughHelper(
+  group: FileGroup & { dockerFile: string },
+  login: ClientLogin,
+  helper: string,
+  existing: ConfigObject | undefined,
+  write: GroupWrite & { deadline: number },
+): Promise<WrittenEntry> {
+  const { options, deadline } = write;
+  const server = login.loginServer;
+  options.logger.debug(
+    `"${server}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
+  );
+  const store = createCredentialHelper(helper, { env: options.env, logger: options.logger, deadline });
+  let before: HelperCredential | undefined;
+  try {
+    before = await store.get(server);
+  } catch (error) {
+    throw unreadableCredential(server, error);
+  }
+  const auths = isObject(existing?.auths) ? existing.auths : undefined;
+  const marker = auths !== undefined && Object.hasOwn(auths, server) ? structuredClone(auths[server]) : null;
+  const { username, password } = login;
+  const configDir = dirname(group.dockerFile);
+  await write.docker.login({ configDir, server, username, password, helper, deadline });
+  const saved: DockerLoginSaved = {
+    written: {
+      credentialHelper: helper,
+      digest: await confirmHelperCredential(store, login, options.logger),
+    },
+    previous: { credential: before ?? null, auths: marker },
+  };
+  return {
+    client: group.clients[0] as ClientKind,
+    method: 'docker-cli',
+    // docker resolves its own config through --config; the helper, not the file, holds the secret.
+    file: group.dockerFile,
+    key: server,
+    ...saved,
+    createdFile: false,
+    // docker login adds `auths` (with an empty marker for the server) when the file had none.
+    ...(existing !== undefined && auths === undefined ? { createdAuths: true as const } : {}),
+  };
+}
+
+/** Writes `logins` into the group's `auths`, keeping everything else in the file. */
+async function writeToFile(
+  group: FileGroup,
+  logins: readonly ClientLogin[],
+  logger: Logger,
+  current?: ConfigObject,
+) {
+  const config: ConfigObject = current ?? {};
+  const createdFile = current === undefined;
+  const values = logins.map((login) => [login.loginServer, authValue(login)] as const);
+  const edits = setSectionValues(config, createdFile, AUTHS, values);
+  // The entry we replace is the user's credential and travels in the saved state: mask it too.
+  for (const edit of edits) maskStrings(edit.previous, logger);
+  await writeConfigAtomic(group.target, config);
+  return edits.map(
+    (edit): WrittenEntry => ({
+      client: group.clients[0] as ClientKind,
+      method: 'file',
+      file: group.target,
+      key: edit.key,
+      written: edit.written,
+      previous: edit.previous,
+      createdFile,
+      ...(edit.createdSection && !createdFile ? { createdAuths: true as const } : {}),
+    }),
+  );
+}
+
+/** One file's logins, under its lock: through a credential helper where one owns the server, else the file. */
+async function writeGroup(group: FileGroup, write: GroupWrite): Promise<void> {
+  const { logins, options } = write;
+  // Every program run under the lock stops by then, so that waiters never wait longer than a hold.
+  const deadline = Date.now() + LONGEST_HOLD_MS;
+  const existing = await readConfig(group.target);
+  const { dockerFile } = group;
+  const viaFile: ClientLogin[] = [];
+  for (const login of logins) {
+    const helper =
+      dockerFile === undefined || options.renewed?.includes(login.loginServer)
+        ? undefined
+        : credentialHelper(existing ?? {}, login.loginServer);
+    if (helper === undefined || dockerFile === undefined) viaFile.push(login);
+    else
+      write.entries.push(
+        await loginThroughHelper({ ...group, dockerFile }, login, helper, existing, { ...write, deadline }),
+      );
+  }
+  if (viaFile.length === 0) return;
+  // docker login rewrites the file itself: merge into what it left.
+  const current = viaFile.length === logins.length ? existing : await readConfig(group.target);
+  write.entries.push(...(await writeToFile(group, viaFile, options.logger, current)));
+}
+
+/**
+ * Writes one `auths` entry per login server into the file of every client, under a lock, atomically, with
+ * mode 0600, keeping everything else in the file. Registries owned by a Docker credential helper go through
+ * `docker login` instead. On failure, whatever was already written is removed again before rethrowing.
+ */
 export async function writeClientLogins(
   clients: readonly ClientKind[],
   logins: readonly ClientLogin[],
@@ -95,110 +207,15 @@ export async function writeClientLogins(
   const docker = options.dockerCli ?? createDockerCli({ env: options.env });
   try {
     for (const group of groups) {
-      const [client] = group.clients;
-      if (client === undefined) continue;
+      if (group.clients.length === 0) continue;
       options.logger.debug(
         `Writing ${unique.length} registry login(s) for ${group.clients.join(', ')} to "${group.target}"` +
           (group.target === group.configured ? '' : ` (the target of "${group.configured}")`),
       );
       await ensureDirectory(group.target);
-      await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, async () => {
-        // Every program run under the lock stops by then, so that waiters never wait longer than a hold.
-        const deadline = Date.now() + LONGEST_HOLD_MS;
-        const existing = await readConfig(group.target);
-        const { dockerFile } = group;
-        const viaFile: ClientLogin[] = [];
-        for (const login of unique) {
-          const helper =
-            dockerFile === undefined || options.renewed?.includes(login.loginServer)
-              ? undefined
-              : credentialHelper(existing ?? {}, login.loginServer);
-          if (helper === undefined || dockerFile === undefined) {
-            viaFile.push(login);
-            continue;
-          }
-          const server = login.loginServer;
-          options.logger.debug(
-            `"${server}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
-          );
-          // docker login replaces whatever the helper holds for the server: read it first, so that logout
-          // can put it back. The helper masks its secret as it reads it (it travels in the saved state).
-          const store = createCredentialHelper(helper, {
-            env: options.env,
-            logger: options.logger,
-            deadline,
-          });
-          let before: HelperCredential | undefined;
-          try {
-            before = await store.get(server);
-          } catch (error) {
-            throw unreadableCredential(server, error);
-          }
-          const auths = isObject(existing?.auths) ? existing.auths : undefined;
-          const marker =
-            auths !== undefined && Object.hasOwn(auths, server) ? structuredClone(auths[server]) : null;
-          await docker.login({
-            configDir: dirname(dockerFile),
-            server,
-            username: login.username,
-            password: login.password,
-            helper,
-            deadline,
-          });
-          const saved: HelperSaved = {
-            written: {
-              credentialHelper: helper,
-              digest: await confirmHelperCredential(store, login, options.logger),
-            },
-            previous: { credential: before ?? null, auths: marker },
-          };
-          entries.push({
-            client,
-            method: 'docker-cli',
-            // docker resolves its own config through --config; the helper, not the file, holds the secret.
-            file: dockerFile,
-            key: server,
-            ...saved,
-            createdFile: false,
-            // docker login adds `auths` (with an empty marker for the server) when the file had none.
-            ...(existing !== undefined && auths === undefined ? { createdAuths: true as const } : {}),
-          });
-        }
-        if (viaFile.length === 0) return;
-        // docker login rewrites the file itself: merge into what it left.
-        const current = viaFile.length === unique.length ? existing : await readConfig(group.target);
-        const config: ConfigObject = current ?? {};
-        const createdFile = current === undefined;
-        let createdAuths = false;
-        if (!isObject(config.auths)) {
-          config.auths = {};
-          createdAuths = !createdFile;
-        }
-        const auths = config.auths as ConfigObject;
-        const pending: WrittenEntry[] = [];
-        for (const login of viaFile) {
-          const written = authValue(login);
-          const previous = Object.hasOwn(auths, login.loginServer)
-            ? structuredClone(auths[login.loginServer])
-            : null;
-          // The entry we replace is the user's credential and travels in the saved state: mask it too.
-          maskStrings(previous, options.logger);
-          auths[login.loginServer] = written;
-          pending.push({
-            client,
-            method: 'file',
-            file: group.target,
-            key: login.loginServer,
-            written: structuredClone(written),
-            previous,
-            createdFile,
-            ...(createdAuths ? { createdAuths: true as const } : {}),
-          });
-          createdAuths = false;
-        }
-        await writeConfigAtomic(group.target, config);
-        entries.push(...pending);
-      });
+      await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, () =>
+        writeGroup(group, { logins: unique, options, docker, entries }),
+      );
     }
   } catch (error) {
     // Leave no credentials behind that the caller has no state for; say so where that was not possible.

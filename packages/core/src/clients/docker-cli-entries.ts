@@ -19,7 +19,7 @@ import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
  * at logout without keeping our own secret), and what was there before: the helper's credential, or null
  * for none, and the file's `auths` marker for the server, or null for none.
  */
-export interface HelperSaved {
+export interface DockerLoginSaved {
   readonly written: { readonly credentialHelper: string; readonly digest: string | null };
   readonly previous: { readonly credential: HelperCredential | null; readonly auths: unknown };
 }
@@ -57,7 +57,7 @@ export async function confirmHelperCredential(
   }
 }
 
-export function readHelperSaved(entry: WrittenEntry): HelperSaved | undefined {
+export function readDockerLoginSaved(entry: WrittenEntry): DockerLoginSaved | undefined {
   const { written, previous } = entry;
   if (!isObject(written) || typeof written.credentialHelper !== 'string') return undefined;
   if (written.digest !== null && typeof written.digest !== 'string') return undefined;
@@ -68,7 +68,10 @@ export function readHelperSaved(entry: WrittenEntry): HelperSaved | undefined {
     for (const field of ['ServerURL', 'Username', 'Secret'])
       if (typeof credential[field] !== 'string') return undefined;
   }
-  return { written: written as HelperSaved['written'], previous: previous as HelperSaved['previous'] };
+  return {
+    written: written as DockerLoginSaved['written'],
+    previous: previous as DockerLoginSaved['previous'],
+  };
 }
 
 /**
@@ -79,7 +82,7 @@ export function readHelperSaved(entry: WrittenEntry): HelperSaved | undefined {
  */
 export async function restoreHelper(
   key: string,
-  saved: HelperSaved,
+  saved: DockerLoginSaved,
   options: WriteOptions,
   deadline?: number,
 ): Promise<{ done: 'restored' | 'removed' | 'untouched' } | { left: string }> {

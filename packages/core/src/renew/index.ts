@@ -16,13 +16,7 @@ export {
   readCached,
   writeCached,
 } from './cache.ts';
-export {
-  type HelperEntry,
-  type HelperEntryRemoval,
-  removeHelperEntries,
-  writeHelperEntries,
-} from './entries.ts';
-export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper.ts';
+export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper-command.ts';
 export {
   type HelperResult,
   RENEW_MARGIN_MS,
@@ -36,6 +30,7 @@ export {
   renewAt,
   type ServerToken,
 } from './renewals.ts';
+export { type HelperRoute, removeHelperRoutes, routeToHelper } from './route-to-helper.ts';
 export {
   AGENT_ARGUMENT,
   HELPER_ARGUMENT,

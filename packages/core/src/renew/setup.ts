@@ -5,10 +5,10 @@ import type { LoginResult } from '../login-result.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
 import { input } from '../wording.ts';
 import type { CachedCredential } from './cache.ts';
-import { type HelperEntry, removeHelperEntries, writeHelperEntries } from './entries.ts';
 import { agentProblem, agentUnavailable, launchAgent, stopAgent } from './launch.ts';
 import { renewAt, type ServerToken } from './renewals.ts';
 import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
+import { type HelperRoute, removeHelperRoutes, routeToHelper } from './route-to-helper.ts';
 import { newHelperName, removeRenewalFiles, writeRenewalFiles } from './shim.ts';
 
 /** What the post step needs to undo a renewal set-up; serialisable, no secrets. */
@@ -20,7 +20,7 @@ export interface RenewalRecord {
   readonly agentPid: number;
   /** The folder the adapter put on PATH. */
   readonly binDir: string;
-  readonly entries: readonly HelperEntry[];
+  readonly entries: readonly HelperRoute[];
   /** ISO 8601: when the last token written at login expires, for the post step's "outlived" check. */
   readonly expiresOn: string;
   /** ISO 8601: when the helper first renews, by its own rule (`renewAt`). */
@@ -152,7 +152,7 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     cache,
   });
   let agentPid: number | undefined;
-  let entries: HelperEntry[];
+  let entries: HelperRoute[];
   try {
     agentPid = (
       await launchAgent({
@@ -171,7 +171,7 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     const targets = [
       ...new Set(plan.clients.map((client) => clientFile(CLIENT_FAMILY[client], options.env))),
     ];
-    entries = await writeHelperEntries(targets, Object.keys(servers), helper);
+    entries = await routeToHelper(targets, Object.keys(servers), helper);
   } catch (error) {
     if (agentPid !== undefined) await stopAgent(files.dir, agentPid).catch(() => {});
     await removeRenewalFiles(files.dir);
@@ -202,7 +202,7 @@ export interface StopRenewalResult {
  * credsStore-owned registry would reach our helper, not the user's store), then the agent, then its folder.
  */
 export async function stopRenewal(record: RenewalRecord): Promise<StopRenewalResult> {
-  const result = await removeHelperEntries(record.entries);
+  const result = await removeHelperRoutes(record.entries);
   const skipped = [...result.skipped];
   let agent: StopRenewalResult['agent'] = 'not running';
   try {

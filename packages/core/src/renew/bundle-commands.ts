@@ -1,5 +1,5 @@
 import { logSafe } from '../log-text.ts';
-import { runCredentialHelper } from './helper.ts';
+import { runCredentialHelper } from './helper-command.ts';
 import { AGENT_ARGUMENT, HELPER_ARGUMENT } from './shim.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { removeHelperEntries, writeHelperEntries } from '../../src/renew/index.ts';
+import { removeHelperRoutes, routeToHelper } from '../../src/renew/index.ts';
 import { tempDir } from './support.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -21,12 +21,12 @@ describe('credHelpers entries', () => {
       const dir = await tempDir();
       const docker = join(dir, 'docker', 'config.json');
       const containers = join(dir, 'containers', 'auth.json');
-      const entries = await writeHelperEntries([docker, containers], [CONTOSO, FABRIKAM], HELPER);
+      const entries = await routeToHelper([docker, containers], [CONTOSO, FABRIKAM], HELPER);
       for (const file of [docker, containers]) {
         expect(await json(file)).toEqual({ credHelpers: { [CONTOSO]: HELPER, [FABRIKAM]: HELPER } });
         expect((await stat(file)).mode & 0o777).toBe(0o600);
       }
-      expect(await removeHelperEntries(entries)).toEqual({ removed: 4, restored: 0, skipped: [] });
+      expect(await removeHelperRoutes(entries)).toEqual({ removed: 4, restored: 0, skipped: [] });
       await expect(readFile(docker)).rejects.toMatchObject({ code: 'ENOENT' });
       await expect(readFile(containers)).rejects.toMatchObject({ code: 'ENOENT' });
     },
@@ -35,9 +35,9 @@ describe('credHelpers entries', () => {
   test('a file whose folder is gone by the post step: nothing to undo, nothing reported', async () => {
     const dir = await tempDir();
     const file = join(dir, 'docker', 'config.json');
-    const entries = await writeHelperEntries([file], [CONTOSO], HELPER);
+    const entries = await routeToHelper([file], [CONTOSO], HELPER);
     await rm(join(dir, 'docker'), { recursive: true });
-    expect(await removeHelperEntries(entries)).toEqual({ removed: 0, restored: 0, skipped: [] });
+    expect(await removeHelperRoutes(entries)).toEqual({ removed: 0, restored: 0, skipped: [] });
     await expect(stat(join(dir, 'docker'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -46,13 +46,13 @@ describe('credHelpers entries', () => {
     const file = join(dir, 'config.json');
     await copyFile(join(FIXTURES, 'docker-config.json'), file);
     const original = await readFile(file, 'utf8');
-    const entries = await writeHelperEntries([file], [CONTOSO, FABRIKAM], HELPER);
+    const entries = await routeToHelper([file], [CONTOSO, FABRIKAM], HELPER);
     expect(await json(file)).toMatchObject({
       auths: { 'ghcr.io': { auth: 'dXNlcjpnaGNyLXRva2Vu' } },
       credHelpers: { [CONTOSO]: HELPER, [FABRIKAM]: HELPER, 'gcr.io': 'gcloud' },
       credsStore: 'pass',
     });
-    expect(await removeHelperEntries(entries)).toEqual({ removed: 1, restored: 1, skipped: [] });
+    expect(await removeHelperRoutes(entries)).toEqual({ removed: 1, restored: 1, skipped: [] });
     expect(await readFile(file, 'utf8')).toBe(original);
   });
 
@@ -61,12 +61,12 @@ describe('credHelpers entries', () => {
     const file = join(dir, 'config.json');
     const text = '{\n\t"auths": {\n\t\t"contoso.azurecr.io": {\n\t\t\t"auth": "eDp5"\n\t\t}\n\t}\n}';
     await writeFile(file, text);
-    const entries = await writeHelperEntries([file], [CONTOSO], HELPER);
+    const entries = await routeToHelper([file], [CONTOSO], HELPER);
     expect(await json(file)).toEqual({
       auths: { [CONTOSO]: { auth: 'eDp5' } },
       credHelpers: { [CONTOSO]: HELPER },
     });
-    await removeHelperEntries(entries);
+    await removeHelperRoutes(entries);
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
@@ -80,10 +80,10 @@ describe('credHelpers entries', () => {
       await writeFile(real, '{}');
       const link = join(dir, 'config.json');
       await symlink(real, link);
-      const entries = await writeHelperEntries([link, real], [CONTOSO], HELPER);
+      const entries = await routeToHelper([link, real], [CONTOSO], HELPER);
       expect(entries).toHaveLength(1);
       expect((await json(real)).credHelpers).toEqual({ [CONTOSO]: HELPER });
-      await removeHelperEntries(entries);
+      await removeHelperRoutes(entries);
       expect(await readFile(link, 'utf8')).toBe('{}');
     },
   );
@@ -91,11 +91,11 @@ describe('credHelpers entries', () => {
   test('an entry someone changed since the login is left as it is and reported', async () => {
     const dir = await tempDir();
     const file = join(dir, 'config.json');
-    const entries = await writeHelperEntries([file], [CONTOSO, FABRIKAM], HELPER);
+    const entries = await routeToHelper([file], [CONTOSO, FABRIKAM], HELPER);
     const config = await json(file);
     (config.credHelpers as Record<string, string>)[CONTOSO] = 'acr-env';
     await writeFile(file, JSON.stringify(config));
-    const result = await removeHelperEntries(entries);
+    const result = await removeHelperRoutes(entries);
     expect(result.removed).toBe(1);
     expect(result.skipped).toEqual([
       { file, key: `credHelpers.${CONTOSO}`, reason: expect.stringContaining('changed since the login') },
@@ -107,7 +107,7 @@ describe('credHelpers entries', () => {
     const dir = await tempDir();
     const file = join(dir, 'config.json');
     await writeFile(file, '{"auths": ');
-    await expect(writeHelperEntries([file], [CONTOSO], HELPER)).rejects.toMatchObject({
+    await expect(routeToHelper([file], [CONTOSO], HELPER)).rejects.toMatchObject({
       code: 'CONFIG_CORRUPT',
     });
     expect(await readFile(file, 'utf8')).toBe('{"auths": ');
@@ -116,9 +116,9 @@ describe('credHelpers entries', () => {
   test('removal after the file was deleted is a no-op', async () => {
     const dir = await tempDir();
     const file = join(dir, 'config.json');
-    const entries = await writeHelperEntries([file], [CONTOSO], HELPER);
+    const entries = await routeToHelper([file], [CONTOSO], HELPER);
     const { rm } = await import('node:fs/promises');
     await rm(file);
-    expect(await removeHelperEntries(entries)).toEqual({ removed: 0, restored: 0, skipped: [] });
+    expect(await removeHelperRoutes(entries)).toEqual({ removed: 0, restored: 0, skipped: [] });
   });
 });
