@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Host,
   type LoginInputKey,
+  type RenewalOidc,
   redactProxyUrl,
   type StateName,
   type StepInputKey,
@@ -60,6 +61,15 @@ function agentSource(agent: Agent): TaskSource {
 }
 
 /**
+ * The request URI the agent gives a job that may use OIDC (a workload identity federation service
+ * connection); AzurePipelinesCredential reads it from the environment, the renewal agent gets it in its plan.
+ */
+function renewalOidc(env: NodeJS.ProcessEnv): RenewalOidc | undefined {
+  const requestUri = env.SYSTEM_OIDCREQUESTURI;
+  return requestUri ? { authType: 'azure-pipelines', requestUri } : undefined;
+}
+
+/**
  * The host port on Azure Pipelines. `entryUrl` is the bundle's `import.meta.url`: task.json, whose
  * messages the task speaks, sits beside the bundle. `env` is the process's environment in a step: the
  * agent's private values leave it here.
@@ -111,6 +121,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       return proxy === undefined ? undefined : redactProxyUrl(proxy.proxyUrl);
     },
     caFile: () => agent.certificates()?.caFile || undefined,
+    renewalOidc: () => renewalOidc(env),
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import type { LoginResult } from '../login-result.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
-import { notRenewable, type RenewalRecord, startRenewal } from '../renew/setup.ts';
+import { notRenewable, type RenewalRecord, type StartRenewalOptions, startRenewal } from '../renew/setup.ts';
 import { input } from '../wording.ts';
 import type { Host } from './host.ts';
 import { maskSecret } from './step-inputs.ts';
@@ -36,12 +36,9 @@ export async function setUpRenewal(
     return undefined;
   }
   const tempDir = renewalTempDir(host);
-  const githubOidc = plan.authType === 'oidc' ? host.oidc?.renewal?.() : undefined;
-  const adoOidcRequestUri = plan.authType === 'azure-pipelines' ? host.env.SYSTEM_OIDCREQUESTURI : undefined;
+  const oidc = renewalOidc(host, plan);
   const proxyUrl = host.proxyUrl?.();
   const caFile = host.caFile?.();
-  // Masked here too: the renewal keeps the request token, and a host may not have masked it yet.
-  if (githubOidc !== undefined) maskSecret(host, githubOidc.requestToken);
   const record = await startRenewal({
     plan,
     result,
@@ -52,8 +49,7 @@ export async function setUpRenewal(
     platform: process.platform,
     env,
     clock: { now: () => Date.now() },
-    ...(githubOidc === undefined ? {} : { githubOidc }),
-    ...(adoOidcRequestUri === undefined || adoOidcRequestUri === '' ? {} : { adoOidcRequestUri }),
+    ...oidc,
     ...(proxyUrl === undefined ? {} : { proxyUrl }),
     ...(caFile === undefined ? {} : { caFile }),
     // The runner's worker, which runs every step of the job: the renewal agent ends with it.
@@ -62,6 +58,21 @@ export async function setUpRenewal(
   host.saveState('renewal', JSON.stringify(record));
   host.addPath?.(record.binDir);
   return record;
+}
+
+/** The host's OIDC request details, when the plan's auth type is the one they serve, as the renewal takes them. */
+function renewalOidc(
+  host: Host,
+  plan: LoginPlan,
+): Pick<StartRenewalOptions, 'githubOidc' | 'adoOidcRequestUri'> {
+  const oidc = host.renewalOidc?.();
+  if (oidc === undefined || oidc.authType !== plan.authType) return {};
+  if (oidc.authType === 'azure-pipelines') {
+    return oidc.requestUri === '' ? {} : { adoOidcRequestUri: oidc.requestUri };
+  }
+  // Masked here too: the renewal keeps the request token, and a host may not have masked it yet.
+  maskSecret(host, oidc.requestToken);
+  return { githubOidc: { requestUrl: oidc.requestUrl, requestToken: oidc.requestToken } };
 }
 
 /** The record the main step saved, read back by the post step. */
