@@ -7,6 +7,7 @@ import {
   type StateName,
   type StepInputKey,
   secretPieces,
+  type Transport,
 } from '@acr-login/core';
 import { type Agent, openAgent, taskMessages } from './agent.ts';
 import {
@@ -69,6 +70,46 @@ function renewalOidc(env: NodeJS.ProcessEnv): RenewalOidc | undefined {
   return requestUri ? { authType: 'azure-pipelines', requestUri } : undefined;
 }
 
+/** Step inputs have the same name on the task; the login's come through readTaskInputs. */
+function taskInput(agent: Agent, taskInputs: () => TaskInputs, key: LoginInputKey | StepInputKey): string {
+  if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
+    return agent.input(key) ?? '';
+  if (key === 'maskPassword') return '';
+  return taskInputs().login[key] ?? '';
+}
+
+/**
+ * The agent's proxy and certificates as the step's transport, their secrets masked and their use logged;
+ * undefined when the agent has neither. The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's
+ * default cannot see it.
+ */
+function agentDispatcher(
+  agent: Agent,
+  loc: Localize,
+  mask: (secret: string | undefined) => void,
+): Transport | undefined {
+  const proxy = agent.proxy();
+  const certificates = agent.certificates();
+  if (proxy === undefined && certificates === undefined) return undefined;
+  if (proxy !== undefined) {
+    mask(proxy.proxyPassword);
+    mask(proxyToken(proxy));
+    for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
+    agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
+  }
+  if (certificates !== undefined) {
+    mask(certificates.passphrase);
+    agent.info(
+      loc(
+        'UsingCertificates',
+        certificates.caFile ?? '-',
+        certificates.certFile ?? certificates.certArchiveFile ?? '-',
+      ),
+    );
+  }
+  return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
+}
+
 /**
  * The host port on Azure Pipelines. `entryUrl` is the bundle's `import.meta.url`: task.json, whose
  * messages the task speaks, sits beside the bundle. `env` is the process's environment in a step: the
@@ -94,13 +135,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       return taskWords(inputs);
     },
     text: (id, ...params) => loc(id, ...params),
-    input(key: LoginInputKey | StepInputKey) {
-      // Step inputs have the same name on the task; the login's come through readTaskInputs.
-      if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
-        return agent.input(key) ?? '';
-      if (key === 'maskPassword') return '';
-      return taskInputs().login[key] ?? '';
-    },
+    input: (key) => taskInput(agent, taskInputs, key),
     mask: (secret) => agent.setSecret(secret),
     debug: (message) => agent.debug(message),
     info: (message) => agent.info(message),
@@ -126,29 +161,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];
     },
-    dispatcher() {
-      // The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's default cannot see it.
-      const proxy = agent.proxy();
-      const certificates = agent.certificates();
-      if (proxy === undefined && certificates === undefined) return undefined;
-      if (proxy !== undefined) {
-        mask(proxy.proxyPassword);
-        mask(proxyToken(proxy));
-        for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
-        agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
-      }
-      if (certificates !== undefined) {
-        mask(certificates.passphrase);
-        agent.info(
-          loc(
-            'UsingCertificates',
-            certificates.caFile ?? '-',
-            certificates.certFile ?? certificates.certArchiveFile ?? '-',
-          ),
-        );
-      }
-      return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
-    },
+    dispatcher: () => agentDispatcher(agent, loc, mask),
     hints: (error) =>
       taskHints(
         error,
