@@ -2,10 +2,12 @@ import { fileURLToPath } from 'node:url';
 import {
   type Host,
   type LoginInputKey,
+  type RenewalOidc,
   redactProxyUrl,
   type StateName,
   type StepInputKey,
   secretPieces,
+  type Transport,
 } from '@acr-login/core';
 import { type Agent, openAgent, taskMessages } from './agent.ts';
 import {
@@ -60,6 +62,55 @@ function agentSource(agent: Agent): TaskSource {
 }
 
 /**
+ * The request URI the agent gives a job that may use OIDC (a workload identity federation service
+ * connection); AzurePipelinesCredential reads it from the environment, the renewal agent gets it in its plan.
+ */
+function renewalOidc(env: NodeJS.ProcessEnv): RenewalOidc | undefined {
+  const requestUri = env.SYSTEM_OIDCREQUESTURI;
+  return requestUri ? { authType: 'azure-pipelines', requestUri } : undefined;
+}
+
+/** Step inputs have the same name on the task; the login's come through readTaskInputs. */
+function taskInput(agent: Agent, taskInputs: () => TaskInputs, key: LoginInputKey | StepInputKey): string {
+  if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
+    return agent.input(key) ?? '';
+  if (key === 'maskPassword') return '';
+  return taskInputs().login[key] ?? '';
+}
+
+/**
+ * The agent's proxy and certificates as the step's transport, their secrets masked and their use logged;
+ * undefined when the agent has neither. The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's
+ * default cannot see it.
+ */
+function agentDispatcher(
+  agent: Agent,
+  loc: Localize,
+  mask: (secret: string | undefined) => void,
+): Transport | undefined {
+  const proxy = agent.proxy();
+  const certificates = agent.certificates();
+  if (proxy === undefined && certificates === undefined) return undefined;
+  if (proxy !== undefined) {
+    mask(proxy.proxyPassword);
+    mask(proxyToken(proxy));
+    for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
+    agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
+  }
+  if (certificates !== undefined) {
+    mask(certificates.passphrase);
+    agent.info(
+      loc(
+        'UsingCertificates',
+        certificates.caFile ?? '-',
+        certificates.certFile ?? certificates.certArchiveFile ?? '-',
+      ),
+    );
+  }
+  return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
+}
+
+/**
  * The host port on Azure Pipelines. `entryUrl` is the bundle's `import.meta.url`: task.json, whose
  * messages the task speaks, sits beside the bundle. `env` is the process's environment in a step: the
  * agent's private values leave it here.
@@ -84,13 +135,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       return taskWords(inputs);
     },
     text: (id, ...params) => loc(id, ...params),
-    input(key: LoginInputKey | StepInputKey) {
-      // Step inputs have the same name on the task; the login's come through readTaskInputs.
-      if (key === 'logout' || key === 'renew' || key === 'isolateConfig' || key === 'pullSecret')
-        return agent.input(key) ?? '';
-      if (key === 'maskPassword') return '';
-      return taskInputs().login[key] ?? '';
-    },
+    input: (key) => taskInput(agent, taskInputs, key),
     mask: (secret) => agent.setSecret(secret),
     debug: (message) => agent.debug(message),
     info: (message) => agent.info(message),
@@ -111,33 +156,12 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       return proxy === undefined ? undefined : redactProxyUrl(proxy.proxyUrl);
     },
     caFile: () => agent.certificates()?.caFile || undefined,
+    renewalOidc: () => renewalOidc(env),
     intro() {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];
     },
-    dispatcher() {
-      // The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's default cannot see it.
-      const proxy = agent.proxy();
-      const certificates = agent.certificates();
-      if (proxy === undefined && certificates === undefined) return undefined;
-      if (proxy !== undefined) {
-        mask(proxy.proxyPassword);
-        mask(proxyToken(proxy));
-        for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
-        agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
-      }
-      if (certificates !== undefined) {
-        mask(certificates.passphrase);
-        agent.info(
-          loc(
-            'UsingCertificates',
-            certificates.caFile ?? '-',
-            certificates.certFile ?? certificates.certArchiveFile ?? '-',
-          ),
-        );
-      }
-      return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
-    },
+    dispatcher: () => agentDispatcher(agent, loc, mask),
     hints: (error) =>
       taskHints(
         error,

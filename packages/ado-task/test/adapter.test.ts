@@ -326,3 +326,18 @@ setTimeout(() => {}, 60_000);`;
     expect(commands[2]).toBe(`##vso[task.complete result=Failed;]${message}`);
   });
 });
+
+describe("the renewal's OIDC request details: the agent's SYSTEM_OIDCREQUESTURI, through the host port", () => {
+  test('tagged for azure-pipelines logins; none where the agent gives no request URI', async () => {
+    const { taskHost } = await import('../src/host.ts');
+    const taskJson = new URL('../../../task.json', import.meta.url).href;
+    const requestUri =
+      'https://dev.azure.com/contoso/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken';
+    expect(taskHost(taskJson, { SYSTEM_OIDCREQUESTURI: requestUri }).renewalOidc?.()).toEqual({
+      authType: 'azure-pipelines',
+      requestUri,
+    });
+    expect(taskHost(taskJson, {}).renewalOidc?.()).toBeUndefined();
+    expect(taskHost(taskJson, { SYSTEM_OIDCREQUESTURI: '' }).renewalOidc?.()).toBeUndefined();
+  });
+});

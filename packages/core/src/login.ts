@@ -8,7 +8,7 @@ import { entraScope } from './identity/scope.ts';
 import { type EntraToken, entraTokens } from './identity/token.ts';
 import { readTokenInfo } from './jwt.ts';
 import type { LoginResult, LoginState } from './login-result.ts';
-import type { LoginPlan, RegistryPlan } from './plan/login-plan.ts';
+import type { LoginPlan, RegistryAuth, RegistryPlan } from './plan/login-plan.ts';
 import { checkAccess } from './registry/access-check.ts';
 import { accessTarget, type RepositoryAccess } from './registry/access-protocol.ts';
 import {
@@ -23,7 +23,7 @@ import {
 } from './registry/acr.ts';
 import { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
 import type { Transport } from './transport.ts';
-import type { ClientKind, Environment } from './types.ts';
+import type { ClientKind, Environment, Logger } from './types.ts';
 import { basicCredentials } from './util.ts';
 
 /**
@@ -46,120 +46,150 @@ async function withHttp<T>(environment: Environment, work: (http: HttpClient) =>
   }
 }
 
+type EntraTokens = ReturnType<typeof entraTokens>;
+
 /**
  * Logs every registry of the plan in: Entra tokens (one per identity and scope) and `/v2/` challenges run
  * in parallel, then one exchange per registry; client files are written only when every registry
  * succeeded, so a failed run leaves them as they were.
  */
 export async function login(plan: LoginPlan, environment: Environment): Promise<LoginResult> {
+  const { credentials, access } = await withHttp(environment, (http) =>
+    registryCredentials(http, plan, environment),
+  );
+  const { files, state } = await writeLogins(plan, credentials, environment);
+  return { credentials, access, dockerConfig: files.docker ?? files.oras, files, state };
+}
+
+/** Every registry's credential, or one error naming each that failed; then the listed repositories' access. */
+async function registryCredentials(
+  http: HttpClient,
+  plan: LoginPlan,
+  environment: Environment,
+): Promise<{ credentials: RegistryCredential[]; access: RepositoryAccess[] }> {
   const { logger } = environment;
-  const env = environment.env ?? process.env;
-  const loginOne = async (
-    http: HttpClient,
-    entraToken: ReturnType<typeof entraTokens>,
-    registry: RegistryPlan,
-  ): Promise<RegistryCredential> => {
-    const { loginServer, auth } = registry;
-    const origin = `https://${loginServer}`;
-    // Start the Entra token first: the challenge needs no credentials, so both travel at once.
-    const tokenPromise =
-      auth.type === 'entra' ? entraToken(auth.identity, entraScope(auth.audience, plan.cloud)) : undefined;
-    tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
-    const challenge: Challenge = processChallengeResponse(
-      loginServer,
-      await http.send(challengeRequest(origin)),
+  const entraToken = entraTokens({
+    cloud: plan.cloud,
+    http,
+    clock: environment.clock ?? systemClock,
+    dispatcher: http.dispatcher,
+    logger,
+    ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
+    ...(environment.debug === undefined ? {} : { debug: environment.debug }),
+  });
+  const settled = await Promise.allSettled(
+    plan.registries.map((registry) =>
+      loginRegistry(http, entraToken, plan, registry, logger).catch((error: unknown) => {
+        throw withContext(error, `Registry "${registry.loginServer}"`);
+      }),
+    ),
+  );
+  const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
+  const credentials = settled.map((result) => (result as PromiseFulfilledResult<RegistryCredential>).value);
+  // Before any file is written: a missing grant fails the step here, not at the push after the build.
+  let access: RepositoryAccess[] = [];
+  if (plan.repositories.length > 0) {
+    const targets = plan.registries.map((registry, i) =>
+      accessTarget(registry, credentials[i] as RegistryCredential),
     );
+    access = await checkAccess(http, targets, plan.repositories, (token) => logger.mask(token));
+  }
+  return { credentials, access };
+}
 
-    if (auth.type === 'anonymous') {
-      if (!challenge.open) {
-        const res = await http.send(basicTokenRequest({ origin, service: challenge.service }));
-        processBasicTokenResponse(loginServer, true, res);
-      }
-      return {
-        loginServer,
-        username: '',
-        password: '',
-        expiresOn: undefined,
-        authType: 'anonymous',
-        identity: 'anonymous',
-      };
+/** One registry: its `/v2/` challenge, then the credential its auth gives. */
+async function loginRegistry(
+  http: HttpClient,
+  entraToken: EntraTokens,
+  plan: LoginPlan,
+  registry: RegistryPlan,
+  logger: Logger,
+): Promise<RegistryCredential> {
+  const { loginServer, auth } = registry;
+  const origin = `https://${loginServer}`;
+  // Start the Entra token first: the challenge needs no credentials, so both travel at once.
+  const tokenPromise =
+    auth.type === 'entra' ? entraToken(auth.identity, entraScope(auth.audience, plan.cloud)) : undefined;
+  tokenPromise?.catch(() => {}); // awaited below; avoid an unhandled rejection while the challenge runs
+  const challenge: Challenge = processChallengeResponse(
+    loginServer,
+    await http.send(challengeRequest(origin)),
+  );
+  if (auth.type === 'anonymous') {
+    if (!challenge.open) {
+      const res = await http.send(basicTokenRequest({ origin, service: challenge.service }));
+      processBasicTokenResponse(loginServer, true, res);
     }
-    if (auth.type === 'username-password') {
-      const res = await http.send(
-        basicTokenRequest({
-          origin,
-          service: challenge.service,
-          basic: { username: auth.username, password: auth.password },
-        }),
-      );
-      processBasicTokenResponse(loginServer, false, res);
-      const info = readTokenInfo(auth.password);
-      return {
-        loginServer,
-        username: auth.username,
-        password: auth.password,
-        expiresOn: info?.expiresOn,
-        authType: 'username-password',
-        identity: `user ${auth.username}`,
-      };
-    }
-
-    const entra = await (tokenPromise as Promise<EntraToken>);
-    const identity = describeIdentity(auth.identity);
-    const refreshToken = await exchangeEntraToken(http, {
-      loginServer,
-      origin,
-      service: challenge.service,
-      identity: auth.identity,
-      audience: auth.audience,
-      entraToken: entra.token,
-    });
-    logger.mask(refreshToken, 'registry-password');
     return {
       loginServer,
-      username: ACR_REFRESH_TOKEN_USERNAME,
-      password: refreshToken,
-      expiresOn: readTokenInfo(refreshToken)?.expiresOn,
-      authType: plan.authType,
-      identity,
-      audience: entraScope(auth.audience, plan.cloud),
-      ...(entra.subject === undefined ? {} : { oidcSubject: entra.subject }),
+      username: '',
+      password: '',
+      expiresOn: undefined,
+      authType: 'anonymous',
+      identity: 'anonymous',
     };
-  };
+  }
+  if (auth.type === 'username-password') {
+    const basic = { username: auth.username, password: auth.password };
+    const res = await http.send(basicTokenRequest({ origin, service: challenge.service, basic }));
+    processBasicTokenResponse(loginServer, false, res);
+    return {
+      loginServer,
+      username: auth.username,
+      password: auth.password,
+      expiresOn: readTokenInfo(auth.password)?.expiresOn,
+      authType: 'username-password',
+      identity: `user ${auth.username}`,
+    };
+  }
+  const entra = await (tokenPromise as Promise<EntraToken>);
+  return entraCredential(http, { plan, registry, auth, challenge, entra }, logger);
+}
 
-  const { credentials, access } = await withHttp(environment, async (http) => {
-    const entraToken = entraTokens({
-      cloud: plan.cloud,
-      http,
-      clock: environment.clock ?? systemClock,
-      dispatcher: http.dispatcher,
-      logger,
-      ...(environment.oidcToken === undefined ? {} : { oidcToken: environment.oidcToken }),
-      ...(environment.debug === undefined ? {} : { debug: environment.debug }),
-    });
-    const settled = await Promise.allSettled(
-      plan.registries.map((registry) =>
-        loginOne(http, entraToken, registry).catch((error: unknown) => {
-          throw withContext(error, `Registry "${registry.loginServer}"`);
-        }),
-      ),
-    );
-    const failures = settled.filter(
-      (result): result is PromiseRejectedResult => result.status === 'rejected',
-    );
-    if (failures.length > 0) throw combine(failures.map((failure) => failure.reason as AcrLoginError));
-    const credentials = settled.map((result) => (result as PromiseFulfilledResult<RegistryCredential>).value);
-    // Before any file is written: a missing grant fails the step here, not at the push after the build.
-    let access: RepositoryAccess[] = [];
-    if (plan.repositories.length > 0) {
-      const targets = plan.registries.map((registry, i) =>
-        accessTarget(registry, credentials[i] as RegistryCredential),
-      );
-      access = await checkAccess(http, targets, plan.repositories, (token) => logger.mask(token));
-    }
-    return { credentials, access };
+/** An Entra login: the identity's token exchanged for the registry's refresh token. */
+async function entraCredential(
+  http: HttpClient,
+  login: {
+    readonly plan: LoginPlan;
+    readonly registry: RegistryPlan;
+    readonly auth: Extract<RegistryAuth, { type: 'entra' }>;
+    readonly challenge: Challenge;
+    readonly entra: EntraToken;
+  },
+  logger: Logger,
+): Promise<RegistryCredential> {
+  const { plan, registry, auth, challenge, entra } = login;
+  const { loginServer } = registry;
+  const identity = describeIdentity(auth.identity);
+  const refreshToken = await exchangeEntraToken(http, {
+    loginServer,
+    origin: `https://${loginServer}`,
+    service: challenge.service,
+    identity: auth.identity,
+    audience: auth.audience,
+    entraToken: entra.token,
   });
+  logger.mask(refreshToken, 'registry-password');
+  return {
+    loginServer,
+    username: ACR_REFRESH_TOKEN_USERNAME,
+    password: refreshToken,
+    expiresOn: readTokenInfo(refreshToken)?.expiresOn,
+    authType: plan.authType,
+    identity,
+    audience: entraScope(auth.audience, plan.cloud),
+    ...(entra.subject === undefined ? {} : { oidcSubject: entra.subject }),
+  };
+}
 
+/** The credentials into every client's file, masked first as the files and `docker login` hold them. */
+async function writeLogins(
+  plan: LoginPlan,
+  credentials: readonly RegistryCredential[],
+  environment: Environment,
+): Promise<{ files: Partial<Record<ClientKind, string>>; state: LoginState }> {
+  const { logger } = environment;
   const logins: ClientLogin[] = credentials
     .filter((credential) => credential.authType !== 'anonymous')
     .map(({ loginServer, username, password }) => ({ loginServer, username, password }));
@@ -168,19 +198,13 @@ export async function login(plan: LoginPlan, environment: Environment): Promise<
     // What the config files hold, and what `docker login` prints in its debug output.
     logger.mask(basicCredentials(username, password), 'registry-password');
   }
-
-  let state: LoginState = { version: 1, entries: [] };
-  let files: Partial<Record<ClientKind, string>> = {};
-  if (logins.length > 0) {
-    const written = await writeClientLogins(plan.clients, logins, {
-      env,
-      logger,
-      ...(environment.renewed === undefined ? {} : { renewed: environment.renewed }),
-    });
-    state = { version: 1, entries: written.entries };
-    files = written.files;
-  }
-  return { credentials, access, dockerConfig: files.docker ?? files.oras, files, state };
+  if (logins.length === 0) return { files: {}, state: { version: 1, entries: [] } };
+  const written = await writeClientLogins(plan.clients, logins, {
+    env: environment.env ?? process.env,
+    logger,
+    ...(environment.renewed === undefined ? {} : { renewed: environment.renewed }),
+  });
+  return { files: written.files, state: { version: 1, entries: written.entries } };
 }
 
 /**

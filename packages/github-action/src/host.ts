@@ -52,7 +52,10 @@ export function actionHost(env: Env = process.env): Host {
         if (endpoint === undefined) throw new Error('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
         return githubOidcProvider(endpoint, transport)(audience);
       },
-      renewal: () => oidcEndpoint(env),
+    },
+    renewalOidc() {
+      const endpoint = oidcEndpoint(env);
+      return endpoint === undefined ? undefined : { authType: 'oidc', ...endpoint };
     },
     tempDir: () => env.RUNNER_TEMP,
     addPath: (dir) => core.addPath(dir),

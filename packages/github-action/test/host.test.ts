@@ -149,6 +149,23 @@ describe('hints', () => {
   });
 });
 
+describe("the renewal's OIDC request details, through the host port", () => {
+  test("the job's request URL and token, tagged for oidc logins; none without id-token: write", () => {
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/id',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req',
+    };
+    expect(actionHost(env).renewalOidc?.()).toEqual({
+      authType: 'oidc',
+      requestUrl: 'https://token.actions.example/id',
+      requestToken: 'req',
+    });
+    expect(
+      actionHost({ ACTIONS_ID_TOKEN_REQUEST_URL: env.ACTIONS_ID_TOKEN_REQUEST_URL }).renewalOidc?.(),
+    ).toBeUndefined();
+  });
+});
+
 describe('failure text', () => {
   test('shows the message, the facts and the error code, in that order', () => {
     const error = new AcrLoginError('ENTRA_AUTH_FAILED', 'Entra said no.', {

@@ -98,8 +98,42 @@ export function checkRenewalAgent(tempDir: string, platform: NodeJS.Platform): v
  * `credHelpers` entry per Entra registry in every configured client's file. On failure, nothing is left.
  */
 export async function startRenewal(options: StartRenewalOptions): Promise<RenewalRecord> {
-  const { plan, result } = options;
-  const registries: RenewalRegistry[] = plan.registries.flatMap((registry) =>
+  const registries = renewalRegistries(options.plan);
+  const servers = tokensAtLogin(options, registries);
+  const renewal = renewalPlan(options, registries);
+  const helper = newHelperName();
+  const cache: Record<string, CachedCredential> = Object.fromEntries(
+    Object.entries(servers).map(([server, token]) => [server, { ...token, renewAt: renewAt(token) }]),
+  );
+  const files = await writeRenewalFiles({
+    tempDir: options.tempDir,
+    helper,
+    node: options.node,
+    bundle: options.bundle,
+    platform: options.platform,
+    cache,
+  });
+  const { agentPid, entries } = await startAgentAndEntries(options, {
+    renewal,
+    servers,
+    helper,
+    dir: files.dir,
+  });
+  const tokens = Object.values(servers);
+  return {
+    helper,
+    dir: files.dir,
+    agentPid,
+    binDir: files.binDir,
+    entries,
+    expiresOn: new Date(Math.min(...tokens.map((token) => token.expiresOn))).toISOString(),
+    renewsAt: new Date(Math.min(...tokens.map(renewAt))).toISOString(),
+  };
+}
+
+/** The plan's Entra registries, which the renewal renews. */
+function renewalRegistries(plan: LoginPlan): RenewalRegistry[] {
+  return plan.registries.flatMap((registry) =>
     registry.auth.type === 'entra'
       ? [
           {
@@ -110,9 +144,16 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
         ]
       : [],
   );
+}
+
+/** The tokens the login wrote for the renewed registries, each with when it expires. */
+function tokensAtLogin(
+  options: StartRenewalOptions,
+  registries: readonly RenewalRegistry[],
+): Record<string, ServerToken> {
   const now = options.clock.now();
   const servers: Record<string, ServerToken> = {};
-  for (const credential of result.credentials) {
+  for (const credential of options.result.credentials) {
     if (!registries.some((registry) => registry.loginServer === credential.loginServer)) continue;
     if (credential.expiresOn === undefined) continue;
     servers[credential.loginServer] = {
@@ -130,8 +171,12 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
       { input: 'renew' },
     );
   }
-  const renewal: RenewalPlan = {
-    cloud: plan.cloud,
+  return servers;
+}
+
+function renewalPlan(options: StartRenewalOptions, registries: RenewalRegistry[]): RenewalPlan {
+  return {
+    cloud: options.plan.cloud,
     registries,
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
@@ -139,26 +184,26 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
     ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
   };
-  const helper = newHelperName();
-  const cache: Record<string, CachedCredential> = Object.fromEntries(
-    Object.entries(servers).map(([server, token]) => [server, { ...token, renewAt: renewAt(token) }]),
-  );
-  const files = await writeRenewalFiles({
-    tempDir: options.tempDir,
-    helper,
-    node: options.node,
-    bundle: options.bundle,
-    platform: options.platform,
-    cache,
-  });
+}
+
+/** The agent, then the clients' `credHelpers` entries; on failure the agent is stopped and its folder removed. */
+async function startAgentAndEntries(
+  options: StartRenewalOptions,
+  agent: {
+    readonly renewal: RenewalPlan;
+    readonly servers: Record<string, ServerToken>;
+    readonly helper: string;
+    readonly dir: string;
+  },
+): Promise<{ agentPid: number; entries: HelperRoute[] }> {
+  const { renewal, servers, helper, dir } = agent;
   let agentPid: number | undefined;
-  let entries: HelperRoute[];
   try {
     agentPid = (
       await launchAgent({
         node: options.node,
         bundle: options.bundle,
-        dir: files.dir,
+        dir,
         helper,
         platform: options.platform,
         env: options.env,
@@ -169,24 +214,14 @@ export async function startRenewal(options: StartRenewalOptions): Promise<Renewa
       })
     ).pid;
     const targets = [
-      ...new Set(plan.clients.map((client) => clientFile(CLIENT_FAMILY[client], options.env))),
+      ...new Set(options.plan.clients.map((client) => clientFile(CLIENT_FAMILY[client], options.env))),
     ];
-    entries = await routeToHelper(targets, Object.keys(servers), helper);
+    return { agentPid, entries: await routeToHelper(targets, Object.keys(servers), helper) };
   } catch (error) {
-    if (agentPid !== undefined) await stopAgent(files.dir, agentPid).catch(() => {});
-    await removeRenewalFiles(files.dir);
+    if (agentPid !== undefined) await stopAgent(dir, agentPid).catch(() => {});
+    await removeRenewalFiles(dir);
     throw error;
   }
-  const tokens = Object.values(servers);
-  return {
-    helper,
-    dir: files.dir,
-    agentPid,
-    binDir: files.binDir,
-    entries,
-    expiresOn: new Date(Math.min(...tokens.map((token) => token.expiresOn))).toISOString(),
-    renewsAt: new Date(Math.min(...tokens.map(renewAt))).toISOString(),
-  };
 }
 
 export interface StopRenewalResult {

@@ -36,6 +36,8 @@ export interface Host {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The CI's OIDC token service, where core requests the token itself (GitHub Actions). */
   readonly oidc?: OidcPort;
+  /** The job's OIDC request details for a renewal, where the CI gives them: core reads no CI variable. */
+  renewalOidc?(): RenewalOidc | undefined;
   /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
   dispatcher?(): Transport | undefined;
   /** Lines to log once the inputs are planned (which service connection). */
@@ -71,12 +73,16 @@ export interface OidcPort {
   unavailableHint(): string;
   /** A token for `audience`, asked over the step's transport (its proxy and certificates). */
   token(audience: string, transport: Transport): Promise<string>;
-  /**
-   * What a credential helper needs to request tokens itself later in the job (GitHub: the request URL and
-   * token, valid for the job), kept in its 0600 renewal state.
-   */
-  renewal?(): { readonly requestUrl: string; readonly requestToken: string } | undefined;
 }
+
+/**
+ * What a credential helper needs to request OIDC tokens itself later in the job, kept in its 0600 renewal
+ * state, for the auth type that uses it: GitHub's request URL and token (`oidc`), Azure Pipelines' request
+ * URI (`azure-pipelines`, whose access token comes with the plan). Both are valid for the job.
+ */
+export type RenewalOidc =
+  | { readonly authType: 'oidc'; readonly requestUrl: string; readonly requestToken: string }
+  | { readonly authType: 'azure-pipelines'; readonly requestUri: string };
 
 export type OutputName =
   | 'loginServer'
