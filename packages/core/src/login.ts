@@ -9,8 +9,7 @@ import { type EntraToken, entraTokens } from './identity/token.ts';
 import { readTokenInfo } from './jwt.ts';
 import type { LoginResult, LoginState } from './login-result.ts';
 import type { LoginPlan, RegistryAuth, RegistryPlan } from './plan/login-plan.ts';
-import { checkAccess } from './registry/access-check.ts';
-import { accessTarget, type RepositoryAccess } from './registry/access-protocol.ts';
+import type { RepositoryAccess } from './registry/access-protocol.ts';
 import {
   accessTokenRequest,
   basicTokenRequest,
@@ -90,6 +89,11 @@ async function registryCredentials(
   // Before any file is written: a missing grant fails the step here, not at the push after the build.
   let access: RepositoryAccess[] = [];
   if (plan.repositories.length > 0) {
+    // Only steps that list repositories load the access check.
+    const [{ checkAccess }, { accessTarget }] = await Promise.all([
+      import('./registry/access-check.ts'),
+      import('./registry/access-protocol.ts'),
+    ]);
     const targets = plan.registries.map((registry, i) =>
       accessTarget(registry, credentials[i] as RegistryCredential),
     );

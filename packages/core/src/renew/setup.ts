@@ -11,6 +11,8 @@ import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
 import { type HelperRoute, removeHelperRoutes, routeToHelper } from './route-to-helper.ts';
 import { newHelperName, removeRenewalFiles, writeRenewalFiles } from './shim.ts';
 
+export { notRenewable, renewedServers } from './renewable.ts';
+
 /** What the post step needs to undo a renewal set-up; serialisable, no secrets. */
 export interface RenewalRecord {
   readonly helper: string;
@@ -65,21 +67,6 @@ export function planSecrets(plan: RenewalPlan): string[] {
   });
   return [...secrets, plan.githubOidc?.requestToken].filter(
     (secret): secret is string => secret !== undefined && secret !== '',
-  );
-}
-
-/** Why `plan` cannot be renewed, or undefined when it can: only Entra logins have something to renew. */
-export function notRenewable(plan: LoginPlan): string | undefined {
-  if (plan.registries.some((registry) => registry.auth.type === 'entra')) return undefined;
-  return plan.authType === 'anonymous'
-    ? 'anonymous pulls need no credentials'
-    : 'a registry password does not expire on a schedule acr-login controls';
-}
-
-/** The servers a renewal of `plan` routes to its helper: its Entra registries. */
-export function renewedServers(plan: LoginPlan): string[] {
-  return plan.registries.flatMap((registry) =>
-    registry.auth.type === 'entra' ? [registry.loginServer] : [],
   );
 }
 

@@ -3,12 +3,10 @@ import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OwnerOnlyOptions, restrictToOwner } from '../clients/owner-only.ts';
 import { AcrLoginError } from '../errors.ts';
+import { HELPER_ARGUMENT } from './bundle-commands.ts';
 import { CACHE_DIRECTORY, type CachedCredential, writeCached } from './cache.ts';
 
-/** The argument that makes a step's bundle act as the credential helper instead of running the step. */
-export const HELPER_ARGUMENT = 'credential-helper';
-/** The argument that makes a step's bundle run as the renewal agent. */
-export const AGENT_ARGUMENT = 'renewal-agent';
+export { AGENT_ARGUMENT, HELPER_ARGUMENT } from './bundle-commands.ts';
 
 /** `acr-login-<8 hex>`: unique per login step, so two logins in one job keep separate helpers. */
 export function newHelperName(): string {

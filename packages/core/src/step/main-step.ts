@@ -1,17 +1,16 @@
 import { type IsolatedFiles, isolateClientFiles } from '../clients/isolate.ts';
 import { CLIENT_FAMILY } from '../clients/paths.ts';
-import { writePullSecret } from '../clients/pull-secret.ts';
 import { defaultDispatcher } from '../http.ts';
 import { login } from '../login.ts';
 import type { LoginResult } from '../login-result.ts';
 import type { PlanFacts } from '../plan/auto.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
 import { planLogin } from '../plan/plan.ts';
-import { checkRenewalAgent, notRenewable, type RenewalRecord, renewedServers } from '../renew/setup.ts';
+import { notRenewable, renewedServers } from '../renew/renewable.ts';
+import type { RenewalRecord } from '../renew/setup.ts';
 import type { Environment, Logger, LoginInputs } from '../types.ts';
 import type { Host, OutputName } from './host.ts';
 import { announceLogin, reportLogin } from './login-log.ts';
-import { renewalTempDir, setUpRenewal } from './renewal-setup.ts';
 import { type LoginOutputs, loginOutputs } from './report.ts';
 import { failStep, maskSecret, readStepInputs, type StepSwitches } from './step-inputs.ts';
 
@@ -27,7 +26,9 @@ export async function runLogin(host: Host): Promise<void> {
     // Before the login: a runner that cannot keep the helper and its agent fails the step before anything is
     // written.
     const renewing = switches.renew && notRenewable(plan) === undefined;
-    if (renewing) checkRenewalAgent(renewalTempDir(host), process.platform);
+    // What only some steps use loads only for them: a step's start is mostly compiling its code.
+    const renewalSetup = switches.renew ? await import('./renewal-setup.ts') : undefined;
+    if (renewing) renewalSetup?.checkRenewalAgent(renewalSetup.renewalTempDir(host), process.platform);
     const isolated = switches.isolate ? await isolateFiles(host, plan) : undefined;
     // The clients' files are the job's own from here on: the login, renewal and outputs all use them.
     const env = isolated === undefined ? host.env : { ...host.env, ...isolated.variables };
@@ -37,7 +38,7 @@ export async function runLogin(host: Host): Promise<void> {
     if (pullSecret !== undefined) host.saveState('pullSecretFile', pullSecret);
     const outputs = loginOutputs(result);
     host.saveState('expiresOn', outputs.expiresOn);
-    const renewal = switches.renew ? await setUpRenewal(host, plan, result, env) : undefined;
+    const renewal = await renewalSetup?.setUpRenewal(host, plan, result, env);
     setStepOutputs(host, outputs, pullSecret, renewal);
     await reportLogin(host, { plan, result, outputs, isolated, pullSecret, renewal });
   } catch (error) {
@@ -141,7 +142,10 @@ async function writeOwnPullSecret(
   credentials: LoginResult['credentials'],
 ): Promise<string | undefined> {
   const tempDir = host.tempDir?.();
-  if (tempDir !== undefined && tempDir !== '') return writePullSecret(tempDir, credentials);
+  if (tempDir !== undefined && tempDir !== '') {
+    const { writePullSecret } = await import('../clients/pull-secret.ts');
+    return writePullSecret(tempDir, credentials);
+  }
   if (credentials.some((credential) => credential.password !== ''))
     host.warning(host.text('PullSecretSkipped'));
   return undefined;

@@ -2,7 +2,16 @@ import { resolve } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
 import type { LoginResult } from '../login-result.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
-import { notRenewable, type RenewalRecord, type StartRenewalOptions, startRenewal } from '../renew/setup.ts';
+import { notRenewable } from '../renew/renewable.ts';
+import {
+  checkRenewalAgent,
+  type RenewalRecord,
+  type StartRenewalOptions,
+  startRenewal,
+} from '../renew/setup.ts';
+
+export { checkRenewalAgent };
+
 import { input } from '../wording.ts';
 import type { Host } from './host.ts';
 import { maskSecret } from './step-inputs.ts';

@@ -1,6 +1,4 @@
 import { format, type Host, STEP_MESSAGES, type StepMessage } from './host.ts';
-import { runLogin } from './main-step.ts';
-import { runLogout } from './post-step.ts';
 
 export { runLogin } from './main-step.ts';
 export { entries, runLogout } from './post-step.ts';
@@ -10,9 +8,10 @@ export { entries, runLogout } from './post-step.ts';
  * saves first (as docker/login-action does), so an adapter ships one bundle.
  */
 export async function runStep(host: Host): Promise<void> {
-  if (host.loadState('isPost') === 'true') return runLogout(host);
+  // Each step loads only its own code: starting a step is mostly compiling it.
+  if (host.loadState('isPost') === 'true') return (await import('./post-step.ts')).runLogout(host);
   host.saveState('isPost', 'true');
-  return runLogin(host);
+  return (await import('./main-step.ts')).runLogin(host);
 }
 
 /** Core's English for a step message. */
