@@ -9,7 +9,11 @@ import {
   resolveTarget,
   writeConfigAtomic,
 } from './config-file.ts';
-import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
+import {
+  createCredentialHelper,
+  type HelperCredential,
+  unreadableCredential,
+} from './credential-store-program.ts';
 import { createDockerCli } from './docker-cli.ts';
 import { confirmHelperCredential, type HelperSaved } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';

@@ -1,5 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { holdNote, runLimit } from './cred-helper.ts';
+import { holdNote, runLimit } from './credential-store-program.ts';
 import { type Outcome, runWithStdin } from './run-program.ts';
 
 export interface DockerLoginRequest {
@@ -16,7 +16,7 @@ export interface DockerLoginRequest {
 
 /**
  * `docker login`, for registries whose credentials a credential helper owns: docker checks the credentials
- * with the registry, then hands them to the helper. Logout talks to the helper itself (cred-helper.ts).
+ * with the registry, then hands them to the helper. Logout talks to the helper itself (credential-store-program.ts).
  */
 export interface DockerCli {
   login(request: DockerLoginRequest): Promise<void>;
