@@ -1,5 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { holdNote } from './run-program.ts';
+import { holdNote } from './hold-limit.ts';
 
 /*
  * How a credential store program (`docker-credential-<name>`) fails, in words that name the program, the

@@ -4,7 +4,8 @@ import type { Logger } from '../types.ts';
 import { hasFields } from '../util.ts';
 import { helperCommand } from './credential-store-command.ts';
 import { cannotStart, HelperFailure, noAnswer, refusal } from './credential-store-failure.ts';
-import { type Outcome, runLimit, runWithStdin } from './run-program.ts';
+import { runLimit } from './hold-limit.ts';
+import { type Outcome, runWithStdin } from './run-program.ts';
 
 export { helperCommand } from './credential-store-command.ts';
 export { HelperFailure, unreadableCredential } from './credential-store-failure.ts';

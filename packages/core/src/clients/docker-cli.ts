@@ -1,5 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { holdNote, type Outcome, runLimit, runWithStdin } from './run-program.ts';
+import { holdNote, runLimit } from './hold-limit.ts';
+import { type Outcome, runWithStdin } from './run-program.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */

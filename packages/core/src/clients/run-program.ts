@@ -1,5 +1,3 @@
-import { LONGEST_HOLD_MS } from './lock.ts';
-
 export interface Outcome {
   /** null when the program was killed after the timeout. */
   readonly code: number | null;
@@ -56,23 +54,4 @@ export async function runWithStdin(
     child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
-}
-
-/**
- * The time a program may run: its own limit, cut to what is left before `deadline`. `holdLimited` says the
- * deadline cut it, for the message.
- */
-export function runLimit(
-  timeoutMs: number,
-  deadline: number | undefined,
-): { ms: number; holdLimited: boolean } {
-  const left = deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(1, deadline - Date.now());
-  return left < timeoutMs ? { ms: left, holdLimited: true } : { ms: timeoutMs, holdLimited: false };
-}
-
-/** Says why a run was cut short when the lock's hold, not the program's own limit, ended it. */
-export function holdNote(limit: { ms: number; holdLimited: boolean }): string {
-  return limit.holdLimited
-    ? ` (what was left of the ${LONGEST_HOLD_MS / 1000} s a login may hold the Docker config's lock)`
-    : '';
 }
