@@ -21,3 +21,20 @@ export function isLocalHost(hostname: string): boolean {
 export function basicCredentials(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
 }
+
+/** What each `typeof` name stands for, for the fields `hasFields` checks. */
+interface FieldTypes {
+  readonly string: string;
+  readonly number: number;
+  readonly boolean: boolean;
+}
+
+/** Whether `value` (as JSON.parse gave it) is an object whose named fields hold values of the given types. */
+export function hasFields<F extends Record<string, keyof FieldTypes>>(
+  value: unknown,
+  fields: F,
+): value is { readonly [K in keyof F]: FieldTypes[F[K]] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return Object.entries(fields).every(([name, type]) => typeof record[name] === type);
+}

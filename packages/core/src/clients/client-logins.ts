@@ -10,7 +10,11 @@ import {
   writeConfigAtomic,
 } from './config-file.ts';
 import { setSectionValues } from './config-section-edit.ts';
-import { createCredentialHelper, type HelperCredential, unreadableCredential } from './cred-helper.ts';
+import {
+  createCredentialHelper,
+  type HelperCredential,
+  unreadableCredential,
+} from './credential-store-program.ts';
 import { createDockerCli, type DockerCli } from './docker-cli.ts';
 import { confirmHelperCredential, type DockerLoginSaved } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';

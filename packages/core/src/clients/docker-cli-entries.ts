@@ -6,7 +6,7 @@ import {
   createCredentialHelper,
   credentialDigest,
   type HelperCredential,
-} from './cred-helper.ts';
+} from './credential-store-program.ts';
 import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 
 /**

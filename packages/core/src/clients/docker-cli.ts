@@ -1,5 +1,5 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { holdNote, runLimit } from './cred-helper.ts';
+import { holdNote, runLimit } from './hold-limit.ts';
 import { type Outcome, runWithStdin } from './run-program.ts';
 
 export interface DockerLoginRequest {
@@ -16,7 +16,7 @@ export interface DockerLoginRequest {
 
 /**
  * `docker login`, for registries whose credentials a credential helper owns: docker checks the credentials
- * with the registry, then hands them to the helper. Logout talks to the helper itself (cred-helper.ts).
+ * with the registry, then hands them to the helper. Logout talks to the helper itself (credential-store-program.ts).
  */
 export interface DockerCli {
   login(request: DockerLoginRequest): Promise<void>;
@@ -39,6 +39,88 @@ function scrub(text: string, secret: string): string {
   return secret.length < 4 ? text : text.split(secret).join('***');
 }
 
+/** What a docker run is for: the registry, the helper that owns it, and when the lock's hold ends. */
+interface RunFor {
+  readonly server: string;
+  readonly helper: string;
+  readonly deadline?: number;
+}
+
+function detailsOf(request: RunFor): Record<string, string> {
+  return { server: request.server, helper: request.helper };
+}
+
+/** docker could not be started: not installed or not on PATH (ENOENT), or another reason. */
+function cannotStart(
+  command: string,
+  action: string,
+  request: RunFor,
+  stdin: string,
+  error: unknown,
+): AcrLoginError {
+  const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
+  return new AcrLoginError(
+    'DOCKER_LOGIN_FAILED',
+    notFound
+      ? `The Docker config routes "${request.server}" to the credential helper "docker-credential-${request.helper}" ` +
+          '(credsStore or credHelpers), so docker would ignore credentials written to config.json, and ' +
+          `running \`docker ${action}\` to store them through the helper failed: "${command}" is not installed ` +
+          'or not on PATH. Install the docker CLI, or remove credsStore/credHelpers for this registry, or set ' +
+          'DOCKER_CONFIG to a directory without them.'
+      : `Running \`docker ${action} ${request.server}\` failed: ${scrub(errorMessage(error), stdin)}.`,
+    { cause: error, details: detailsOf(request) },
+  );
+}
+
+/** docker was stopped at its time limit: the helper behind it was most likely waiting for a prompt. */
+function noAnswer(
+  action: string,
+  request: RunFor,
+  limit: { ms: number; holdLimited: boolean },
+): AcrLoginError {
+  return new AcrLoginError(
+    'DOCKER_LOGIN_FAILED',
+    `\`docker ${action} ${request.server}\` did not finish within ${limit.ms / 1000} s${holdNote(limit)}: the credential ` +
+      `helper "docker-credential-${request.helper}" is probably waiting for a keychain or GPG prompt, which a CI ` +
+      'job cannot answer. Unlock the helper for this user, or remove credsStore/credHelpers for this registry ' +
+      'from the Docker config.',
+    { details: detailsOf(request) },
+  );
+}
+
+/** docker exited non-zero: the helper refused to store what docker checked, or the login itself failed. */
+function refusal(action: string, request: RunFor, outcome: Outcome, stdin: string): AcrLoginError {
+  // docker prints its retries as info lines first; the last line is the error itself.
+  const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  const reason = scrub(lines.at(-1) ?? 'no output', stdin);
+  // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
+  // registry, a store without its key): the registry is fine, the routing is what needs the fix.
+  const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
+  if (refused !== null) {
+    const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
+    return new AcrLoginError(
+      'DOCKER_LOGIN_FAILED',
+      `The credential helper "docker-credential-${request.helper}" cannot store credentials for ` +
+        `"${request.server}": it answered "${answer}". The Docker config routes this registry to it ` +
+        '(credsStore or credHelpers), so docker cannot keep a login there. Remove this registry from ' +
+        'credHelpers (or remove credsStore) in the Docker config, or point it at a helper that can store ' +
+        "credentials, or set DOCKER_CONFIG to a directory without them; if the helper's store is locked, " +
+        'unlock it for this user.',
+      { details: detailsOf(request) },
+    );
+  }
+  return new AcrLoginError(
+    'DOCKER_LOGIN_FAILED',
+    `\`docker ${action} ${request.server}\` (run because the credential helper ` +
+      `"docker-credential-${request.helper}" owns this registry) exited with ${outcome.code}: ` +
+      `${reason}. Check that the registry accepts the credentials and that the helper works ` +
+      `(\`docker-credential-${request.helper} list\`), or remove credsStore/credHelpers for this registry ` +
+      'from the Docker config.',
+    { details: detailsOf(request) },
+  );
+}
+
 export function createDockerCli(options: DockerCliOptions): DockerCli {
   const command = options.command ?? 'docker';
   const timeoutMs = options.timeoutMs ?? DOCKER_TIMEOUT_MS;
@@ -46,7 +128,7 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
   async function invoke(
     args: readonly string[],
     stdin: string,
-    request: { readonly server: string; readonly helper: string; readonly deadline?: number },
+    request: RunFor,
     action: 'login',
   ): Promise<void> {
     let outcome: Outcome;
@@ -54,60 +136,10 @@ export function createDockerCli(options: DockerCliOptions): DockerCli {
     try {
       outcome = await runWithStdin(command, args, stdin, options.env, limit.ms);
     } catch (error) {
-      const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new AcrLoginError(
-        'DOCKER_LOGIN_FAILED',
-        notFound
-          ? `The Docker config routes "${request.server}" to the credential helper "docker-credential-${request.helper}" ` +
-              '(credsStore or credHelpers), so docker would ignore credentials written to config.json, and ' +
-              `running \`docker ${action}\` to store them through the helper failed: "${command}" is not installed ` +
-              'or not on PATH. Install the docker CLI, or remove credsStore/credHelpers for this registry, or set ' +
-              'DOCKER_CONFIG to a directory without them.'
-          : `Running \`docker ${action} ${request.server}\` failed: ${scrub(errorMessage(error), stdin)}.`,
-        { cause: error, details: { server: request.server, helper: request.helper } },
-      );
+      throw cannotStart(command, action, request, stdin, error);
     }
-    if (outcome.code === null) {
-      throw new AcrLoginError(
-        'DOCKER_LOGIN_FAILED',
-        `\`docker ${action} ${request.server}\` did not finish within ${limit.ms / 1000} s${holdNote(limit)}: the credential ` +
-          `helper "docker-credential-${request.helper}" is probably waiting for a keychain or GPG prompt, which a CI ` +
-          'job cannot answer. Unlock the helper for this user, or remove credsStore/credHelpers for this registry ' +
-          'from the Docker config.',
-        { details: { server: request.server, helper: request.helper } },
-      );
-    }
-    if (outcome.code !== 0) {
-      // docker prints its retries as info lines first; the last line is the error itself.
-      const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
-      const lines = output.split('\n').filter((line) => line.trim() !== '');
-      const reason = scrub(lines.at(-1) ?? 'no output', stdin);
-      // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
-      // registry, a store without its key): the registry is fine, the routing is what needs the fix.
-      const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
-      if (refused !== null) {
-        const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
-        throw new AcrLoginError(
-          'DOCKER_LOGIN_FAILED',
-          `The credential helper "docker-credential-${request.helper}" cannot store credentials for ` +
-            `"${request.server}": it answered "${answer}". The Docker config routes this registry to it ` +
-            '(credsStore or credHelpers), so docker cannot keep a login there. Remove this registry from ' +
-            'credHelpers (or remove credsStore) in the Docker config, or point it at a helper that can store ' +
-            "credentials, or set DOCKER_CONFIG to a directory without them; if the helper's store is locked, " +
-            'unlock it for this user.',
-          { details: { server: request.server, helper: request.helper } },
-        );
-      }
-      throw new AcrLoginError(
-        'DOCKER_LOGIN_FAILED',
-        `\`docker ${action} ${request.server}\` (run because the credential helper ` +
-          `"docker-credential-${request.helper}" owns this registry) exited with ${outcome.code}: ` +
-          `${reason}. Check that the registry accepts the credentials and that the helper works ` +
-          `(\`docker-credential-${request.helper} list\`), or remove credsStore/credHelpers for this registry ` +
-          'from the Docker config.',
-        { details: { server: request.server, helper: request.helper } },
-      );
-    }
+    if (outcome.code === null) throw noAnswer(action, request, limit);
+    if (outcome.code !== 0) throw refusal(action, request, outcome, stdin);
   }
 
   return {

@@ -4,6 +4,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { errorMessage } from '../errors.ts';
 import type { Clock } from '../types.ts';
+import { hasFields } from '../util.ts';
 import type { AgentRequest, AgentResponse } from './agent-client.ts';
 import { CACHE_DIRECTORY, writeCached } from './cache.ts';
 import { failure, Renewals, type RenewFactory, renewAt, type ServerToken } from './renewals.ts';
@@ -53,14 +54,12 @@ export const MAX_REQUEST_BYTES = 16 * 1024;
 const OPS = ['get', 'list', 'ping', 'stop'] as const;
 
 function isServerToken(value: unknown): value is ServerToken {
-  if (typeof value !== 'object' || value === null) return false;
-  const token = value as Record<string, unknown>;
-  return (
-    typeof token.username === 'string' &&
-    typeof token.password === 'string' &&
-    typeof token.expiresOn === 'number' &&
-    typeof token.obtainedAt === 'number'
-  );
+  return hasFields(value, {
+    username: 'string',
+    password: 'string',
+    expiresOn: 'number',
+    obtainedAt: 'number',
+  });
 }
 
 /** Parses the agent's configuration from stdin; the error never quotes it (it holds the secret). */

@@ -1,7 +1,11 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCredentialHelper, HelperFailure, helperCommand } from '../../src/clients/cred-helper.ts';
+import {
+  createCredentialHelper,
+  HelperFailure,
+  helperCommand,
+} from '../../src/clients/credential-store-program.ts';
 import { createGpgKey, createPassStore, type GpgKey, type PassStore, stopAgent } from './pass-store.ts';
 import { recordingLogger, tempDir } from './support.ts';
 
