@@ -5,8 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../clients/config-file.ts';
 import { AcrLoginError } from '../errors.ts';
 import { input } from '../wording.ts';
-import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig, processAlive } from './agent.ts';
+import { processAlive } from './agent.ts';
 import { AGENT_FILE, type AgentFile, AgentUnreachable, askAgent, readAgentFile } from './agent-client.ts';
+import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig } from './agent-config.ts';
 import type { ServerToken } from './renewals.ts';
 import { AGENT_ARGUMENT } from './shim.ts';
 
