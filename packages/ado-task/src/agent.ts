@@ -103,6 +103,22 @@ function assertOneLine(env: Env, value: string): void {
   }
 }
 
+/** Where a variable is read from: the environment, or the private map for a secret one. */
+interface Variables {
+  readonly env: Env;
+  readonly vault: Map<string, string>;
+  /** Keys (`AGENT_TEMPDIRECTORY`) of the secret variables, kept in the vault as `SECRET_<key>`. */
+  readonly secretVariables: Set<string>;
+}
+
+/** What the agent's commands share once it is opened. */
+interface AgentState extends Variables {
+  readonly write: (line: string) => void;
+  readonly correlationId: string | undefined;
+  /** Debug lines are left out. */
+  readonly quietDebug: boolean;
+}
+
 /**
  * Opens the agent's side of the task: takes the private values out of `env` (the process's environment
  * in a step) and returns the commands. `write` takes one line; stdout by default.
@@ -111,6 +127,38 @@ export function openAgent(
   env: Env = process.env,
   write: (line: string) => void = (line) => process.stdout.write(`${line}${EOL}`),
 ): Agent {
+  const vault = takePrivateValues(env);
+  const variables: Variables = { env, vault, secretVariables: secretVariableKeys(env, vault) };
+  // task-lib tags the issues it reports with this id, and takes it out of the environment.
+  const correlationId = env.COMMAND_CORRELATION_ID;
+  delete env.COMMAND_CORRELATION_ID;
+  const variable = (name: string) => readVariable(variables, name);
+  const state: AgentState = { ...variables, write, correlationId, quietDebug: debugIsQuiet(variable) };
+  return {
+    input: (name) => vault.get(`INPUT_${variableKey(name)}`),
+    authParameter: (id, key) => vault.get(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`),
+    authScheme: (id) => vault.get(`ENDPOINT_AUTH_SCHEME_${id}`),
+    dataParameter: (id, key) => env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`],
+    variable,
+    taskVariable: (name) => vault.get(`VSTS_TASKVARIABLE_${variableKey(name)}`)?.trim(),
+    setTaskVariable: (name, value, secret) => setTaskVariable(state, name, value, secret),
+    setVariable: (name, value, secret = false, isOutput = false) =>
+      setVariable(state, name, value, secret, isOutput),
+    setSecret: (value) => setSecret(state, value),
+    prependPath: (dir) => command(state, 'task.prependpath', {}, dir),
+    debug: (message) => debug(state, message),
+    info(message) {
+      for (const line of plainText(message)) write(line);
+    },
+    warning: (message) => issue(state, 'warning', message),
+    fail: (message) => fail(state, message),
+    proxy: () => agentProxy(variable),
+    certificates: () => agentCertificates(variable),
+  };
+}
+
+/** Moves the inputs, service connections, secrets and task variables from `env` into a private map. */
+function takePrivateValues(env: Env): Map<string, string> {
   const vault = new Map<string, string>();
   for (const name of Object.keys(env)) {
     if (!PRIVATE_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
@@ -120,108 +168,123 @@ export function openAgent(
     vault.set(name, value);
     delete env[name];
   }
-  // Which variables are secret: the agent lists them (2.104.1 and later); older ones only prefix them.
-  const secretVariables = new Set(
+  return vault;
+}
+
+/** Which variables are secret: the agent lists them (2.104.1 and later); older ones only prefix them. */
+function secretVariableKeys(env: Env, vault: ReadonlyMap<string, string>): Set<string> {
+  const keys = new Set(
     [...vault.keys()].filter((name) => name.startsWith('SECRET_')).map((name) => name.slice(7)),
   );
-  for (const name of parseNames(env, 'VSTS_PUBLIC_VARIABLES')) secretVariables.delete(variableKey(name));
-  for (const name of parseNames(env, 'VSTS_SECRET_VARIABLES')) secretVariables.add(variableKey(name));
-  // task-lib tags the issues it reports with this id, and takes it out of the environment.
-  const correlationId = env.COMMAND_CORRELATION_ID;
-  delete env.COMMAND_CORRELATION_ID;
+  for (const name of parseNames(env, 'VSTS_PUBLIC_VARIABLES')) keys.delete(variableKey(name));
+  for (const name of parseNames(env, 'VSTS_SECRET_VARIABLES')) keys.add(variableKey(name));
+  return keys;
+}
 
-  const command = (name: string, properties: Record<string, string | undefined>, data = '') =>
-    write(formatCommand(name, properties, data));
-  const variable = (name: string): string | undefined => {
-    const key = variableKey(name);
-    return secretVariables.has(key) ? vault.get(`SECRET_${key}`) : env[key];
-  };
-  const quietDebug =
+function readVariable(variables: Variables, name: string): string | undefined {
+  const key = variableKey(name);
+  return variables.secretVariables.has(key) ? variables.vault.get(`SECRET_${key}`) : variables.env[key];
+}
+
+/** The agent asks for no debug lines outside debug mode. */
+function debugIsQuiet(variable: (name: string) => string | undefined): boolean {
+  return (
     variable('DistributedTask.Tasks.Node.SkipDebugLogsWhenDebugModeOff')?.toLowerCase() === 'true' &&
-    variable('System.Debug')?.toLowerCase() !== 'true';
-  const debug = (message: string) => {
-    if (!quietDebug) command('task.debug', {}, message);
-  };
-  const issue = (type: 'warning' | 'error', message: string) =>
-    command('task.issue', { type, source: 'TaskInternal', correlationId }, message);
+    variable('System.Debug')?.toLowerCase() !== 'true'
+  );
+}
 
+function command(
+  state: AgentState,
+  name: string,
+  properties: Record<string, string | undefined>,
+  data = '',
+): void {
+  state.write(formatCommand(name, properties, data));
+}
+
+function debug(state: AgentState, message: string): void {
+  if (!state.quietDebug) command(state, 'task.debug', {}, message);
+}
+
+function issue(state: AgentState, type: 'warning' | 'error', message: string): void {
+  command(state, 'task.issue', { type, source: 'TaskInternal', correlationId: state.correlationId }, message);
+}
+
+function fail(state: AgentState, message: string): void {
+  debug(state, 'task result: Failed');
+  issue(state, 'error', message);
+  command(state, 'task.complete', { result: 'Failed' }, message);
+}
+
+function setTaskVariable(state: AgentState, name: string, value: string, secret: boolean): void {
+  if (secret) assertOneLine(state.env, value);
+  state.vault.set(`VSTS_TASKVARIABLE_${variableKey(name)}`, value);
+  command(state, 'task.settaskvariable', { variable: name, issecret: String(secret) }, value);
+}
+
+function setVariable(
+  state: AgentState,
+  name: string,
+  value: string,
+  secret: boolean,
+  isOutput: boolean,
+): void {
+  const key = variableKey(name);
+  const isSecret = secret || state.secretVariables.has(key);
+  debug(state, `set ${name}=${isSecret && value ? '********' : value}`);
+  if (isSecret) {
+    assertOneLine(state.env, value);
+    state.vault.set(`SECRET_${key}`, value);
+    state.secretVariables.add(key);
+    delete state.env[key];
+  } else {
+    state.env[key] = value;
+  }
+  command(
+    state,
+    'task.setvariable',
+    { variable: name, isOutput: String(isOutput), issecret: String(isSecret) },
+    value,
+  );
+}
+
+function setSecret(state: AgentState, value: string): void {
+  if (!value) return;
+  assertOneLine(state.env, value);
+  command(state, 'task.setsecret', {}, value);
+}
+
+function agentProxy(variable: (name: string) => string | undefined): AgentProxy | undefined {
+  const proxyUrl = variable('Agent.ProxyUrl');
+  if (!proxyUrl) return undefined;
+  let bypass: unknown;
+  try {
+    bypass = JSON.parse(variable('Agent.ProxyBypassList') || '[]');
+  } catch {
+    bypass = [];
+  }
   return {
-    input: (name) => vault.get(`INPUT_${variableKey(name)}`),
-    authParameter: (id, key) => vault.get(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`),
-    authScheme: (id) => vault.get(`ENDPOINT_AUTH_SCHEME_${id}`),
-    dataParameter: (id, key) => env[`ENDPOINT_DATA_${id}_${key.toUpperCase()}`],
-    variable,
-    taskVariable: (name) => vault.get(`VSTS_TASKVARIABLE_${variableKey(name)}`)?.trim(),
-    setTaskVariable(name, value, secret) {
-      if (secret) assertOneLine(env, value);
-      vault.set(`VSTS_TASKVARIABLE_${variableKey(name)}`, value);
-      command('task.settaskvariable', { variable: name, issecret: String(secret) }, value);
-    },
-    setVariable(name, value, secret = false, isOutput = false) {
-      const key = variableKey(name);
-      const isSecret = secret || secretVariables.has(key);
-      debug(`set ${name}=${isSecret && value ? '********' : value}`);
-      if (isSecret) {
-        assertOneLine(env, value);
-        vault.set(`SECRET_${key}`, value);
-        secretVariables.add(key);
-        delete env[key];
-      } else {
-        env[key] = value;
-      }
-      command(
-        'task.setvariable',
-        { variable: name, isOutput: String(isOutput), issecret: String(isSecret) },
-        value,
-      );
-    },
-    setSecret(value) {
-      if (!value) return;
-      assertOneLine(env, value);
-      command('task.setsecret', {}, value);
-    },
-    prependPath: (dir) => command('task.prependpath', {}, dir),
-    debug,
-    info(message) {
-      for (const line of plainText(message)) write(line);
-    },
-    warning: (message) => issue('warning', message),
-    fail(message) {
-      debug('task result: Failed');
-      issue('error', message);
-      command('task.complete', { result: 'Failed' }, message);
-    },
-    proxy() {
-      const proxyUrl = variable('Agent.ProxyUrl');
-      if (!proxyUrl) return undefined;
-      let bypass: unknown;
-      try {
-        bypass = JSON.parse(variable('Agent.ProxyBypassList') || '[]');
-      } catch {
-        bypass = [];
-      }
-      return {
-        proxyUrl,
-        proxyUsername: variable('Agent.ProxyUsername'),
-        proxyPassword: variable('Agent.ProxyPassword'),
-        proxyBypassHosts: Array.isArray(bypass)
-          ? bypass.filter((entry): entry is string => typeof entry === 'string')
-          : [],
-      };
-    },
-    certificates() {
-      const caFile = variable('Agent.CAInfo');
-      const certFile = variable('Agent.ClientCert');
-      if (!caFile && !certFile) return undefined;
-      if (!certFile) return { caFile, certFile };
-      return {
-        caFile,
-        certFile,
-        keyFile: variable('Agent.ClientCertKey'),
-        certArchiveFile: variable('Agent.ClientCertArchive'),
-        passphrase: variable('Agent.ClientCertPassword'),
-      };
-    },
+    proxyUrl,
+    proxyUsername: variable('Agent.ProxyUsername'),
+    proxyPassword: variable('Agent.ProxyPassword'),
+    proxyBypassHosts: Array.isArray(bypass)
+      ? bypass.filter((entry): entry is string => typeof entry === 'string')
+      : [],
+  };
+}
+
+function agentCertificates(variable: (name: string) => string | undefined): AgentCertificates | undefined {
+  const caFile = variable('Agent.CAInfo');
+  const certFile = variable('Agent.ClientCert');
+  if (!caFile && !certFile) return undefined;
+  if (!certFile) return { caFile, certFile };
+  return {
+    caFile,
+    certFile,
+    keyFile: variable('Agent.ClientCertKey'),
+    certArchiveFile: variable('Agent.ClientCertArchive'),
+    passphrase: variable('Agent.ClientCertPassword'),
   };
 }
 

@@ -131,99 +131,123 @@ export function readTaskInputs(source: TaskSource, loc: Localize): TaskInputs {
   }
 }
 
+/** Core's inputs for one service connection, and what messages may say of it. */
+interface ConnectionLogin {
+  readonly login: Omit<LoginInputs, 'registry'>;
+  readonly connection: ConnectionSummary;
+}
+
+/** What a scheme's inputs are read from. */
+interface SchemeReading {
+  readonly connection: Connection;
+  readonly scheme: Scheme;
+  readonly cloud: CloudInputs;
+  readonly loc: Localize;
+}
+
 function connectionInputs(
   connection: Connection,
   source: TaskSource,
   registry: string,
   loc: Localize,
-): { login: Omit<LoginInputs, 'registry'>; connection: ConnectionSummary } {
-  const { id } = connection;
+): ConnectionLogin {
+  const scheme = connectionScheme(connection, loc);
+  const reading: SchemeReading = { connection, scheme, cloud: cloudInputs(connection, registry, loc), loc };
+  switch (scheme) {
+    case 'WorkloadIdentityFederation':
+      return workloadIdentityInputs(reading, source);
+    case 'ServicePrincipal':
+      return servicePrincipalInputs(reading);
+    case 'ManagedServiceIdentity':
+      return managedIdentityInputs(reading);
+  }
+}
+
+function connectionScheme(connection: Connection, loc: Localize): Scheme {
   const schemeText = connection.scheme.trim();
   if (schemeText === '') {
-    throw new AcrLoginError('INPUT_INVALID', loc('ConnectionUnavailable', id), {
+    throw new AcrLoginError('INPUT_INVALID', loc('ConnectionUnavailable', connection.id), {
       input: 'serviceConnectionId',
     });
   }
   const scheme = (Object.keys(SCHEMES) as Scheme[]).find((s) => s.toLowerCase() === schemeText.toLowerCase());
   if (scheme === undefined) {
-    throw new AcrLoginError('INPUT_INVALID', loc('UnsupportedScheme', id, schemeText), {
+    throw new AcrLoginError('INPUT_INVALID', loc('UnsupportedScheme', connection.id, schemeText), {
       input: 'serviceConnectionId',
     });
   }
-  const parameter = (key: string) => lookup(connection.parameters, key);
-  const required = (key: string): string => {
-    const value = parameter(key);
-    if (value === undefined) {
-      throw new AcrLoginError('INPUT_INVALID', loc('MissingParameter', id, scheme, key), {
-        input: 'serviceConnectionId',
-      });
-    }
-    return value;
-  };
-  const cloud = cloudInputs(connection, registry, loc);
-
-  switch (scheme) {
-    case 'WorkloadIdentityFederation': {
-      const clientId = required('serviceprincipalid');
-      const tenantId = required('tenantid');
-      const systemAccessToken = source.systemAccessToken()?.trim() ?? '';
-      if (systemAccessToken === '') {
-        throw new AcrLoginError('OIDC_UNAVAILABLE', loc('MissingSystemAccessToken', id), {
-          input: 'serviceConnectionId',
-        });
-      }
-      return {
-        connection: { id, scheme, clientId, tenantId },
-        login: {
-          ...cloud,
-          authType: SCHEMES[scheme],
-          clientId,
-          tenantId,
-          serviceConnectionId: id,
-          systemAccessToken,
-        },
-      };
-    }
-    case 'ServicePrincipal': {
-      const clientId = required('serviceprincipalid');
-      const tenantId = required('tenantid');
-      const method = parameter('authenticationType') ?? 'spnKey';
-      let credential: Partial<LoginInputs>;
-      if (method.toLowerCase() === 'spnkey') {
-        credential = { clientSecret: required('serviceprincipalkey') };
-      } else if (method.toLowerCase() === 'spncertificate') {
-        // PEM text with the private key: core hands it to MSAL in memory, it is never written to disk.
-        credential = { clientCertificate: required('servicePrincipalCertificate') };
-      } else {
-        throw new AcrLoginError('INPUT_INVALID', loc('UnsupportedSpnAuthentication', id, method), {
-          input: 'serviceConnectionId',
-        });
-      }
-      return {
-        connection: { id, scheme, clientId, tenantId },
-        login: { ...cloud, authType: SCHEMES[scheme], clientId, tenantId, ...credential },
-      };
-    }
-    case 'ManagedServiceIdentity': {
-      const tenantId = parameter('tenantid');
-      const clientId = lookup(connection.data, 'msiclientId');
-      return {
-        connection: {
-          id,
-          scheme,
-          ...(clientId === undefined ? {} : { clientId }),
-          ...(tenantId === undefined ? {} : { tenantId }),
-        },
-        login: {
-          ...cloud,
-          authType: SCHEMES[scheme],
-          ...(clientId === undefined ? {} : { clientId }),
-          ...(tenantId === undefined ? {} : { tenantId }),
-        },
-      };
-    }
-  }
+  return scheme;
 }
+
+function requiredParameter({ connection, scheme, loc }: SchemeReading, key: string): string {
+  const value = lookup(connection.parameters, key);
+  if (value === undefined) {
+    throw new AcrLoginError('INPUT_INVALID', loc('MissingParameter', connection.id, scheme, key), {
+      input: 'serviceConnectionId',
+    });
+  }
+  return value;
+}
+
+function workloadIdentityInputs(reading: SchemeReading, source: TaskSource): ConnectionLogin {
+  const { id } = reading.connection;
+  const clientId = requiredParameter(reading, 'serviceprincipalid');
+  const tenantId = requiredParameter(reading, 'tenantid');
+  const systemAccessToken = source.systemAccessToken()?.trim() ?? '';
+  if (systemAccessToken === '') {
+    throw new AcrLoginError('OIDC_UNAVAILABLE', reading.loc('MissingSystemAccessToken', id), {
+      input: 'serviceConnectionId',
+    });
+  }
+  return {
+    connection: { id, scheme: reading.scheme, clientId, tenantId },
+    login: {
+      ...reading.cloud,
+      authType: SCHEMES.WorkloadIdentityFederation,
+      clientId,
+      tenantId,
+      serviceConnectionId: id,
+      systemAccessToken,
+    },
+  };
+}
+
+function servicePrincipalInputs(reading: SchemeReading): ConnectionLogin {
+  const { id } = reading.connection;
+  const clientId = requiredParameter(reading, 'serviceprincipalid');
+  const tenantId = requiredParameter(reading, 'tenantid');
+  const method = lookup(reading.connection.parameters, 'authenticationType') ?? 'spnKey';
+  let credential: Partial<LoginInputs>;
+  if (method.toLowerCase() === 'spnkey') {
+    credential = { clientSecret: requiredParameter(reading, 'serviceprincipalkey') };
+  } else if (method.toLowerCase() === 'spncertificate') {
+    // PEM text with the private key: core hands it to MSAL in memory, it is never written to disk.
+    credential = { clientCertificate: requiredParameter(reading, 'servicePrincipalCertificate') };
+  } else {
+    throw new AcrLoginError('INPUT_INVALID', reading.loc('UnsupportedSpnAuthentication', id, method), {
+      input: 'serviceConnectionId',
+    });
+  }
+  return {
+    connection: { id, scheme: reading.scheme, clientId, tenantId },
+    login: { ...reading.cloud, authType: SCHEMES.ServicePrincipal, clientId, tenantId, ...credential },
+  };
+}
+
+function managedIdentityInputs(reading: SchemeReading): ConnectionLogin {
+  const tenantId = lookup(reading.connection.parameters, 'tenantid');
+  const clientId = lookup(reading.connection.data, 'msiclientId');
+  const ids = {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(tenantId === undefined ? {} : { tenantId }),
+  };
+  return {
+    connection: { id: reading.connection.id, scheme: reading.scheme, ...ids },
+    login: { ...reading.cloud, authType: SCHEMES.ManagedServiceIdentity, ...ids },
+  };
+}
+
+type CloudInputs = Pick<LoginInputs, 'environment' | 'authorityHost' | 'registrySuffix'>;
 
 /**
  * The cloud of the connection's `environment` data. Azure Stack Hub has no fixed registry domain (it
@@ -231,11 +255,7 @@ function connectionInputs(
  * fully qualified login servers and the suffix is taken from the first; core then refuses any registry
  * outside that suffix, so a token never reaches a host the user did not name under it.
  */
-export function cloudInputs(
-  connection: Connection,
-  registry: string,
-  loc: Localize,
-): Pick<LoginInputs, 'environment' | 'authorityHost' | 'registrySuffix'> {
+export function cloudInputs(connection: Connection, registry: string, loc: Localize): CloudInputs {
   const environment = lookup(connection.data, 'environment');
   if (environment === undefined) return {};
   if (environment.toLowerCase() !== 'azurestack') return { environment };

@@ -25,60 +25,78 @@ export function githubOidcProvider(
   // Half to all of each delay, so jobs that failed together do not retry together.
   const pause = (attempt: number) =>
     sleep(Math.round((RETRY_DELAYS_MS[attempt] ?? 0) * (0.5 + random() / 2)));
-  const ask = async (audience: string): Promise<{ status: number; text: string }> => {
-    const target = new URL(`${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`);
-    const res = await dispatcher.request({
-      origin: target.origin,
-      path: target.pathname + target.search,
-      method: 'GET',
-      // As @actions/core asks (it also names itself: GitHub's services expect a user agent).
-      headers: {
-        authorization: `Bearer ${endpoint.requestToken}`,
-        accept: 'application/json',
-        'user-agent': 'acr-login',
-      },
-    });
-    return { status: res.statusCode, text: await res.body.text() };
-  };
-  return async (audience) => {
-    let status = 0;
-    let text = '';
-    // @actions/core retries this service; so do we, on what a retry can fix: 5xx, 429, a dropped connection.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        ({ status, text } = await ask(audience));
-        if (attempt < RETRY_DELAYS_MS.length && (status >= 500 || status === 429)) {
-          await pause(attempt);
-          continue;
-        }
-        break;
-      } catch (error) {
-        if (attempt < RETRY_DELAYS_MS.length) {
-          await pause(attempt);
-          continue;
-        }
-        throw new AcrLoginError(
-          'OIDC_FAILED',
-          `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
-          { cause: error },
-        );
-      }
-    }
-    if (status === 401 || status === 403) {
-      throw new AcrLoginError('OIDC_FAILED', ERROR_TEXTS.OIDC_FAILED.githubRequestTokenRefused(status));
-    }
-    let value: unknown;
+  return async (audience) =>
+    tokenOf(await askWithRetries(() => askToken(endpoint, dispatcher, audience), pause));
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+async function askToken(
+  endpoint: GithubOidcEndpoint,
+  dispatcher: Transport,
+  audience: string,
+): Promise<Answer> {
+  const target = new URL(`${endpoint.requestUrl}&audience=${encodeURIComponent(audience)}`);
+  const res = await dispatcher.request({
+    origin: target.origin,
+    path: target.pathname + target.search,
+    method: 'GET',
+    // As @actions/core asks (it also names itself: GitHub's services expect a user agent).
+    headers: {
+      authorization: `Bearer ${endpoint.requestToken}`,
+      accept: 'application/json',
+      'user-agent': 'acr-login',
+    },
+  });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+/** @actions/core retries this service; so do we, on what a retry can fix: 5xx, 429, a dropped connection. */
+async function askWithRetries(
+  ask: () => Promise<Answer>,
+  pause: (attempt: number) => Promise<void>,
+): Promise<Answer> {
+  for (let attempt = 0; ; attempt++) {
     try {
-      value = (JSON.parse(text) as { value?: unknown }).value;
-    } catch {
-      value = undefined;
-    }
-    if (status !== 200 || typeof value !== 'string' || value === '') {
+      const answer = await ask();
+      if (attempt < RETRY_DELAYS_MS.length && (answer.status >= 500 || answer.status === 429)) {
+        await pause(attempt);
+        continue;
+      }
+      return answer;
+    } catch (error) {
+      if (attempt < RETRY_DELAYS_MS.length) {
+        await pause(attempt);
+        continue;
+      }
       throw new AcrLoginError(
         'OIDC_FAILED',
-        `GitHub's OIDC token service answered HTTP ${status} without a token. Run the job again; if it keeps failing, check https://www.githubstatus.com.`,
+        `Could not reach GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL): ${errorMessage(error)}. Check the runner's network and proxy settings.`,
+        { cause: error },
       );
     }
-    return value;
-  };
+  }
+}
+
+/** The token in a 200 answer's `{ "value": ... }`, or why there is none. */
+function tokenOf({ status, text }: Answer): string {
+  if (status === 401 || status === 403) {
+    throw new AcrLoginError('OIDC_FAILED', ERROR_TEXTS.OIDC_FAILED.githubRequestTokenRefused(status));
+  }
+  let value: unknown;
+  try {
+    value = (JSON.parse(text) as { value?: unknown }).value;
+  } catch {
+    value = undefined;
+  }
+  if (status !== 200 || typeof value !== 'string' || value === '') {
+    throw new AcrLoginError(
+      'OIDC_FAILED',
+      `GitHub's OIDC token service answered HTTP ${status} without a token. Run the job again; if it keeps failing, check https://www.githubstatus.com.`,
+    );
+  }
+  return value;
 }

@@ -76,31 +76,53 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
     return { authType: explicit, reason: `${authTypeIs(explicit)}.`, explicit: true };
   }
   const note = emptySecretNote(values);
-  const chose = (authType: AuthType, because: string): Choice => ({
+  return (
+    byCredentialInputs(values, note) ??
+    byFederatedToken(values, facts, note) ??
+    byMachineIdentity(values, facts, note)
+  );
+}
+
+function autoChose(authType: AuthType, because: string, note: string | undefined): Choice {
+  return {
     authType,
     reason: `${because}, so ${authTypeSetting('auto')} chose ${authType}.`,
     explicit: false,
     ...(note === undefined ? {} : { note }),
-  });
+  };
+}
+
+/** A password, a client secret or certificate, or a service connection says which type it is for. */
+function byCredentialInputs(values: Values, note: string | undefined): Choice | undefined {
   if (values.username !== undefined || values.password !== undefined) {
-    return chose('username-password', setList(values, ['username', 'password']));
+    return autoChose('username-password', setList(values, ['username', 'password']), note);
   }
   if (
     values.clientSecret !== undefined ||
     values.clientCertificate !== undefined ||
     values.creds !== undefined
   ) {
-    return chose('service-principal', setList(values, ['creds', 'clientSecret', 'clientCertificate']));
+    return autoChose(
+      'service-principal',
+      setList(values, ['creds', 'clientSecret', 'clientCertificate']),
+      note,
+    );
   }
   if (values.serviceConnectionId !== undefined) {
-    return chose('azure-pipelines', `${input('serviceConnectionId')} is set`);
+    return autoChose('azure-pipelines', `${input('serviceConnectionId')} is set`, note);
   }
+  return undefined;
+}
+
+/** An OIDC token from the CI system or a Kubernetes federated token file. */
+function byFederatedToken(values: Values, facts: PlanFacts, note: string | undefined): Choice | undefined {
   const federatedTokenFile = envValue(facts, 'AZURE_FEDERATED_TOKEN_FILE');
   if (values.clientId !== undefined && values.tenantId !== undefined) {
     if (facts.oidcAvailable) {
-      return chose(
+      return autoChose(
         'oidc',
         `${input('clientId')} and ${input('tenantId')} are set and an OIDC token is available`,
+        note,
       );
     }
     if (federatedTokenFile === undefined) {
@@ -113,16 +135,25 @@ export function chooseAuthType(values: Values, facts: PlanFacts): Choice {
     }
   }
   if (federatedTokenFile !== undefined) {
-    return chose('workload-identity', 'AZURE_FEDERATED_TOKEN_FILE is set (Kubernetes workload identity)');
+    return autoChose(
+      'workload-identity',
+      'AZURE_FEDERATED_TOKEN_FILE is set (Kubernetes workload identity)',
+      note,
+    );
   }
   if (values.tenantId !== undefined && facts.oidcAvailable) {
     // A managed identity takes no tenant: this is OIDC without its client id, which planning then names.
-    return chose('oidc', `${input('tenantId')} is set and an OIDC token is available`);
+    return autoChose('oidc', `${input('tenantId')} is set and an OIDC token is available`, note);
   }
+  return undefined;
+}
+
+/** A user-assigned managed identity the inputs name, or else the machine's own, unless the run is untrusted. */
+function byMachineIdentity(values: Values, facts: PlanFacts, note: string | undefined): Choice {
   if (values.clientId !== undefined || values.managedIdentityResourceId !== undefined) {
     const why = `${setList(values, ['clientId', 'managedIdentityResourceId'])} without ${input('tenantId')}, which selects a user-assigned managed identity`;
     if (facts.untrustedRun !== undefined) throw machineRefused(facts.untrustedRun, why, note);
-    return chose('managed-identity', why);
+    return autoChose('managed-identity', why, note);
   }
   const nothing = 'No credential, OIDC token or federated token file is available';
   if (facts.untrustedRun !== undefined) throw machineRefused(facts.untrustedRun, nothing, note);

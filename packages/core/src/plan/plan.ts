@@ -1,7 +1,8 @@
 import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
+import type { Creds } from '../identity/auth-kind.ts';
 import { isUnderSuffix } from '../ids.ts';
-import type { Cloud, LoginInputs } from '../types.ts';
+import type { AuthType, Cloud, EntraAuthType, LoginInputs, TokenAudience } from '../types.ts';
 import { LOGIN_INPUT_KEYS } from '../types.ts';
 import { authTypeSetting, input } from '../wording.ts';
 import { chooseAuthType, type PlanFacts, type Values } from './auto.ts';
@@ -34,42 +35,9 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
   checkBelongs(choice, values);
   const tokenAudience = parseTokenAudience(values.tokenAudience, 'tokenAudience');
   const entries = parseRegistries(inputs.registry, cloud);
-
-  let registries: RegistryPlan[];
-  if (!isEntraAuthType(authType)) {
-    const auth: RegistryAuth =
-      authType === 'anonymous'
-        ? { type: 'anonymous' }
-        : {
-            type: 'username-password',
-            ...requireFields(authType, { username: values.username, password: values.password }),
-          };
-    registries = entries.map((entry) => {
-      refuseOverrides(entry, authType);
-      return { loginServer: entry.loginServer, auth };
-    });
-  } else {
-    const base = buildIdentity(authType, values, facts, creds, cloud);
-    const trusted = new Set(
-      splitList(values.trustedRegistries ?? '').map((item) =>
-        normaliseLoginServer(item, cloud, 'trustedRegistries'),
-      ),
-    );
-    registries = entries.map((entry) => {
-      checkTrusted(entry.loginServer, cloud, trusted);
-      const own = entry.overrides.tokenAudience;
-      const audience = checkAudience(
-        own ?? tokenAudience,
-        cloud,
-        own === undefined ? 'tokenAudience' : 'registry',
-      );
-      if (audience === 'arm') checkArmTarget(entry.loginServer, cloud, own !== undefined);
-      return {
-        loginServer: entry.loginServer,
-        auth: { type: 'entra', identity: registryIdentity(base, entry), audience },
-      };
-    });
-  }
+  const registries = isEntraAuthType(authType)
+    ? entraRegistries(entries, { authType, values, facts, creds, cloud, tokenAudience })
+    : plainRegistries(entries, authType, values);
 
   return {
     cloud,
@@ -85,6 +53,59 @@ export function planLogin(inputs: LoginInputs, facts: PlanFacts): LoginPlan {
     ),
     secrets: [...secrets],
   };
+}
+
+/** Anonymous or username-password: one credential for every registry, which may not override it. */
+function plainRegistries(
+  entries: readonly RegistryEntry[],
+  authType: AuthType,
+  values: Values,
+): RegistryPlan[] {
+  const auth: RegistryAuth =
+    authType === 'anonymous'
+      ? { type: 'anonymous' }
+      : {
+          type: 'username-password',
+          ...requireFields(authType, { username: values.username, password: values.password }),
+        };
+  return entries.map((entry) => {
+    refuseOverrides(entry, authType);
+    return { loginServer: entry.loginServer, auth };
+  });
+}
+
+interface EntraPlanning {
+  readonly authType: EntraAuthType;
+  readonly values: Values;
+  readonly facts: PlanFacts;
+  readonly creds: Creds | undefined;
+  readonly cloud: Cloud;
+  readonly tokenAudience: TokenAudience;
+}
+
+/** An Entra identity per registry: the base one with each entry's overrides, and the audience it may have. */
+function entraRegistries(entries: readonly RegistryEntry[], planning: EntraPlanning): RegistryPlan[] {
+  const { authType, values, facts, creds, cloud, tokenAudience } = planning;
+  const base = buildIdentity(authType, values, facts, creds, cloud);
+  const trusted = new Set(
+    splitList(values.trustedRegistries ?? '').map((item) =>
+      normaliseLoginServer(item, cloud, 'trustedRegistries'),
+    ),
+  );
+  return entries.map((entry) => {
+    checkTrusted(entry.loginServer, cloud, trusted);
+    const own = entry.overrides.tokenAudience;
+    const audience = checkAudience(
+      own ?? tokenAudience,
+      cloud,
+      own === undefined ? 'tokenAudience' : 'registry',
+    );
+    if (audience === 'arm') checkArmTarget(entry.loginServer, cloud, own !== undefined);
+    return {
+      loginServer: entry.loginServer,
+      auth: { type: 'entra', identity: registryIdentity(base, entry), audience },
+    };
+  });
 }
 
 function trimInputs(inputs: LoginInputs): Values {

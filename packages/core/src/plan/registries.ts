@@ -32,10 +32,38 @@ const ACR_NAME = /^[a-z0-9]{5,50}$/;
  *   login server as the fix.
  */
 export function normaliseLoginServer(value: string, cloud: Cloud, key: InputKey = 'registry'): string {
-  const original = value.trim();
-  const invalid = (rule: string) =>
-    new AcrLoginError('REGISTRY_INVALID', `${input(key)} has "${original}", ${rule}`, { input: key });
+  const given: Given = { original: value.trim(), key };
+  const text = hostAndPort(given, cloud);
+  const { host, hostPort } = splitPort(given, cloud, text);
+  if (!host.includes('.')) {
+    if (!ACR_NAME.test(host)) {
+      throw invalidServer(
+        given,
+        `which is neither a login server (a DNS name such as contoso.${cloud.registrySuffix}) nor a registry name (5-50 letters and digits, such as contoso).`,
+      );
+    }
+    const loginServer = `${host}.${cloud.registrySuffix}`;
+    return hostPort === host ? loginServer : `${loginServer}${hostPort.slice(host.length)}`;
+  }
+  checkLoginServerHost(given, cloud, host);
+  return hostPort;
+}
 
+/** What the input said, for errors that quote it. */
+interface Given {
+  readonly original: string;
+  readonly key: InputKey;
+}
+
+function invalidServer(given: Given, rule: string): AcrLoginError {
+  return new AcrLoginError('REGISTRY_INVALID', `${input(given.key)} has "${given.original}", ${rule}`, {
+    input: given.key,
+  });
+}
+
+/** The lower-case `host[:port]`: an `https://` scheme and a trailing slash dropped, any other scheme or a path refused. */
+function hostAndPort(given: Given, cloud: Cloud): string {
+  const { original, key } = given;
   let text = original;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
   if (scheme === 'http') {
@@ -46,7 +74,8 @@ export function normaliseLoginServer(value: string, cloud: Cloud, key: InputKey 
     );
   }
   if (scheme !== undefined && scheme !== 'https') {
-    throw invalid(
+    throw invalidServer(
+      given,
       `which has the scheme "${scheme}://". Give the login server's host name, for example contoso.${cloud.registrySuffix}.`,
     );
   }
@@ -54,51 +83,47 @@ export function normaliseLoginServer(value: string, cloud: Cloud, key: InputKey 
   if (text.endsWith('/')) text = text.slice(0, -1);
   const slash = text.indexOf('/');
   if (slash >= 0) {
-    throw invalid(
+    throw invalidServer(
+      given,
       `which has a path. A login server is a host name only (the repository belongs in the image name): use "${text.slice(0, slash).toLowerCase()}".`,
     );
   }
-  text = text.toLowerCase();
+  return text.toLowerCase();
+}
 
-  let host = text;
+/** The host, and `host:port` with `:443` dropped; another port only in a custom cloud. */
+function splitPort(given: Given, cloud: Cloud, text: string): { host: string; hostPort: string } {
   const portMatch = /^(.*):(\d{1,5})$/.exec(text);
-  if (portMatch !== null) {
-    host = portMatch[1] ?? '';
-    const port = Number(portMatch[2]);
-    if (port === 443) {
-      text = host;
-    } else if (cloud.name !== 'custom') {
-      throw invalid(
-        `which has the port ${port}. Azure Container Registry login servers listen on 443 only: use "${host}".`,
-      );
-    } else if (port < 1 || port > 65535) {
-      throw invalid(`whose port ${port} is outside 1-65535.`);
-    }
+  if (portMatch === null) return { host: text, hostPort: text };
+  const host = portMatch[1] ?? '';
+  const port = Number(portMatch[2]);
+  if (port === 443) return { host, hostPort: host };
+  if (cloud.name !== 'custom') {
+    throw invalidServer(
+      given,
+      `which has the port ${port}. Azure Container Registry login servers listen on 443 only: use "${host}".`,
+    );
   }
+  if (port < 1 || port > 65535) throw invalidServer(given, `whose port ${port} is outside 1-65535.`);
+  return { host, hostPort: text };
+}
 
-  if (!host.includes('.')) {
-    if (!ACR_NAME.test(host)) {
-      throw invalid(
-        `which is neither a login server (a DNS name such as contoso.${cloud.registrySuffix}) nor a registry name (5-50 letters and digits, such as contoso).`,
-      );
-    }
-    const loginServer = `${host}.${cloud.registrySuffix}`;
-    return text === host ? loginServer : `${loginServer}${text.slice(host.length)}`;
-  }
+/** A DNS name, and not a registry's data endpoint. */
+function checkLoginServerHost(given: Given, cloud: Cloud, host: string): void {
   if (!isDnsName(host)) {
-    throw invalid(
+    throw invalidServer(
+      given,
       'which is not a valid host name: labels are 1-63 letters, digits or hyphens, not starting or ending with a hyphen.',
     );
   }
-  if (isUnderSuffix(host, cloud.registrySuffix)) {
-    const labels = host.slice(0, -cloud.registrySuffix.length - 1).split('.');
-    if (labels.length === 3 && labels[2] === 'data') {
-      throw invalid(
-        `which is a data endpoint (it serves image layers), not a login server. Use "${labels[0]}.${cloud.registrySuffix}".`,
-      );
-    }
+  if (!isUnderSuffix(host, cloud.registrySuffix)) return;
+  const labels = host.slice(0, -cloud.registrySuffix.length - 1).split('.');
+  if (labels.length === 3 && labels[2] === 'data') {
+    throw invalidServer(
+      given,
+      `which is a data endpoint (it serves image layers), not a login server. Use "${labels[0]}.${cloud.registrySuffix}".`,
+    );
   }
-  return text;
 }
 
 const OVERRIDE_KEYS = ['tenant-id', 'client-id', 'token-audience'] as const;

@@ -4,10 +4,10 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { errorMessage } from '../errors.ts';
 import type { Clock } from '../types.ts';
-import { hasFields } from '../util.ts';
 import type { AgentRequest, AgentResponse } from './agent-client.ts';
+import { type AgentConfig, parseAgentConfig } from './agent-config.ts';
 import { CACHE_DIRECTORY, writeCached } from './cache.ts';
-import { failure, Renewals, type RenewFactory, renewAt, type ServerToken } from './renewals.ts';
+import { failure, Renewals, type RenewFactory, renewAt } from './renewals.ts';
 
 /**
  * The renewal agent, as ssh-agent is for keys: one detached process per login step that holds the identity's
@@ -21,29 +21,6 @@ import { failure, Renewals, type RenewFactory, renewAt, type ServerToken } from 
  * the identity or its secret: the protocol has no request for them.
  */
 
-/** What the step hands the agent on stdin: never argv or the environment, which other processes can read. */
-export interface AgentConfig<P> {
-  readonly version: 1;
-  /** The unix socket or named pipe to listen on. */
-  readonly endpoint: string;
-  /** Every request must carry it. */
-  readonly token: string;
-  /** The renewal folder: its cache files are rewritten on renewal; when it is gone, the job is over. */
-  readonly dir: string;
-  readonly plan: P;
-  readonly servers: Readonly<Record<string, ServerToken>>;
-  /** The process running the job's steps (the runner's worker): when it is gone, the job is over. */
-  readonly watchPid?: number;
-  /** The agent never lives longer than this, whatever else happens (ms). */
-  readonly maxLifetimeMs: number;
-  /** Nor this long without a request (ms). */
-  readonly idleMs: number;
-}
-
-/** Longer than any job GitHub Actions or Azure Pipelines runs (GitHub's self-hosted limit is 5 days). */
-export const AGENT_MAX_LIFETIME_MS = 5 * 24 * 3_600_000;
-/** A build that touches no registry for a day is over, or has lost its renewal's use anyway. */
-export const AGENT_IDLE_MS = 24 * 3_600_000;
 /** How often the agent checks that its job is still there. */
 export const AGENT_CHECK_MS = 5_000;
 /** A client must send its request line within this; the answer may take a renewal's time. */
@@ -52,37 +29,6 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
 const OPS = ['get', 'list', 'ping', 'stop'] as const;
-
-function isServerToken(value: unknown): value is ServerToken {
-  return hasFields(value, {
-    username: 'string',
-    password: 'string',
-    expiresOn: 'number',
-    obtainedAt: 'number',
-  });
-}
-
-/** Parses the agent's configuration from stdin; the error never quotes it (it holds the secret). */
-export function parseAgentConfig<P>(text: string): AgentConfig<P> {
-  const config = JSON.parse(text) as Partial<AgentConfig<P>> | null;
-  if (
-    config === null ||
-    typeof config !== 'object' ||
-    config.version !== 1 ||
-    typeof config.endpoint !== 'string' ||
-    typeof config.token !== 'string' ||
-    config.token.length < 32 ||
-    typeof config.dir !== 'string' ||
-    typeof config.maxLifetimeMs !== 'number' ||
-    typeof config.idleMs !== 'number' ||
-    typeof config.servers !== 'object' ||
-    config.servers === null ||
-    !Object.values(config.servers).every(isServerToken)
-  ) {
-    throw new Error('the renewal agent was started without a valid configuration');
-  }
-  return config as AgentConfig<P>;
-}
 
 function sameToken(given: unknown, expected: string): boolean {
   if (typeof given !== 'string') return false;
@@ -129,10 +75,24 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** What the agent's request handling, job checks and stop share while it serves. */
+interface AgentState<P> {
+  readonly config: AgentConfig<P>;
+  readonly clock: Clock;
+  readonly platform: NodeJS.Platform;
+  readonly alive: (pid: number) => boolean;
+  readonly renewals: Renewals<P>;
+  readonly started: number;
+  readonly server: Server;
+  readonly resolveStopped: (reason: string) => void;
+  lastRequest: number;
+  timer?: NodeJS.Timeout;
+  stopping?: Promise<string>;
+}
+
 /** Listens on the configured endpoint and answers until stopped, its job is gone, or a bound passes. */
 export async function serveAgent<P>(options: ServeAgentOptions<P>): Promise<RunningAgent> {
   const { config, clock, platform } = options;
-  const alive = options.alive ?? processAlive;
   const renewals = new Renewals<P>({
     plan: config.plan,
     servers: config.servers,
@@ -142,106 +102,127 @@ export async function serveAgent<P>(options: ServeAgentOptions<P>): Promise<Runn
       writeCached(config.dir, server, { ...token, renewAt: renewAt(token) }).catch(() => {}),
   });
   const started = clock.now();
-  let lastRequest = started;
-  let stopping: Promise<string> | undefined;
   let resolveStopped: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => {
     resolveStopped = resolve;
   });
-
-  async function answer(line: string): Promise<{ response: AgentResponse; after?: () => void }> {
-    let request: Partial<AgentRequest>;
-    try {
-      request = JSON.parse(line) as Partial<AgentRequest>;
-    } catch {
-      return { response: result(1, '', 'the renewal agent got a request that is not JSON\n') };
-    }
-    if (typeof request !== 'object' || request === null || !sameToken(request.token, config.token)) {
-      return { response: result(1, '', 'the renewal agent refused a request without its token\n') };
-    }
-    lastRequest = clock.now();
-    switch (request.op) {
-      case 'get':
-        return { response: await renewals.get(typeof request.server === 'string' ? request.server : '') };
-      case 'list':
-        return { response: result(0, JSON.stringify(renewals.list())) };
-      case 'ping':
-        return { response: { ...result(0, ''), pid: process.pid } };
-      case 'stop':
-        return { response: result(0, ''), after: () => void stop('asked to stop') };
-      default:
-        return {
-          response: result(
-            1,
-            '',
-            `the renewal agent knows no request "${String(request.op)}" (${OPS.join(', ')})\n`,
-          ),
-        };
-    }
+  const agent: AgentState<P> = {
+    config,
+    clock,
+    platform,
+    alive: options.alive ?? processAlive,
+    renewals,
+    started,
+    server: createServer((socket) => serveConnection(agent, socket)),
+    resolveStopped,
+    lastRequest: started,
+  };
+  await listen(agent.server, config.endpoint, platform);
+  // A `stop` may arrive as soon as it listens: a stopped agent starts no timer.
+  if (agent.stopping === undefined) {
+    agent.timer = setInterval(() => void checkJob(agent), options.checkEveryMs ?? AGENT_CHECK_MS);
   }
+  return { stopped, stop: (reason) => stopServing(agent, reason), check: () => checkJob(agent) };
+}
 
-  function onConnection(socket: Socket): void {
-    socket.setEncoding('utf8');
-    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
-    socket.on('error', () => {});
-    let buffer = '';
-    const onData = (chunk: string) => {
-      buffer += chunk;
-      const end = buffer.indexOf('\n');
-      if (end === -1) {
-        if (buffer.length > MAX_REQUEST_BYTES) socket.destroy();
-        return;
-      }
-      socket.off('data', onData);
-      // The answer may wait for a renewal, which is bounded by its own HTTP timeouts.
-      socket.setTimeout(0);
-      void answer(buffer.slice(0, end))
-        // Whatever goes wrong, the client gets an answer and the agent keeps serving the others.
-        .catch((error: unknown) => ({ response: failure(errorMessage(error)), after: undefined }))
-        .then(({ response, after }) => {
-          socket.end(`${JSON.stringify(response)}\n`, after);
-        });
-    };
-    socket.on('data', onData);
-  }
-
-  const server: Server = createServer(onConnection);
+async function listen(server: Server, endpoint: string, platform: NodeJS.Platform): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (platform === 'win32') {
-      server.listen(config.endpoint, () => resolve());
+      server.listen(endpoint, () => resolve());
       return;
     }
     // 0600 from its creation; its folder is 0700 anyway.
     const umask = process.umask(0o177);
-    server.listen(config.endpoint, () => resolve());
+    server.listen(endpoint, () => resolve());
     process.umask(umask);
   });
-  if (platform !== 'win32') await chmod(config.endpoint, 0o600);
+  if (platform !== 'win32') await chmod(endpoint, 0o600);
+}
 
-  async function check(): Promise<void> {
-    const now = clock.now();
-    if (config.watchPid !== undefined && !alive(config.watchPid)) await stop('the job ended');
-    else if (!existsSync(config.dir)) await stop('its folder was removed');
-    else if (now - started >= config.maxLifetimeMs) await stop('it reached its maximum lifetime');
-    else if (now - lastRequest >= config.idleMs) await stop('it was idle too long');
+/** Reads one request line, bounded in size and time, and writes its one answer. */
+function serveConnection<P>(agent: AgentState<P>, socket: Socket): void {
+  socket.setEncoding('utf8');
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
+  socket.on('error', () => {});
+  let buffer = '';
+  const onData = (chunk: string) => {
+    buffer += chunk;
+    const end = buffer.indexOf('\n');
+    if (end === -1) {
+      if (buffer.length > MAX_REQUEST_BYTES) socket.destroy();
+      return;
+    }
+    socket.off('data', onData);
+    // The answer may wait for a renewal, which is bounded by its own HTTP timeouts.
+    socket.setTimeout(0);
+    void answerRequest(agent, buffer.slice(0, end))
+      // Whatever goes wrong, the client gets an answer and the agent keeps serving the others.
+      .catch((error: unknown) => ({ response: failure(errorMessage(error)), after: undefined }))
+      .then(({ response, after }) => {
+        socket.end(`${JSON.stringify(response)}\n`, after);
+      });
+  };
+  socket.on('data', onData);
+}
+
+async function answerRequest<P>(
+  agent: AgentState<P>,
+  line: string,
+): Promise<{ response: AgentResponse; after?: () => void }> {
+  let request: Partial<AgentRequest>;
+  try {
+    request = JSON.parse(line) as Partial<AgentRequest>;
+  } catch {
+    return { response: result(1, '', 'the renewal agent got a request that is not JSON\n') };
   }
-  const timer = setInterval(() => void check(), options.checkEveryMs ?? AGENT_CHECK_MS);
-
-  function stop(reason: string): Promise<string> {
-    stopping ??= (async () => {
-      clearInterval(timer);
-      server.close();
-      // What it served goes with it: the socket, and the registry credentials of the cache.
-      if (platform !== 'win32') await rm(config.endpoint, { force: true }).catch(() => {});
-      await rm(`${config.dir}/${CACHE_DIRECTORY}`, { recursive: true, force: true }).catch(() => {});
-      resolveStopped(reason);
-      return reason;
-    })();
-    return stopping;
+  if (typeof request !== 'object' || request === null || !sameToken(request.token, agent.config.token)) {
+    return { response: result(1, '', 'the renewal agent refused a request without its token\n') };
   }
+  agent.lastRequest = agent.clock.now();
+  switch (request.op) {
+    case 'get':
+      return { response: await agent.renewals.get(typeof request.server === 'string' ? request.server : '') };
+    case 'list':
+      return { response: result(0, JSON.stringify(agent.renewals.list())) };
+    case 'ping':
+      return { response: { ...result(0, ''), pid: process.pid } };
+    case 'stop':
+      return { response: result(0, ''), after: () => void stopServing(agent, 'asked to stop') };
+    default:
+      return {
+        response: result(
+          1,
+          '',
+          `the renewal agent knows no request "${String(request.op)}" (${OPS.join(', ')})\n`,
+        ),
+      };
+  }
+}
 
-  return { stopped, stop, check };
+/** Stops when the job is over: its worker or folder gone, or the lifetime or idle bound passed. */
+async function checkJob<P>(agent: AgentState<P>): Promise<void> {
+  const { config } = agent;
+  const now = agent.clock.now();
+  if (config.watchPid !== undefined && !agent.alive(config.watchPid))
+    await stopServing(agent, 'the job ended');
+  else if (!existsSync(config.dir)) await stopServing(agent, 'its folder was removed');
+  else if (now - agent.started >= config.maxLifetimeMs)
+    await stopServing(agent, 'it reached its maximum lifetime');
+  else if (now - agent.lastRequest >= config.idleMs) await stopServing(agent, 'it was idle too long');
+}
+
+function stopServing<P>(agent: AgentState<P>, reason: string): Promise<string> {
+  agent.stopping ??= (async () => {
+    clearInterval(agent.timer);
+    agent.server.close();
+    // What it served goes with it: the socket, and the registry credentials of the cache.
+    if (agent.platform !== 'win32') await rm(agent.config.endpoint, { force: true }).catch(() => {});
+    await rm(`${agent.config.dir}/${CACHE_DIRECTORY}`, { recursive: true, force: true }).catch(() => {});
+    agent.resolveStopped(reason);
+    return reason;
+  })();
+  return agent.stopping;
 }
 
 async function readAll(stream: NodeJS.ReadableStream, limit: number, timeoutMs: number): Promise<string> {

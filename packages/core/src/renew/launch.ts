@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, parse } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../clients/config-file.ts';
 import { AcrLoginError } from '../errors.ts';
 import { input } from '../wording.ts';
-import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig, processAlive } from './agent.ts';
+import { processAlive } from './agent.ts';
 import { AGENT_FILE, type AgentFile, AgentUnreachable, askAgent, readAgentFile } from './agent-client.ts';
+import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig } from './agent-config.ts';
 import type { ServerToken } from './renewals.ts';
 import { AGENT_ARGUMENT } from './shim.ts';
 
@@ -97,17 +98,6 @@ export interface LaunchedAgent {
 export async function launchAgent<P>(options: LaunchOptions<P>): Promise<LaunchedAgent> {
   const endpoint = agentEndpoint(options.dir, options.helper, options.platform);
   const token = randomBytes(32).toString('hex');
-  const config: AgentConfig<P> = {
-    version: 1,
-    endpoint,
-    token,
-    dir: options.dir,
-    plan: options.plan,
-    servers: options.servers,
-    ...(options.watchPid === undefined ? {} : { watchPid: options.watchPid }),
-    maxLifetimeMs: options.maxLifetimeMs ?? AGENT_MAX_LIFETIME_MS,
-    idleMs: options.idleMs ?? AGENT_IDLE_MS,
-  };
   await writeFileAtomic(
     join(options.dir, AGENT_FILE),
     JSON.stringify({ endpoint, token } satisfies AgentFile),
@@ -120,40 +110,69 @@ export async function launchAgent<P>(options: LaunchOptions<P>): Promise<Launche
     cwd: parse(options.dir).root,
     windowsHide: true,
   });
+  const early = exitBeforeAnswer(child);
+  child.stdin?.on('error', () => {});
+  child.stdin?.end(JSON.stringify(agentConfig(options, endpoint, token)));
+  await awaitPong(child, { endpoint, token }, early, options.startTimeoutMs ?? AGENT_START_TIMEOUT_MS);
+  child.removeAllListeners();
+  child.unref();
+  return { pid: child.pid as number, endpoint };
+}
+
+function agentConfig<P>(options: LaunchOptions<P>, endpoint: string, token: string): AgentConfig<P> {
+  return {
+    version: 1,
+    endpoint,
+    token,
+    dir: options.dir,
+    plan: options.plan,
+    servers: options.servers,
+    ...(options.watchPid === undefined ? {} : { watchPid: options.watchPid }),
+    maxLifetimeMs: options.maxLifetimeMs ?? AGENT_MAX_LIFETIME_MS,
+    idleMs: options.idleMs ?? AGENT_IDLE_MS,
+  };
+}
+
+/** Why the child ended (or never started), once it has; undefined while it runs. */
+function exitBeforeAnswer(child: ChildProcess): () => string | undefined {
+  let early: string | undefined;
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => resolve(`it could not be started (${error.message})`));
     child.once('exit', (code, signal) =>
       resolve(`it exited (${signal ?? `code ${code}`}) before it answered`),
     );
   });
-  let early: string | undefined;
   void exited.then((why) => {
     early = why;
   });
-  child.stdin?.on('error', () => {});
-  child.stdin?.end(JSON.stringify(config));
-  const deadline = Date.now() + (options.startTimeoutMs ?? AGENT_START_TIMEOUT_MS);
+  return () => early;
+}
+
+/** Pings until this child answers; ends it when it does not within `timeoutMs`. */
+async function awaitPong(
+  child: ChildProcess,
+  agent: AgentFile,
+  early: () => string | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    if (early !== undefined) throw agentUnavailable(early);
+    const why = early();
+    if (why !== undefined) throw agentUnavailable(why);
     try {
-      const pong = await askAgent(endpoint, { token, op: 'ping' }, 2_000);
-      if (pong.code === 0 && pong.pid === child.pid) break;
+      const pong = await askAgent(agent.endpoint, { token: agent.token, op: 'ping' }, 2_000);
+      if (pong.code === 0 && pong.pid === child.pid) return;
       last = pong.stderr.trim();
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() > deadline) {
       child.kill();
-      throw agentUnavailable(
-        `it did not answer within ${(options.startTimeoutMs ?? AGENT_START_TIMEOUT_MS) / 1000} s (${last})`,
-      );
+      throw agentUnavailable(`it did not answer within ${timeoutMs / 1000} s (${last})`);
     }
     await sleep(50);
   }
-  child.removeAllListeners();
-  child.unref();
-  return { pid: child.pid as number, endpoint };
 }
 
 /**

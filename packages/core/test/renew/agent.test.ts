@@ -8,12 +8,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import {
   AGENT_CHECK_MS,
   MAX_REQUEST_BYTES,
-  parseAgentConfig,
   processAlive,
   type RunningAgent,
   serveAgent,
 } from '../../src/renew/agent.ts';
 import { AgentUnreachable, askAgent } from '../../src/renew/agent-client.ts';
+import { parseAgentConfig } from '../../src/renew/agent-config.ts';
 import { writeCached } from '../../src/renew/cache.ts';
 import { agentEndpoint, agentEnvironment, launchAgent, stopAgent } from '../../src/renew/launch.ts';
 import {
