@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { ClientKind, Logger } from '../types.ts';
 import { basicCredentials } from '../util.ts';
 import {
@@ -10,17 +9,16 @@ import {
   writeConfigAtomic,
 } from './config-file.ts';
 import { setSectionValues } from './config-section-edit.ts';
-import {
-  createCredentialHelper,
-  type HelperCredential,
-  unreadableCredential,
-} from './credential-store-program.ts';
-import { createDockerCli, type DockerCli } from './docker-cli.ts';
-import { confirmHelperCredential, type DockerLoginSaved } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
-import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
+import {
+  AUTHS,
+  type ClientLogin,
+  type FileGroup,
+  type GroupWrite,
+  type WriteOptions,
+  type WrittenEntry,
+} from './login-entry.ts';
 import { CLIENT_FAMILY, clientFile, type FileFamily } from './paths.ts';
-import { AUTHS, removeClientLogins } from './remove-client-logins.ts';
 
 /** What `docker login` stores: base64 of `user:password`. */
 export function authValue(login: ClientLogin): { auth: string } {
@@ -36,16 +34,6 @@ export function credentialHelper(config: ConfigObject, server: string): string |
   }
   const store = config.credsStore;
   return typeof store === 'string' && store !== '' ? store : undefined;
-}
-
-interface FileGroup {
-  /** The path clients read (maybe a symlink). */
-  readonly configured: string;
-  /** The file we edit. */
-  readonly target: string;
-  readonly clients: ClientKind[];
-  /** Docker's own path to this file, when docker or oras read it: what `docker --config` needs. */
-  dockerFile?: string;
 }
 
 async function groupFiles(
@@ -79,64 +67,6 @@ function maskStrings(value: unknown, logger: Logger): void {
   } else if (value !== null && typeof value === 'object') {
     for (const item of Object.values(value)) maskStrings(item, logger);
   }
-}
-
-/** What one group's write needs besides the group. */
-interface GroupWrite {
-  readonly logins: readonly ClientLogin[];
-  readonly options: WriteOptions;
-  readonly docker: DockerCli;
-  /** Collects what was written, so that a failure can undo it. */
-  readonly entries: WrittenEntry[];
-}
-
-/**
- * `docker login` for a server a credential helper owns. docker login replaces whatever the helper holds for
- * the server: read it first, so that logout can put it back. The helper masks its secret as it reads it (it
- * travels in the saved state).
- */
-async function loginThroughHelper(
-  group: FileGroup & { dockerFile: string },
-  login: ClientLogin,
-  helper: string,
-  existing: ConfigObject | undefined,
-  write: GroupWrite & { deadline: number },
-): Promise<WrittenEntry> {
-  const { options, deadline } = write;
-  const server = login.loginServer;
-  options.logger.debug(
-    `"${server}" belongs to the credential helper "docker-credential-${helper}": running docker login`,
-  );
-  const store = createCredentialHelper(helper, { env: options.env, logger: options.logger, deadline });
-  let before: HelperCredential | undefined;
-  try {
-    before = await store.get(server);
-  } catch (error) {
-    throw unreadableCredential(server, error);
-  }
-  const auths = isObject(existing?.auths) ? existing.auths : undefined;
-  const marker = auths !== undefined && Object.hasOwn(auths, server) ? structuredClone(auths[server]) : null;
-  const { username, password } = login;
-  const configDir = dirname(group.dockerFile);
-  await write.docker.login({ configDir, server, username, password, helper, deadline });
-  const saved: DockerLoginSaved = {
-    written: {
-      credentialHelper: helper,
-      digest: await confirmHelperCredential(store, login, options.logger),
-    },
-    previous: { credential: before ?? null, auths: marker },
-  };
-  return {
-    client: group.clients[0] as ClientKind,
-    method: 'docker-cli',
-    // docker resolves its own config through --config; the helper, not the file, holds the secret.
-    file: group.dockerFile,
-    key: server,
-    ...saved,
-    createdFile: false,
-    // docker login adds `auths` (with an empty marker for the server) when the file had none.
-    ...(existing !== undefined && auths === undefined ? { createdAuths: true as const } : {}),
-  };
 }
 
 /** Writes `logins` into the group's `auths`, keeping everything else in the file. */
@@ -180,11 +110,15 @@ async function writeGroup(group: FileGroup, write: GroupWrite): Promise<void> {
       dockerFile === undefined || options.renewed?.includes(login.loginServer)
         ? undefined
         : credentialHelper(existing ?? {}, login.loginServer);
-    if (helper === undefined || dockerFile === undefined) viaFile.push(login);
-    else
-      write.entries.push(
-        await loginThroughHelper({ ...group, dockerFile }, login, helper, existing, { ...write, deadline }),
-      );
+    if (helper === undefined || dockerFile === undefined) {
+      viaFile.push(login);
+      continue;
+    }
+    // Only a server a credential helper owns loads the code that runs docker and the helper.
+    const { loginThroughHelper } = await import('./credential-store-login.ts');
+    write.entries.push(
+      await loginThroughHelper({ ...group, dockerFile }, login, helper, existing, { ...write, deadline }),
+    );
   }
   if (viaFile.length === 0) return;
   // docker login rewrites the file itself: merge into what it left.
@@ -208,7 +142,6 @@ export async function writeClientLogins(
   const entries: WrittenEntry[] = [];
   if (unique.length === 0) return { entries, files };
   const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const docker = options.dockerCli ?? createDockerCli({ env: options.env });
   try {
     for (const group of groups) {
       if (group.clients.length === 0) continue;
@@ -218,12 +151,18 @@ export async function writeClientLogins(
       );
       await ensureDirectory(group.target);
       await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, () =>
-        writeGroup(group, { logins: unique, options, docker, entries }),
+        writeGroup(group, {
+          logins: unique,
+          options,
+          entries,
+          ...(options.dockerCli === undefined ? {} : { docker: options.dockerCli }),
+        }),
       );
     }
   } catch (error) {
     // Leave no credentials behind that the caller has no state for; say so where that was not possible.
     if (entries.length > 0) {
+      const { removeClientLogins } = await import('./remove-client-logins.ts');
       const cleanup = await removeClientLogins(entries, options);
       for (const left of cleanup.skipped) {
         options.logger.warning(

@@ -1,4 +1,5 @@
 import type { ClientKind, Logger } from '../types.ts';
+import type { ConfigSection } from './config-section-edit.ts';
 import type { DockerCli } from './docker-cli.ts';
 
 /** What a client login writes for one registry. */
@@ -39,4 +40,34 @@ export interface WrittenEntry {
   readonly createdFile: boolean;
   /** The login added the `auths` object to an existing file; logout removes it again when left empty. */
   readonly createdAuths?: boolean;
+}
+
+/** The `auths` section: one entry per registry, `{ auth }`, that clients send as basic credentials. */
+export const AUTHS: ConfigSection = {
+  name: 'auths',
+  label: (key) => key,
+  gone: 'the entry was removed since the login (a logout ran); nothing to restore',
+  changed: 'the entry changed since the login (another login wrote it); left as it is',
+  emptyWhenOnly: ['auths'],
+};
+
+/** Clients that read one file, written once. */
+export interface FileGroup {
+  /** The path clients read (maybe a symlink). */
+  readonly configured: string;
+  /** The file we edit. */
+  readonly target: string;
+  readonly clients: ClientKind[];
+  /** Docker's own path to this file, when docker or oras read it: what `docker --config` needs. */
+  dockerFile?: string;
+}
+
+/** What one group's write needs besides the group. */
+export interface GroupWrite {
+  readonly logins: readonly ClientLogin[];
+  readonly options: WriteOptions;
+  /** A test's docker; else `docker` on PATH, started only for a server a credential helper owns. */
+  readonly docker?: DockerCli;
+  /** Collects what was written, so that a failure can undo it. */
+  readonly entries: WrittenEntry[];
 }

@@ -2,7 +2,6 @@ import { errorMessage } from '../errors.ts';
 import { resolveTarget } from './config-file.ts';
 import {
   byFile,
-  type ConfigSection,
   emptyUndoResult,
   type SectionEdit,
   skipKeys,
@@ -11,16 +10,9 @@ import {
 } from './config-section-edit.ts';
 import { readDockerLoginSaved, restoreHelper } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
-import type { WriteOptions, WrittenEntry } from './login-entry.ts';
+import { AUTHS, type WriteOptions, type WrittenEntry } from './login-entry.ts';
 
-/** The `auths` section: one entry per registry, `{ auth }`, that clients send as basic credentials. */
-export const AUTHS: ConfigSection = {
-  name: 'auths',
-  label: (key) => key,
-  gone: 'the entry was removed since the login (a logout ran); nothing to restore',
-  changed: 'the entry changed since the login (another login wrote it); left as it is',
-  emptyWhenOnly: ['auths'],
-};
+export { AUTHS };
 
 function sectionEdit(entry: WrittenEntry): SectionEdit {
   return { ...entry, createdSection: entry.createdAuths === true };
