@@ -1,21 +1,6 @@
 export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-protocol.ts';
-export {
-  AGENT_FILE,
-  type AgentFile,
-  type AgentRequest,
-  type AgentResponse,
-  AgentUnreachable,
-  askAgent,
-  readAgentFile,
-} from './agent-client.ts';
-export {
-  CACHE_DIRECTORY,
-  type CachedCredential,
-  cacheFile,
-  cacheFileName,
-  readCached,
-  writeCached,
-} from './cache.ts';
+export * from './agent-client.ts';
+export * from './cache.ts';
 export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper-command.ts';
 export {
   type HelperResult,
