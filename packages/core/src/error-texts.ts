@@ -74,6 +74,34 @@ export const ERROR_TEXTS = {
     unreadableTokenFile: (tokenFile: string, reason: string): string =>
       `The workload identity token file "${tokenFile}" (AZURE_FEDERATED_TOKEN_FILE) cannot be read (${reason}). Check that the service account token is projected into this pod or runner.`,
     authorityHostNotOrigin: `${input('authorityHost')} must be the bare https origin of Microsoft Entra ID (for example https://login.microsoftonline.com), without a path, query or credentials; put the tenant into ${input('tenantId')}.`,
+    renewalAgentCannotRun: (why: string): string =>
+      `${input('renew')} keeps the identity's secret in a renewal agent process, never on disk, and that agent cannot run here: ${why}. Set ${input('renew')} to false (the credentials then last until they expire), or run the job where the agent can start (a shorter work folder for the runner).`,
+    proxyNotUrl: (source: string, shown: string): string =>
+      `${source} is not a URL ("${shown}"). Give the proxy as http://host:port, with any credentials percent-encoded (http://user:p%40ss@host:port).`,
+    proxyNotHttp: (source: string, scheme: string, shown: string): string =>
+      `${source} names a ${scheme} proxy ("${shown}"), which acr-login does not speak: set ${source} to an HTTP proxy (http://host:port or https://host:port) that accepts CONNECT, or list the Entra and registry hosts in NO_PROXY to go direct.`,
+  },
+  STATE_INVALID: {
+    renewalStateUnreadable:
+      'The renewal state saved by the login step is unreadable, so its credential helper entries were not removed. Remove the "credHelpers" entries that name an acr-login-* helper from the client files the login step reported, or leave them if those are the job\'s own files in its temp folder, which end with the job.',
+  },
+  REGISTRY_UNREACHABLE: {
+    timedOutDirect: (host: string): string =>
+      `Check that "${host}" is reachable from this machine (firewall, private endpoint), or set HTTPS_PROXY if it is only reachable through a proxy.`,
+    timedOutViaProxy: (proxy: string, host: string, hostname: string): string =>
+      `Check that the proxy ${proxy} is up and may reach "${host}", or list "${hostname}" in NO_PROXY if it should be reached direct.`,
+    unresolvedHost: (purpose: string, host: string): string =>
+      `The ${purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`,
+    untrustedCertificate: (purpose: string, host: string, code: string): string =>
+      `The ${purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`,
+    proxyRefusedCredentials: (purpose: string, proxy: string, host: string): string =>
+      `The ${purpose} failed: the proxy ${proxy} refused the credentials it was given for "${host}" (HTTP 407). Check the proxy user name and password: in the proxy URL (http://user:password@proxy:port, with @ : / and % percent-encoded), or in the agent's proxy settings on Azure Pipelines.`,
+    proxyWantsCredentials: (purpose: string, proxy: string, host: string): string =>
+      `The ${purpose} failed: the proxy ${proxy} wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
+    proxyRefusedTunnel: (purpose: string, host: string, reason: string): string =>
+      `The ${purpose} failed: the proxy refused the connection to "${host}" (${reason}). Check the host name and the proxy's allow list.`,
+    unreachable: (purpose: string, host: string, reason: string): string =>
+      `The ${purpose} failed: could not reach "${host}" (${reason}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`,
   },
   CLOUD_UNKNOWN: {
     unknownCloud: (environment: string, known: readonly string[]): string =>

@@ -1,7 +1,10 @@
+import { ERROR_TEXTS } from './error-texts.ts';
 import { AcrLoginError, errorMessage } from './errors.ts';
 import { NetworkTimeoutError } from './transport.ts';
 
 // What a request that failed on the network becomes: an error that names the host, what happened and the fix.
+
+const TEXTS = ERROR_TEXTS.REGISTRY_UNREACHABLE;
 
 export function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -28,18 +31,18 @@ function timeoutText(purpose: string, url: URL, error: NetworkTimeoutError, atte
   const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
   const fix =
     error.proxy === undefined
-      ? `Check that "${host}" is reachable from this machine (firewall, private endpoint), or set HTTPS_PROXY if it is only reachable through a proxy.`
-      : `Check that the proxy ${error.proxy} is up and may reach "${host}", or list "${url.hostname}" in NO_PROXY if it should be reached direct.`;
+      ? TEXTS.timedOutDirect(host)
+      : TEXTS.timedOutViaProxy(error.proxy, host, url.hostname);
   return `The ${purpose} timed out: ${error.message}${tries}. ${fix}`;
 }
 
 /** A name that does not resolve, or a certificate not trusted here; undefined for any other failure. */
 function nameOrTrustText(purpose: string, host: string, code: string | undefined): string | undefined {
   if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
-    return `The ${purpose} failed: the host "${host}" does not resolve. Check the name for typos; for a registry with a private endpoint, run on a runner or agent inside that network.`;
+    return TEXTS.unresolvedHost(purpose, host);
   }
   if (code !== undefined && TLS_TRUST.has(code)) {
-    return `The ${purpose} failed: the TLS certificate "${host}" presented is not trusted here (${code}). Behind a TLS-inspecting proxy, trust the proxy's CA: NODE_EXTRA_CA_CERTS on a runner, the agent's certificate settings (Agent.CAInfo) on Azure Pipelines.`;
+    return TEXTS.untrustedCertificate(purpose, host, code);
   }
   return undefined;
 }
@@ -53,13 +56,13 @@ function proxyText(
 ): string | undefined {
   const tunnel = error as { statusCode?: unknown; proxy?: unknown; withCredentials?: unknown };
   if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407 && tunnel.withCredentials === true) {
-    return `The ${purpose} failed: the proxy ${String(tunnel.proxy)} refused the credentials it was given for "${host}" (HTTP 407). Check the proxy user name and password: in the proxy URL (http://user:password@proxy:port, with @ : / and % percent-encoded), or in the agent's proxy settings on Azure Pipelines.`;
+    return TEXTS.proxyRefusedCredentials(purpose, String(tunnel.proxy), host);
   }
   if (code === 'ERR_PROXY_TUNNEL' && tunnel.statusCode === 407) {
-    return `The ${purpose} failed: the proxy ${String(tunnel.proxy)} wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`;
+    return TEXTS.proxyWantsCredentials(purpose, String(tunnel.proxy), host);
   }
   if (code === 'ERR_PROXY_TUNNEL' || code === 'UND_ERR_ABORTED' || /proxy/i.test(errorMessage(error))) {
-    return `The ${purpose} failed: the proxy refused the connection to "${host}" (${errorMessage(error)}). Check the host name and the proxy's allow list.`;
+    return TEXTS.proxyRefusedTunnel(purpose, host, errorMessage(error));
   }
   return undefined;
 }
@@ -77,6 +80,6 @@ export function networkError(
       ? timeoutText(purpose, url, error, attempts)
       : (nameOrTrustText(purpose, url.host, code) ??
         proxyText(purpose, url.host, error, code) ??
-        `The ${purpose} failed: could not reach "${url.host}" (${code ?? errorMessage(error)}). Check the network path from this machine: firewalls, private endpoints and proxy settings (HTTPS_PROXY, NO_PROXY).`);
+        TEXTS.unreachable(purpose, url.host, code ?? errorMessage(error)));
   return new AcrLoginError('REGISTRY_UNREACHABLE', text, { cause: error });
 }

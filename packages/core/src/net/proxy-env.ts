@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import { basicCredentials } from '../util.ts';
 
@@ -38,13 +39,13 @@ export function parseProxyUrl(value: string, source: string): URL {
   if (url === undefined) {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `${source} is not a URL ("${redactProxyUrl(value)}"). Give the proxy as http://host:port, with any credentials percent-encoded (http://user:p%40ss@host:port).`,
+      ERROR_TEXTS.INPUT_INVALID.proxyNotUrl(source, redactProxyUrl(value)),
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AcrLoginError(
       'INPUT_INVALID',
-      `${source} names a ${url.protocol.replace(':', '')} proxy ("${redactProxyUrl(value)}"), which acr-login does not speak: set ${source} to an HTTP proxy (http://host:port or https://host:port) that accepts CONNECT, or list the Entra and registry hosts in NO_PROXY to go direct.`,
+      ERROR_TEXTS.INPUT_INVALID.proxyNotHttp(source, url.protocol.replace(':', ''), redactProxyUrl(value)),
     );
   }
   return url;

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join, parse } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../clients/config-file.ts';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
-import { input } from '../wording.ts';
 import { processAlive } from './agent.ts';
 import { AGENT_FILE, type AgentFile, AgentUnreachable, askAgent, readAgentFile } from './agent-client.ts';
 import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig } from './agent-config.ts';
@@ -35,11 +35,10 @@ export function agentProblem(dir: string, helper: string, platform: NodeJS.Platf
 }
 
 export function agentUnavailable(why: string, cause?: unknown): AcrLoginError {
-  return new AcrLoginError(
-    'INPUT_INVALID',
-    `${input('renew')} keeps the identity's secret in a renewal agent process, never on disk, and that agent cannot run here: ${why}. Set ${input('renew')} to false (the credentials then last until they expire), or run the job where the agent can start (a shorter work folder for the runner).`,
-    { input: 'renew', ...(cause === undefined ? {} : { cause }) },
-  );
+  return new AcrLoginError('INPUT_INVALID', ERROR_TEXTS.INPUT_INVALID.renewalAgentCannotRun(why), {
+    input: 'renew',
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Variables that carry a step's inputs and the runner's secrets: the agent gets its secret on stdin only. */

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
 import type { LoginResult } from '../login-result.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
@@ -92,8 +93,5 @@ export function parseRenewalRecord(text: string): RenewalRecord {
   } catch {
     // fall through
   }
-  throw new AcrLoginError(
-    'STATE_INVALID',
-    `The renewal state saved by the login step is unreadable, so its credential helper entries were not removed. Remove the "credHelpers" entries that name an acr-login-* helper from the client files the login step reported, or leave them if those are the job's own files in its temp folder, which end with the job.`,
-  );
+  throw new AcrLoginError('STATE_INVALID', ERROR_TEXTS.STATE_INVALID.renewalStateUnreadable);
 }
