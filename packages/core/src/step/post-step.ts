@@ -1,9 +1,6 @@
-import { removePullSecret } from '../clients/pull-secret.ts';
 import { errorMessage } from '../errors.ts';
 import { logout, parseState } from '../login.ts';
-import { stopRenewal } from '../renew/setup.ts';
 import type { Host } from './host.ts';
-import { parseRenewalRecord } from './renewal-setup.ts';
 import { failStep, hostLogger } from './step-inputs.ts';
 
 /**
@@ -32,6 +29,8 @@ export async function runLogout(host: Host): Promise<void> {
 async function endRenewal(host: Host): Promise<void> {
   const saved = host.loadState('renewal');
   if (saved !== '') {
+    // The renewal's code loads only for a step that set one up, as in the main step.
+    const { parseRenewalRecord, stopRenewal } = await import('./renewal-setup.ts');
     const stopped = await stopRenewal(parseRenewalRecord(saved));
     host.info(host.text('RenewalStopped', String(stopped.removed), String(stopped.restored)));
     for (const skipped of stopped.skipped) {
@@ -50,6 +49,7 @@ async function removeOwnPullSecret(host: Host): Promise<void> {
   const file = host.loadState('pullSecretFile');
   if (file === '') return;
   try {
+    const { removePullSecret } = await import('../clients/pull-secret.ts');
     if (await removePullSecret(file)) host.info(host.text('PullSecretRemoved', file));
   } catch (error) {
     host.warning(errorMessage(error));

@@ -4,18 +4,13 @@ import { AcrLoginError } from '../errors.ts';
 import type { LoginResult } from '../login-result.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
 import { notRenewable } from '../renew/renewable.ts';
-import {
-  checkRenewalAgent,
-  type RenewalRecord,
-  type StartRenewalOptions,
-  startRenewal,
-} from '../renew/setup.ts';
-
-export { checkRenewalAgent };
-
+import { type RenewalRecord, type StartRenewalOptions, startRenewal } from '../renew/setup.ts';
 import { input } from '../wording.ts';
 import type { Host } from './host.ts';
 import { maskSecret } from './step-inputs.ts';
+
+// The main and the post step load this module only when a renewal is asked for or was set up.
+export { checkRenewalAgent, stopRenewal } from '../renew/setup.ts';
 
 /** Where the credential helper lives: the job's temp directory, whose helper folder the host puts on PATH. */
 export function renewalTempDir(host: Host): string {
