@@ -1,19 +1,38 @@
-// Finishes dist/ after ncc. ncc minifies a bundle's entry file but not the chunks it splits off for
-// `import()`, and a step reads and compiles every chunk on its path: minify them too (esbuild's
-// transform only renames and drops whitespace within each file; licence comments move to its end).
-// ncc also copies the `open` package's xdg-open script next to any bundle that includes
-// @azure/identity (for its interactive browser login, which no step runs): drop it, so dist/ and the
-// .vsix hold only what runs.
+// Finishes dist/ after ncc, which writes each bundle unminified: its entry and the chunks it splits off for
+// `import()`. Every file gets two changes, then esbuild's transform minifies it (it only renames and drops
+// whitespace within each file; licence comments move to its end):
+// - webpack's module factories become `function` expressions instead of arrows. V8 compiles a parenthesised
+//   `function` expression with its file, but V8 before 12 (Node 20) compiles an arrow only when it is first
+//   called, parsing its source a second time; a step calls most factories of the files it loads. A factory
+//   that uses `this` is a `function` already, so the change alters no behaviour.
+// - ncc also copies the `open` package's xdg-open script next to any bundle that includes @azure/identity
+//   (for its interactive browser login, which no step runs): dropped, so dist/ and the .vsix hold only what
+//   runs.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
+
+/** `/***\/ ((module, exports, require) => {`: how webpack opens an arrow factory, one per line. */
+const ARROW_FACTORY = /^\/\*\*\*\/ \(\(([\w$]+(?:, [\w$]+)*)\) => \{$/gm;
+const ANY_FACTORY = /^\/\*\*\*\/ \((?:\(|function\()/gm;
 
 for (const folder of ['github', 'ado']) {
   const dir = new URL(`../dist/${folder}/`, import.meta.url);
   rmSync(new URL('xdg-open', dir), { force: true });
   for (const name of readdirSync(dir)) {
-    if (!/^\d+\.index\.js$/.test(name)) continue;
+    if (!/^(\d+\.)?index\.js$/.test(name)) continue;
     const file = new URL(name, dir);
-    const { code } = transformSync(readFileSync(file, 'utf8'), {
+    const source = readFileSync(file, 'utf8');
+    const factories = source.match(ANY_FACTORY)?.length ?? 0;
+    let functions = 0;
+    const converted = source.replace(ARROW_FACTORY, (_line, params) => {
+      functions++;
+      return `/***/ (function(${params}) {`;
+    });
+    const left = converted.match(/^\/\*\*\*\/ \(\(/gm)?.length ?? 0;
+    if (left > 0 || (converted.match(ANY_FACTORY)?.length ?? 0) !== factories) {
+      throw new Error(`${folder}/${name}: ${left} of ${factories} module factories are not in webpack's form`);
+    }
+    const { code } = transformSync(converted, {
       format: 'esm',
       minify: true,
       target: 'node20',
