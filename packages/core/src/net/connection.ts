@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { createSecureContext, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { DEFAULT_PORT } from './proxy-env.ts';
 import {
   type Budget,
@@ -95,6 +95,8 @@ export interface Connector {
   readonly timeouts: StageTimeouts;
   readonly budget: Budget;
   readonly sockets: Set<Socket>;
+  /** One TLS context per kind of peer, built at its first handshake rather than for every connection. */
+  readonly contexts: Map<'target' | 'proxy', SecureContext>;
   /** Set by close(): nothing new is opened, so a retry cannot keep the process alive after a failure. */
   closed: boolean;
 }
@@ -104,7 +106,14 @@ export function newConnector(
   timeouts: StageTimeouts,
   budgetMs: number | undefined,
 ): Connector {
-  return { tls, timeouts, budget: budgetFrom(budgetMs), sockets: new Set(), closed: false };
+  return {
+    tls,
+    timeouts,
+    budget: budgetFrom(budgetMs),
+    sockets: new Set(),
+    contexts: new Map(),
+    closed: false,
+  };
 }
 
 /** Destroys every connection still open or opening. */
@@ -128,18 +137,31 @@ function tcp(connector: Connector, route: Route, host: string, port: number): Pr
   });
 }
 
+/** The target gets every TLS setting; a proxy gets the CA to check it by, never the client certificate. */
+function contextFor(connector: Connector, peer: 'target' | 'proxy'): SecureContext {
+  let context = connector.contexts.get(peer);
+  if (context === undefined) {
+    const { ca, ...identity } = connector.tls;
+    const trust = ca === undefined ? {} : { ca: [...ca] };
+    context = createSecureContext(peer === 'proxy' ? trust : { ...identity, ...trust });
+    connector.contexts.set(peer, context);
+  }
+  return context;
+}
+
 function handshake(
   connector: Connector,
   route: Route,
   socket: Socket,
   host: string,
-  options: ConnectionOptions,
+  peer: 'target' | 'proxy',
 ): Promise<Socket> {
   const bare = host.replace(/^\[|\]$/g, '');
+  const secureContext = contextFor(connector, peer);
   // SNI carries names only; the certificate of an IP target is checked against that IP (`host`).
   const secured = track(
     connector,
-    tlsConnect({ ...options, socket, host: bare, ...(isIP(bare) === 0 ? { servername: bare } : {}) }),
+    tlsConnect({ secureContext, socket, host: bare, ...(isIP(bare) === 0 ? { servername: bare } : {}) }),
   );
   return staged('tls', route, connector.budget.limit(connector.timeouts.tls), secured, (settle) => {
     secured.once('secureConnect', () => settle(null, secured));
@@ -153,10 +175,8 @@ async function tunnel(connector: Connector, route: Route): Promise<Socket> {
   const port = Number(proxy.url.port) || (DEFAULT_PORT[proxy.url.protocol] ?? 80);
   let socket = await tcp(connector, route, proxy.url.hostname, port);
   if (proxy.url.protocol === 'https:') {
-    // The proxy gets the CA to check it by, never the client certificate: that is for the target alone.
-    const ca = connector.tls.ca === undefined ? {} : { ca: [...connector.tls.ca] };
     const toProxy: Route = { host: proxy.url.hostname, port, target: proxy.shown };
-    socket = await handshake(connector, toProxy, socket, proxy.url.hostname, ca);
+    socket = await handshake(connector, toProxy, socket, proxy.url.hostname, 'proxy');
   }
   const auth = proxy.authorization === undefined ? '' : `Proxy-Authorization: ${proxy.authorization}\r\n`;
   const status = await staged<number>(
@@ -185,7 +205,7 @@ async function open(connector: Connector, route: Route, secure: boolean): Promis
       ? await tcp(connector, route, route.host, route.port)
       : await tunnel(connector, route);
   if (!secure) return socket;
-  return handshake(connector, route, socket, route.host, connector.tls as ConnectionOptions);
+  return handshake(connector, route, socket, route.host, 'target');
 }
 
 /** A keep-alive agent whose connections pass each stage in time, direct or tunnelled through a proxy. */
