@@ -21,9 +21,17 @@ export interface StepInputs {
   readonly logger: Logger;
 }
 
-/** Masks a secret the moment it exists: line by line, as runners and agents redact. */
+const masked = new WeakMap<Host, Set<string>>();
+
+/** Masks a secret the moment it exists: line by line, as runners and agents redact, and each line once. */
 export function maskSecret(host: Host, secret: string | undefined): void {
-  for (const piece of secretPieces(secret ?? '')) host.mask(piece);
+  const done = masked.get(host) ?? new Set<string>();
+  masked.set(host, done);
+  for (const piece of secretPieces(secret ?? '')) {
+    if (done.has(piece)) continue;
+    done.add(piece);
+    host.mask(piece);
+  }
 }
 
 function parseBoolean(host: Host, key: StepInputKey, fallback: boolean): boolean {
