@@ -274,6 +274,25 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
     }
   });
 
+  test('job files that cannot be set up fail the step with that, the login written nowhere', async () => {
+    const { home, temp } = await fresh();
+    // A file where the job's folder must go: the login's requests are on their way by the time this fails.
+    const blocked = join(temp, 'not-a-folder');
+    await writeFile(blocked, '');
+    const exported: string[] = [];
+    const { host, events, state } = memoryHost(
+      { registry: 'contoso', username: 'puller', password: PASSWORD },
+      home,
+    );
+    await runStep({ ...host, tempDir: () => blocked, exportVariable: (name) => exported.push(name) });
+    expect(events.filter((e) => e.startsWith('fail'))).toEqual([
+      expect.stringContaining(`Cannot create the directory "${join(blocked, 'acr-login-config')}": ENOTDIR.`),
+    ]);
+    expect(exported).toEqual([]);
+    expect(state.has('loginState')).toBe(false);
+    expect(await readFile(join(home, '.docker', 'config.json'), 'utf8')).toBe(USER_CONFIG);
+  });
+
   test('an anonymous pull writes nothing, so the job gets no files and no variables', async () => {
     const { home, temp } = await fresh();
     const exported: string[] = [];
