@@ -1,10 +1,15 @@
 // The floor: the least a login can do. Plain Node, no libraries: one Entra token request, then per registry
 // the /v2/ challenge and the exchange, and one Docker config write. Same proxy, same TLS, same round trips.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { Agent, request } from 'node:https';
-import { join } from 'node:path';
-import { connect } from 'node:tls';
+// Node's modules through `require`, as the bundles load them: importing one as an ES module reads every
+// export, and Node 24's `node:http` then loads undici for its WebSocket (about 18 ms), which no login needs.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { request: httpRequest } = require('node:http');
+const { Agent, request } = require('node:https');
+const { join } = require('node:path');
+const { connect } = require('node:tls');
 
 const proxy = new URL(process.env.HTTPS_PROXY);
 const registries = process.env.FLOOR_REGISTRIES.split(',');
