@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readlink, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
+import { lstat, mkdir, open, readFile, readlink, realpath, rename, unlink } from '../fs-async.ts';
 import { errnoOf, reachStep, retryTransient, stillHolds } from './fs.ts';
 
 export { errnoOf } from './fs.ts';

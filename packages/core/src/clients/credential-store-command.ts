@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { win32 } from 'node:path';
+import { stat } from '../fs-async.ts';
 
 /** How to start a helper: the program, its arguments, and whether they go to Windows as they are. */
 export interface HelperCommand {

@@ -1,5 +1,5 @@
-import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lstat } from '../fs-async.ts';
 
 /** The errno code of a failed file-system call ("ENOENT"), or "unknown error". */
 export function errnoOf(error: unknown): string {

@@ -1,6 +1,6 @@
-import { copyFile, lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
+import { copyFile, lstat, mkdir, readdir, symlink, writeFile } from '../fs-async.ts';
 import {
   type ConfigObject,
   ensureDirectory,

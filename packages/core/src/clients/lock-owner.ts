@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { lstat, open } from '../fs-async.ts';
 import { errnoOf } from './fs.ts';
 
 /*

@@ -1,6 +1,6 @@
-import { lstat, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { lstat, readdir, readFile, rm, rmdir, unlink } from '../fs-async.ts';
 import { isTempOf } from './config-file.ts';
 import { errnoOf, exists, reachStep } from './fs.ts';
 import {

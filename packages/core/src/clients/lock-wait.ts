@@ -1,8 +1,8 @@
-import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrLoginError } from '../errors.ts';
+import { mkdir, rename, rmdir, writeFile } from '../fs-async.ts';
 import { errnoOf, reachStep, retryTransient } from './fs.ts';
 import { type FsClock, newOwnerName, ownerFileClock } from './lock-owner.ts';
 import {

@@ -1,4 +1,4 @@
-import { rm, rmdir, unlink } from 'node:fs/promises';
+import { rm, rmdir, unlink } from '../fs-async.ts';
 import { forgetHeld, markHeld, reachStep, retryTransient } from './fs.ts';
 import { STALE_LOCK_MS } from './lock-owner.ts';
 import { removeLeftovers } from './lock-state.ts';

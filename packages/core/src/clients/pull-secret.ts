@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcrLoginError } from '../errors.ts';
+import { open, rm } from '../fs-async.ts';
 import { basicCredentials } from '../util.ts';
 import { errnoOf } from './config-file.ts';
 import { type OwnerOnlyOptions, restrictToOwner } from './owner-only.ts';
@@ -57,7 +57,7 @@ export async function writePullSecret(
     await handle.chmod(0o600);
     // Windows ignores the mode: an owner-only ACL before the credential goes in.
     await restrictToOwner(file, 'file', ownerOnly);
-    await handle.writeFile(dockerConfigJson(withCredentials), 'utf8');
+    await handle.writeFile(dockerConfigJson(withCredentials));
   } catch (error) {
     await handle?.close().catch(() => {});
     handle = undefined;

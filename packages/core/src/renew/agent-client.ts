@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { readFile } from '../fs-async.ts';
 import type { HelperResult } from './renewals.ts';
 
 /** The client side of the renewal agent's protocol (see agent.ts): small, for the credential helper. */

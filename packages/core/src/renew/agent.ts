@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { errorMessage } from '../errors.ts';
+import { chmod, rm } from '../fs-async.ts';
 import type { Clock } from '../types.ts';
 import type { AgentRequest, AgentResponse } from './agent-client.ts';
 import { type AgentConfig, parseAgentConfig } from './agent-config.ts';

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../clients/config-file.ts';
+import { readFile } from '../fs-async.ts';
 
 /**
  * The per-registry answer cache: `<renewal dir>/cache/<server>.json`, 0600, written atomically by the renewal

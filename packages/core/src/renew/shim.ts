@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OwnerOnlyOptions, restrictToOwner } from '../clients/owner-only.ts';
 import { AcrLoginError } from '../errors.ts';
+import { chmod, mkdir, open, rm } from '../fs-async.ts';
 import { HELPER_ARGUMENT } from './bundle-commands.ts';
 import { CACHE_DIRECTORY, type CachedCredential, writeCached } from './cache.ts';
 

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ERROR_TEXTS } from '../../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../../errors.ts';
+import { readFile } from '../../fs-async.ts';
 import { input } from '../../wording.ts';
 import type { DirectKind } from '../auth-kind.ts';
 import { lower } from '../auth-kind.ts';
