@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: runs the action bundle end to end on the emulator and prints, for each Node (the one running
  * this script and the Node 24 that scripts/test.sh installs, or the paths in BENCH_NODES, comma-separated),
- * the median wall time, CPU time and peak memory for one registry and for ten, and the task's bundle for one
- * registry (a ServicePrincipal service connection, started as the agent starts it), next to a floor (plain Node
- * doing the same round trips and file write) and, when the Azure CLI is installed, `az login
- * --service-principal` + `az acr login --expose-token` (a fresh Azure CLI config directory each run).
+ * the median wall time, CPU time (all threads, and the main thread on Linux) and peak memory for one registry
+ * and for ten, and the task's bundle for one registry (a ServicePrincipal service connection, started as the
+ * agent starts it), next to a floor (plain Node doing the same round trips and file write) and, when the Azure
+ * CLI is installed, `az login --service-principal` + `az acr login --expose-token` (a fresh Azure CLI config
+ * directory each run).
  *
  * Runs are interleaved: each round runs every scenario on every Node once, in a shuffled order, so a burst of
  * load on a shared machine hits all of them alike; the targets are ratios of medians, not absolute times.
@@ -34,6 +35,8 @@ type Command = [command: string, args: string[], env: Record<string, string>, st
 interface Sample {
   readonly ms: number;
   readonly cpuMs: number;
+  /** The main thread's CPU time (Linux), summed over the run's processes. */
+  readonly mainMs: number;
   readonly rssMb: number;
 }
 
@@ -68,14 +71,15 @@ async function measure([command, args, env, stdin]: Command): Promise<Sample> {
   });
   const ms = performance.now() - started;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
-  // One line per measured process (peak RSS in KiB, then CPU microseconds when known); a run of several
-  // processes counts its largest RSS and the sum of CPU.
+  // One line per measured process (peak RSS in KiB, then CPU and main-thread CPU microseconds when known); a
+  // run of several processes counts its largest RSS and the sums of CPU.
   // No file: nothing was measured (NaN, printed as "-"), not zero.
   const lines = (await readFile(rssFile, 'utf8').catch(() => 'NaN NaN')).trim().split('\n');
   const fields = lines.map((line) => line.split(' ').map(Number));
   const rssKb = Math.max(...fields.map(([rss]) => rss ?? Number.NaN));
   const cpuUs = fields.reduce((sum, [, cpu]) => sum + (cpu ?? Number.NaN), 0);
-  return { ms, cpuMs: cpuUs / 1000, rssMb: rssKb / 1024 };
+  const mainUs = fields.reduce((sum, [, , main]) => sum + (main ?? Number.NaN), 0);
+  return { ms, cpuMs: cpuUs / 1000, mainMs: mainUs / 1000, rssMb: rssKb / 1024 };
 }
 
 function median(values: readonly number[]): number {
@@ -117,6 +121,7 @@ function summary(scenario: Scenario) {
     name: scenario.name,
     ms: median(samples.map((s) => s.ms)),
     cpuMs: median(samples.map((s) => s.cpuMs)),
+    mainMs: median(samples.map((s) => s.mainMs)),
     rssMb: Math.max(...samples.map((s) => s.rssMb)),
   };
 }
@@ -301,14 +306,14 @@ try {
   }
 
   console.log(
-    `\n${'scenario (median)'.padEnd(36)}${'ms'.padStart(8)}${'CPU ms'.padStart(8)}${'RSS MB'.padStart(8)}`,
+    `\n${'scenario (median)'.padEnd(36)}${'ms'.padStart(8)}${'CPU ms'.padStart(8)}${'main ms'.padStart(8)}${'RSS MB'.padStart(8)}`,
   );
   const verdicts: string[] = [];
   for (const node of perNode) {
     const rows = node.scenarios.map(summary);
     for (const row of rows) {
       console.log(
-        `${`${row.name}, ${node.version}`.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`,
+        `${`${row.name}, ${node.version}`.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.mainMs)}${fmt(row.rssMb, 1)}`,
       );
     }
     const [floor1, action1, floor10, action10, task1] = rows;
@@ -345,7 +350,9 @@ try {
     }
   }
   for (const row of [summary(cached), summary(renewed), ...bareNodes.map(summary)]) {
-    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`);
+    console.log(
+      `${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.mainMs)}${fmt(row.rssMb, 1)}`,
+    );
   }
   const cachedMs = summary(cached).ms;
   for (const bare of bareNodes.map(summary)) {
@@ -356,7 +363,9 @@ try {
   }
   if (az !== undefined) {
     const row = summary(az);
-    console.log(`${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.rssMb, 1)}`);
+    console.log(
+      `${row.name.padEnd(36)}${fmt(row.ms)}${fmt(row.cpuMs)}${fmt(row.mainMs)}${fmt(row.rssMb, 1)}`,
+    );
   }
   console.log(`\n${verdicts.join('\n')}`);
 } finally {
