@@ -2,7 +2,7 @@ import * as promises from 'node:fs/promises';
 import { symlink as makeLink, mkdtemp, readFile as readBack, writeFile as seed } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import * as ours from '../src/fs-async.ts';
 
 type Fs = typeof ours;
@@ -28,8 +28,12 @@ async function outcome(run: () => Promise<unknown>, root: string): Promise<unkno
 }
 
 /** A folder with a file, a subfolder and a link to the file, for each side alike. */
+const roots: string[] = [];
+afterAll(() => Promise.all(roots.map((root) => promises.rm(root, { recursive: true, force: true }))));
+
 async function tree(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'acr-login-fs-'));
+  roots.push(root);
   await seed(join(root, 'file'), 'text', { mode: 0o640 });
   await promises.mkdir(join(root, 'dir'));
   await makeLink(join(root, 'file'), join(root, 'link'));

@@ -276,7 +276,7 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
 
   test('job files that cannot be set up fail the step with that, the login written nowhere', async () => {
     const { home, temp } = await fresh();
-    // A file where the job's folder must go: the login's requests are on their way by the time this fails.
+    // A file where the job's folder must go: the step fails there, before any request.
     const blocked = join(temp, 'not-a-folder');
     await writeFile(blocked, '');
     const exported: string[] = [];
