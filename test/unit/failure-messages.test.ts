@@ -19,11 +19,11 @@ import {
   englishText,
   failureText,
   type Host,
-  runLogin,
-  runLogout,
   type StateName,
   type Vocabulary,
 } from '../../packages/core/src/index.ts';
+import { runLogin } from '../../packages/core/src/step/main-step.ts';
+import { runLogout } from '../../packages/core/src/step/post-step.ts';
 import { actionHost } from '../../packages/github-action/src/host.ts';
 import {
   FAILURES,

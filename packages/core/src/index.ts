@@ -27,7 +27,7 @@ export {
   TROUBLESHOOTING_URL,
   troubleshootingLink,
 } from './step/report.ts';
-export { englishText, runLogin, runLogout, runStep } from './step/run.ts';
+export { englishText, runStep } from './step/run.ts';
 export * from './transport.ts';
 export * from './types.ts';
 export { basicCredentials, blankToUndefined, isLocalHost } from './util.ts';

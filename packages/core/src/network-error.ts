@@ -1,6 +1,6 @@
 import { ERROR_TEXTS } from './error-texts.ts';
 import { AcrLoginError, errorMessage } from './errors.ts';
-import { NetworkTimeoutError } from './transport.ts';
+import { NetworkTimeoutError } from './net/stages.ts';
 
 // What a request that failed on the network becomes: an error that names the host, what happened and the fix.
 

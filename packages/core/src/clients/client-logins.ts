@@ -9,7 +9,8 @@ import {
   writeConfigAtomic,
 } from './config-file.ts';
 import { setSectionValues } from './config-section-edit.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from './lock.ts';
+import { LONGEST_HOLD_MS } from './hold-limit.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from './lock.ts';
 import {
   AUTHS,
   type ClientLogin,
@@ -144,19 +145,13 @@ export async function writeClientLogins(
   const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   try {
     for (const group of groups) {
-      if (group.clients.length === 0) continue;
       options.logger.debug(
         `Writing ${unique.length} registry login(s) for ${group.clients.join(', ')} to "${group.target}"` +
           (group.target === group.configured ? '' : ` (the target of "${group.configured}")`),
       );
       await ensureDirectory(group.target);
       await withLock(`${group.target}.lock`, { timeoutMs, file: group.target }, () =>
-        writeGroup(group, {
-          logins: unique,
-          options,
-          entries,
-          ...(options.dockerCli === undefined ? {} : { docker: options.dockerCli }),
-        }),
+        writeGroup(group, { logins: unique, options, entries }),
       );
     }
   } catch (error) {

@@ -10,7 +10,8 @@ import {
   writeConfigAtomic,
 } from './config-file.ts';
 import { exists } from './fs.ts';
-import { LONGEST_HOLD_MS, withLock } from './lock.ts';
+import { LONGEST_HOLD_MS } from './hold-limit.ts';
+import { withLock } from './lock.ts';
 
 /**
  * One reversible edit of a section of a client's config file (`auths`, `credHelpers`): a login sets keys of
@@ -120,7 +121,7 @@ export function skipKeys(result: UndoResult, file: string, keys: readonly string
 /**
  * Undoes the edits of one file (`target`, already resolved): each key still holding what was written gets
  * its previous value back (or goes); others are reported in `result.skipped`. A file gone is nothing to
- * undo. Throws only when the lock cannot be had; an unreadable file skips its edits.
+ * undo. Throws when the lock cannot be had or the file cannot be written; an unreadable file skips its edits.
  */
 export async function undoSectionEdits(
   target: string,

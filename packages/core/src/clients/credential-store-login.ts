@@ -38,7 +38,8 @@ export async function loginThroughHelper(
   const marker = auths !== undefined && Object.hasOwn(auths, server) ? structuredClone(auths[server]) : null;
   const { username, password } = login;
   const configDir = dirname(group.dockerFile);
-  const docker = write.docker ?? createDockerCli({ env: options.env });
+  // A test's docker; else `docker` on PATH, started only for a server a credential helper owns.
+  const docker = options.dockerCli ?? createDockerCli({ env: options.env });
   await docker.login({ configDir, server, username, password, helper, deadline });
   const saved: DockerLoginSaved = {
     written: {

@@ -46,7 +46,7 @@ export interface CredentialHelperOptions {
 /** A helper waiting for a keychain, GPG or D-Bus prompt would hang the step while we hold the file lock. */
 const HELPER_TIMEOUT_MS = 30_000;
 
-function isCredential(value: unknown): value is HelperCredential {
+export function isCredential(value: unknown): value is HelperCredential {
   return hasFields(value, { ServerURL: 'string', Username: 'string', Secret: 'string' });
 }
 

@@ -6,6 +6,7 @@ import {
   createCredentialHelper,
   credentialDigest,
   type HelperCredential,
+  isCredential,
 } from './credential-store-program.ts';
 import type { ClientLogin, WriteOptions, WrittenEntry } from './login-entry.ts';
 
@@ -63,11 +64,7 @@ export function readDockerLoginSaved(entry: WrittenEntry): DockerLoginSaved | un
   if (written.digest !== null && typeof written.digest !== 'string') return undefined;
   if (!isObject(previous) || !Object.hasOwn(previous, 'credential')) return undefined;
   const credential = previous.credential;
-  if (credential !== null) {
-    if (!isObject(credential)) return undefined;
-    for (const field of ['ServerURL', 'Username', 'Secret'])
-      if (typeof credential[field] !== 'string') return undefined;
-  }
+  if (credential !== null && !isCredential(credential)) return undefined;
   return {
     written: written as DockerLoginSaved['written'],
     previous: previous as DockerLoginSaved['previous'],

@@ -1,5 +1,6 @@
 import { rm, rmdir, unlink } from '../fs-async.ts';
 import { forgetHeld, markHeld, reachStep, retryTransient } from './fs.ts';
+import { LONGEST_HOLD_MS } from './hold-limit.ts';
 import { STALE_LOCK_MS } from './lock-owner.ts';
 import { removeLeftovers } from './lock-state.ts';
 import {
@@ -12,7 +13,6 @@ import {
 } from './lock-wait.ts';
 
 export { STALE_LOCK_MS } from './lock-owner.ts';
-export type { LockOptions } from './lock-wait.ts';
 
 /*
  * The lock on `<file>` is a directory, `<file>.lock`, holding one file named after its owner:
@@ -35,12 +35,6 @@ export type { LockOptions } from './lock-wait.ts';
  * (lock-wait.ts).
  */
 
-/**
- * The longest a login or logout holds the lock on a Docker config whose registries a credential helper owns:
- * room for the helper's `get` (30 s at most), `docker login` (60 s) and the `get` that reads the result back
- * (30 s). Every program they run under the lock is stopped when the hold reaches it (see clients/client-logins.ts).
- */
-export const LONGEST_HOLD_MS = 120_000;
 /** How long a waiter waits for one holder: longer than any hold, so a live holder is never given up on. */
 export const DEFAULT_LOCK_TIMEOUT_MS = LONGEST_HOLD_MS + STALE_LOCK_MS;
 

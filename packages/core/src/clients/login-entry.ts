@@ -66,8 +66,6 @@ export interface FileGroup {
 export interface GroupWrite {
   readonly logins: readonly ClientLogin[];
   readonly options: WriteOptions;
-  /** A test's docker; else `docker` on PATH, started only for a server a credential helper owns. */
-  readonly docker?: DockerCli;
   /** Collects what was written, so that a failure can undo it. */
   readonly entries: WrittenEntry[];
 }

@@ -12,8 +12,6 @@ import { readDockerLoginSaved, restoreHelper } from './docker-cli-entries.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
 import { AUTHS, type WriteOptions, type WrittenEntry } from './login-entry.ts';
 
-export { AUTHS };
-
 function sectionEdit(entry: WrittenEntry): SectionEdit {
   return { ...entry, createdSection: entry.createdAuths === true };
 }

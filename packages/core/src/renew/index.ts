@@ -1,5 +1,6 @@
 export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-protocol.ts';
 export * from './agent-client.ts';
+export { AGENT_ARGUMENT, HELPER_ARGUMENT } from './bundle-commands.ts';
 export * from './cache.ts';
 export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper-command.ts';
 export {
@@ -17,8 +18,6 @@ export {
 } from './renewals.ts';
 export { type HelperRoute, removeHelperRoutes, routeToHelper } from './route-to-helper.ts';
 export {
-  AGENT_ARGUMENT,
-  HELPER_ARGUMENT,
   newHelperName,
   type PrepareOptions,
   type RenewalFiles,

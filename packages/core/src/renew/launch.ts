@@ -8,8 +8,8 @@ import { AcrLoginError } from '../errors.ts';
 import { processAlive } from './agent.ts';
 import { AGENT_FILE, type AgentFile, AgentUnreachable, askAgent, readAgentFile } from './agent-client.ts';
 import { AGENT_IDLE_MS, AGENT_MAX_LIFETIME_MS, type AgentConfig } from './agent-config.ts';
+import { AGENT_ARGUMENT } from './bundle-commands.ts';
 import type { ServerToken } from './renewals.ts';
-import { AGENT_ARGUMENT } from './shim.ts';
 
 /** A unix socket path longer than this does not fit `sockaddr_un` on macOS (104 bytes with its NUL). */
 export const MAX_SOCKET_PATH_BYTES = 103;

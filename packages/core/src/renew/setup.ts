@@ -11,8 +11,6 @@ import type { RenewalPlan, RenewalRegistry } from './renewer.ts';
 import { type HelperRoute, removeHelperRoutes, routeToHelper } from './route-to-helper.ts';
 import { newHelperName, removeRenewalFiles, writeRenewalFiles } from './shim.ts';
 
-export { notRenewable, renewedServers } from './renewable.ts';
-
 /** What the post step needs to undo a renewal set-up; serialisable, no secrets. */
 export interface RenewalRecord {
   readonly helper: string;

@@ -6,8 +6,6 @@ import { chmod, mkdir, open, rm } from '../fs-async.ts';
 import { HELPER_ARGUMENT } from './bundle-commands.ts';
 import { CACHE_DIRECTORY, type CachedCredential, writeCached } from './cache.ts';
 
-export { AGENT_ARGUMENT, HELPER_ARGUMENT } from './bundle-commands.ts';
-
 /** `acr-login-<8 hex>`: unique per login step, so two logins in one job keep separate helpers. */
 export function newHelperName(): string {
   return `acr-login-${randomBytes(4).toString('hex')}`;

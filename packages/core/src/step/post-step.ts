@@ -77,6 +77,6 @@ async function undoLogin(host: Host): Promise<void> {
 }
 
 /** "1 credential entry", "2 credential entries". */
-export function entries(count: number): string {
+function entries(count: number): string {
   return `${count} credential ${count === 1 ? 'entry' : 'entries'}`;
 }

@@ -1,8 +1,5 @@
 import { format, type Host, STEP_MESSAGES, type StepMessage } from './host.ts';
 
-export { runLogin } from './main-step.ts';
-export { entries, runLogout } from './post-step.ts';
-
 /**
  * The whole step, for either CI: main and post are one program, told apart by the state the main step
  * saves first (as docker/login-action does), so an adapter ships one bundle.

@@ -16,7 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import { writeConfigAtomic } from '../../src/clients/config-file.ts';
 import { setStepHook } from '../../src/clients/fs.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, LONGEST_HOLD_MS, withLock } from '../../src/clients/lock.ts';
+import { LONGEST_HOLD_MS } from '../../src/clients/hold-limit.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, withLock } from '../../src/clients/lock.ts';
 import { tempDir } from './support.ts';
 
 afterEach(() => setStepHook(undefined));

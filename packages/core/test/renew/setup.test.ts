@@ -6,7 +6,8 @@ import type { LoginPlan } from '../../src/plan/login-plan.ts';
 import { planLogin } from '../../src/plan/plan.ts';
 import { processAlive } from '../../src/renew/agent.ts';
 import { readCached } from '../../src/renew/index.ts';
-import { checkRenewalAgent, notRenewable, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
+import { notRenewable } from '../../src/renew/renewable.ts';
+import { checkRenewalAgent, startRenewal, stopRenewal } from '../../src/renew/setup.ts';
 import type { LoginInputs } from '../../src/types.ts';
 import { filesHolding, SOURCE_BUNDLE, T0, tempDir, USER, withTsx } from './support.ts';
 
