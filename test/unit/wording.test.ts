@@ -7,7 +7,7 @@ import { taskWords } from '../../packages/ado-task/src/words.ts';
 import { EXPLAINED_CODES, explainEntraError } from '../../packages/core/src/identity/aadsts.ts';
 import { KINDS } from '../../packages/core/src/identity/kinds/index.ts';
 import { type AuthType, type InputKey, LOGIN_INPUT_KEYS, render } from '../../packages/core/src/index.ts';
-import { parseState } from '../../packages/core/src/login.ts';
+import { parseState } from '../../packages/core/src/logout.ts';
 import { chooseAuthType } from '../../packages/core/src/plan/auto.ts';
 import { AUTH_TYPES } from '../../packages/core/src/plan/names.ts';
 import { planLogin } from '../../packages/core/src/plan/plan.ts';

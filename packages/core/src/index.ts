@@ -7,8 +7,9 @@ export { describeIdentity, type Identity, identityKey } from './identity/kinds/i
 export { ACR_SCOPE } from './identity/scope.ts';
 export { readOidcClaims, readTokenInfo } from './jwt.ts';
 export { inertLine } from './log-text.ts';
-export { getAccessToken, login, logout, parseState } from './login.ts';
+export { getAccessToken, login } from './login.ts';
 export type { LoginResult, LoginState } from './login-result.ts';
+export { logout, parseState } from './logout.ts';
 export type { PlanFacts } from './plan/auto.ts';
 export { CLOUDS, resolveCloud } from './plan/clouds.ts';
 export type { LoginPlan, RegistryAuth, RegistryPlan } from './plan/login-plan.ts';

@@ -1,6 +1,5 @@
 import { writeClientLogins } from './clients/client-logins.ts';
 import type { ClientLogin } from './clients/login-entry.ts';
-import { removeClientLogins } from './clients/remove-client-logins.ts';
 import { AcrLoginError, withContext } from './errors.ts';
 import { defaultDispatcher, HttpClient, systemClock } from './http.ts';
 import { describeIdentity } from './identity/kinds/index.ts';
@@ -239,26 +238,5 @@ function combine(errors: readonly AcrLoginError[]): AcrLoginError {
     cause: new AggregateError(errors),
     details: first.details,
     ...(first.input === undefined ? {} : { input: first.input }),
-  });
-}
-
-export function parseState(text: string): LoginState {
-  try {
-    const state = JSON.parse(text) as LoginState;
-    if (state.version === 1 && Array.isArray(state.entries)) return state;
-  } catch {
-    // fall through
-  }
-  throw new AcrLoginError(
-    'STATE_INVALID',
-    'The state saved by the login step is unreadable, so logout cannot tell which entries it wrote; nothing was removed.',
-  );
-}
-
-/** Removes exactly what `login` wrote, restoring what each entry held before. */
-export async function logout(state: LoginState, environment: Environment) {
-  return removeClientLogins(state.entries, {
-    env: environment.env ?? process.env,
-    logger: environment.logger,
   });
 }

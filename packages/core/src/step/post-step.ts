@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.ts';
-import { logout, parseState } from '../login.ts';
+import { logout, parseState } from '../logout.ts';
 import type { Host } from './host.ts';
 import { failStep, hostLogger } from './step-inputs.ts';
 
