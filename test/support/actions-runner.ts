@@ -140,7 +140,7 @@ export function stateEnv(state: Readonly<Record<string, string>>): Record<string
 }
 
 /**
- * Every secret must be registered (`::add-mask::`) before it appears anywhere else, and it may appear
+ * Every secret must be registered (`::add-mask::`) once, before it appears anywhere else, and it may appear
  * nowhere else at all. Returns the violations, empty when the output is clean.
  */
 export function maskViolations(output: string, secrets: readonly string[]): string[] {
@@ -150,6 +150,8 @@ export function maskViolations(output: string, secrets: readonly string[]): stri
     const lines = output.split('\n');
     const maskLine = lines.indexOf(`::add-mask::${secret}`);
     if (maskLine === -1) violations.push(`never masked: ${secret.slice(0, 6)}...`);
+    const masks = lines.filter((line) => line === `::add-mask::${secret}`).length;
+    if (masks > 1) violations.push(`masked ${masks} times: ${secret.slice(0, 6)}...`);
     lines.forEach((line, index) => {
       if (line !== `::add-mask::${secret}` && line.includes(secret)) {
         violations.push(

@@ -2,11 +2,11 @@ import { fileURLToPath } from 'node:url';
 import {
   type Host,
   type LoginInputKey,
+  maskOnce,
   type RenewalOidc,
   redactProxyUrl,
   type StateName,
   type StepInputKey,
-  secretPieces,
   type Transport,
 } from '@acr-login/core';
 import { type Agent, openAgent, taskMessages } from './agent.ts';
@@ -118,9 +118,8 @@ function agentDispatcher(
 export function taskHost(entryUrl: string, env = process.env): Host {
   const agent = openAgent(env);
   const loc: Localize = taskMessages(fileURLToPath(new URL('task.json', entryUrl)));
-  const mask = (secret: string | undefined): void => {
-    for (const piece of secretPieces(secret ?? '')) agent.setSecret(piece);
-  };
+  // Each line once, for the task's own secrets and core's alike: both hand over what they hold.
+  const mask = maskOnce((line) => agent.setSecret(line));
   let inputs: TaskInputs | undefined;
   // The task's inputs and its service connection, read once, secrets masked before anything else reads them.
   const taskInputs = (): TaskInputs => {
@@ -136,7 +135,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     },
     text: (id, ...params) => loc(id, ...params),
     input: (key) => taskInput(agent, taskInputs, key),
-    mask: (secret) => agent.setSecret(secret),
+    mask,
     debug: (message) => agent.debug(message),
     info: (message) => agent.info(message),
     warning: (message) => agent.warning(message),

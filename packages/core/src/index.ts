@@ -24,6 +24,7 @@ export {
   failureText,
   type LoginOutputs,
   loginOutputs,
+  maskOnce,
   secretPieces,
   TROUBLESHOOTING_URL,
   troubleshootingLink,

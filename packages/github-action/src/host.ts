@@ -5,6 +5,7 @@ import {
   type Host,
   kebabCase,
   type LoginInputKey,
+  maskOnce,
   plainWords,
   type StateName,
   type StepInputKey,
@@ -33,7 +34,8 @@ export function actionHost(env: Env = process.env): Host {
     words: actionWords,
     text: englishText,
     input: actionInput,
-    mask: (secret) => core.setSecret(secret),
+    // Each line once: core hands a secret over wherever it is held (inputs, plan, written login).
+    mask: maskOnce(core.setSecret),
     debug: (message) => core.debug(message),
     info: (message) => core.info(message),
     warning: (message) => core.warning(message),

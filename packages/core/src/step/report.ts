@@ -23,6 +23,21 @@ export function secretPieces(secret: string): string[] {
   return [...new Set(lines)];
 }
 
+/**
+ * A host's mask that registers each line of a secret once, however often it is handed the secret: the
+ * inputs, the plan and the written login may each hold it. Each adapter wraps its CI's command in one.
+ */
+export function maskOnce(register: (line: string) => void): (secret: string | undefined) => void {
+  const registered = new Set<string>();
+  return (secret) => {
+    for (const line of secretPieces(secret ?? '')) {
+      if (registered.has(line)) continue;
+      registered.add(line);
+      register(line);
+    }
+  };
+}
+
 export interface LoginOutputs {
   /** The first registry's login server. */
   readonly loginServer: string;

@@ -21,17 +21,9 @@ export interface StepInputs {
   readonly logger: Logger;
 }
 
-const masked = new WeakMap<Host, Set<string>>();
-
-/** Masks a secret the moment it exists: line by line, as runners and agents redact, and each line once. */
+/** Masks a secret the moment it exists: line by line, as runners and agents redact. */
 export function maskSecret(host: Host, secret: string | undefined): void {
-  const done = masked.get(host) ?? new Set<string>();
-  masked.set(host, done);
-  for (const piece of secretPieces(secret ?? '')) {
-    if (done.has(piece)) continue;
-    done.add(piece);
-    host.mask(piece);
-  }
+  for (const piece of secretPieces(secret ?? '')) host.mask(piece);
 }
 
 function parseBoolean(host: Host, key: StepInputKey, fallback: boolean): boolean {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../../src/errors.ts';
 import type { LoginResult } from '../../src/login-result.ts';
 import type { RegistryCredential } from '../../src/registry/credential.ts';
-import { failureLines, failureText, loginOutputs } from '../../src/step/report.ts';
+import { failureLines, failureText, loginOutputs, maskOnce } from '../../src/step/report.ts';
 
 const credential = (loginServer: string, expiresOn?: string): RegistryCredential => ({
   loginServer,
@@ -106,5 +106,30 @@ describe('failureText', () => {
 
   test('an error without a code links the page', () => {
     expect(failureText(new Error('boom'))).toBe(`boom\nTroubleshooting: ${page}`);
+  });
+});
+
+describe('maskOnce: what a host registers with its CI', () => {
+  test('each line once, however often and however split the secret is handed over', () => {
+    const registered: string[] = [];
+    const mask = maskOnce((line) => registered.push(line));
+    mask('registry-Password-0123456789');
+    mask(undefined);
+    mask('');
+    mask('registry-Password-0123456789');
+    mask('first-line-of-a-key\nregistry-Password-0123456789\nsecond-line-of-a-key');
+    expect(registered).toEqual([
+      'registry-Password-0123456789',
+      'first-line-of-a-key',
+      'second-line-of-a-key',
+    ]);
+  });
+
+  test('two hosts keep their own lists', () => {
+    const a: string[] = [];
+    const b: string[] = [];
+    maskOnce((line) => a.push(line))('registry-Password-0123456789');
+    maskOnce((line) => b.push(line))('registry-Password-0123456789');
+    expect([a, b]).toEqual([['registry-Password-0123456789'], ['registry-Password-0123456789']]);
   });
 });
