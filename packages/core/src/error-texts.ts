@@ -61,6 +61,8 @@ export const ERROR_TEXTS = {
       `${input('clientCertificate')} names the file "${path}", which cannot be read (${reason}). Give the PEM text itself, or a path that exists on the runner.`,
     unreadableKey: (withPassword: boolean, reason: string): string =>
       `The private key in ${input('clientCertificate')} cannot be read${withPassword ? ` with ${input('clientCertificatePassword')}` : ''}: ${reason}. Check that the PEM holds the key that belongs to the certificate and, for an encrypted key, that the password is right.`,
+    tlsSettings: (reason: string): string =>
+      `The TLS settings the runner or agent gives the step's connections cannot be used: ${reason}. Check the client certificate and its key (or the .pfx file and its passphrase) and the CA file it names.`,
     notRsa: (keyType: string): string =>
       `${input('clientCertificate')} holds a ${keyType} key; Microsoft Entra ID accepts RSA certificates only. Create the certificate with an RSA key (e.g. "openssl req -x509 -newkey rsa:2048 ...").`,
   },

@@ -719,4 +719,30 @@ describe('TLS through a proxy', () => {
       httpsProxy.close();
     }
   });
+
+  test('a client certificate that cannot be used fails before any connection, naming the TLS settings', async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    const port = await listen(server as unknown as Server);
+    const transport = nodeTransport({
+      tls: { cert: Buffer.from('not a certificate'), key: Buffer.from('no key') },
+    });
+    try {
+      const error = await transport
+        .request({ origin: `https://127.0.0.1:${port}`, path: '/', method: 'GET' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AcrLoginError);
+      expect(error).toMatchObject({ code: 'CERTIFICATE_INVALID' });
+      expect((error as Error).message).toMatch(
+        /^The TLS settings the runner or agent gives the step's connections cannot be used: .+\. Check the client certificate/,
+      );
+      expect(connections).toBe(0);
+    } finally {
+      await transport.close();
+      server.close();
+    }
+  });
 });

@@ -2,6 +2,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect } from 'node:tls';
+import { ERROR_TEXTS } from '../error-texts.ts';
+import { AcrLoginError, errorMessage } from '../errors.ts';
 import { DEFAULT_PORT } from './proxy-env.ts';
 import {
   type Budget,
@@ -143,7 +145,18 @@ function contextFor(connector: Connector, peer: 'target' | 'proxy'): SecureConte
   if (context === undefined) {
     const { ca, ...identity } = connector.tls;
     const trust = ca === undefined ? {} : { ca: [...ca] };
-    context = createSecureContext(peer === 'proxy' ? trust : { ...identity, ...trust });
+    try {
+      context = createSecureContext(peer === 'proxy' ? trust : { ...identity, ...trust });
+    } catch (error) {
+      // A certificate, key, passphrase or CA that cannot be used: the settings' fault, not the network's.
+      throw new AcrLoginError(
+        'CERTIFICATE_INVALID',
+        ERROR_TEXTS.CERTIFICATE_INVALID.tlsSettings(errorMessage(error)),
+        {
+          cause: error,
+        },
+      );
+    }
     connector.contexts.set(peer, context);
   }
   return context;
@@ -200,6 +213,9 @@ async function tunnel(connector: Connector, route: Route): Promise<Socket> {
 }
 
 async function open(connector: Connector, route: Route, secure: boolean): Promise<Socket> {
+  // The TLS contexts before any socket: settings that cannot be used fail here, with nothing left open.
+  if (route.proxy?.url.protocol === 'https:') contextFor(connector, 'proxy');
+  if (secure) contextFor(connector, 'target');
   const socket =
     route.proxy === undefined
       ? await tcp(connector, route, route.host, route.port)
