@@ -61,6 +61,13 @@ const RETRY_ERRORS = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** A network failure another attempt may fix; a setting the transport cannot use (an AcrLoginError) is not. */
+export function retryableNetworkError(error: unknown): boolean {
+  if (error instanceof AcrLoginError) return false;
+  const code = errorCode(error);
+  return code !== undefined && RETRY_ERRORS.has(code);
+}
+
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -209,7 +216,7 @@ export class HttpClient {
         if (error instanceof AcrLoginError) throw error;
         const code = errorCode(error);
         const delay = backoffDelay(attempt, this.#retry, undefined, this.#random);
-        if (code !== undefined && RETRY_ERRORS.has(code) && this.#canRetry(attempt, delay)) {
+        if (retryableNetworkError(error) && this.#canRetry(attempt, delay)) {
           this.#logger.debug(`${req.purpose}: ${code}, attempt ${attempt + 1}; retrying in ${delay} ms`);
           await this.#sleep(delay);
           continue;

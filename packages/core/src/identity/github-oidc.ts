@@ -1,6 +1,6 @@
 import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
-import { type Random, realSleep } from '../http.ts';
+import { type Random, realSleep, retryableNetworkError } from '../http.ts';
 import type { Transport } from '../transport.ts';
 import type { OidcTokenProvider, Sleep } from '../types.ts';
 
@@ -54,7 +54,7 @@ async function askToken(
   return { status: res.statusCode, text: await res.body.text() };
 }
 
-/** @actions/core retries this service; so do we, on what a retry can fix: 5xx, 429, a dropped connection. */
+/** @actions/core retries this service; so do we, on what a retry can fix: 5xx, 429, a refused or dropped connection. */
 async function askWithRetries(
   ask: () => Promise<Answer>,
   pause: (attempt: number) => Promise<void>,
@@ -68,7 +68,9 @@ async function askWithRetries(
       }
       return answer;
     } catch (error) {
-      if (attempt < RETRY_DELAYS_MS.length) {
+      // A setting the transport cannot use (a socks5:// proxy) is the user's to fix: no pause, its own message.
+      if (error instanceof AcrLoginError) throw error;
+      if (retryableNetworkError(error) && attempt < RETRY_DELAYS_MS.length) {
         await pause(attempt);
         continue;
       }

@@ -1,6 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
 import { githubOidcProvider } from '../../src/identity/github-oidc.ts';
+import { nodeTransport, type Transport } from '../../src/transport.ts';
 
 const endpoint = {
   requestUrl: 'https://token.actions.example/idtoken?api-version=2.0',
@@ -8,11 +9,15 @@ const endpoint = {
 };
 
 let agent: MockAgent;
-afterEach(async () => agent?.close());
+const opened: MockAgent[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((each) => each.close()));
+});
 
 /** The service answers each request with the next of `answers`, the last one from then on. */
 function service(...answers: [status: number, body: unknown][]) {
   agent = new MockAgent();
+  opened.push(agent);
   agent.disableNetConnect();
   const seen: Record<string, string>[] = [];
   const pool = agent.get('https://token.actions.example');
@@ -54,21 +59,56 @@ describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
     expect(sleeps).toEqual([500, 1000]);
   });
 
-  test('a service it cannot reach is asked four times, then named with the network fix', async () => {
+  /** A transport that fails every request with `error`, counting them. */
+  function failing(error: Error): Transport & { asked: number } {
+    const transport = {
+      asked: 0,
+      request: async () => {
+        transport.asked++;
+        throw error;
+      },
+      close: async () => {},
+    };
+    return transport;
+  }
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
+
+  test('a service that refuses the connection is asked four times, then named with the network fix', async () => {
     sleeps.length = 0;
-    agent = new MockAgent();
-    agent.disableNetConnect();
-    await expect(githubOidcProvider(endpoint, agent, sleep, () => 1)('aud')).rejects.toMatchObject({
+    const transport = failing(refused());
+    await expect(githubOidcProvider(endpoint, transport, sleep, () => 1)('aud')).rejects.toMatchObject({
       code: 'OIDC_FAILED',
       message: expect.stringContaining("Check the runner's network and proxy settings"),
     });
+    expect(transport.asked).toBe(4);
     expect(sleeps).toEqual([500, 1000, 2000]);
     // The low end of the jitter: half of each delay.
     sleeps.length = 0;
-    await expect(githubOidcProvider(endpoint, agent, sleep, () => 0)('aud')).rejects.toMatchObject({
+    await expect(
+      githubOidcProvider(endpoint, failing(refused()), sleep, () => 0)('aud'),
+    ).rejects.toMatchObject({
       code: 'OIDC_FAILED',
     });
     expect(sleeps).toEqual([250, 500, 1000]);
+  });
+
+  test('a failure no retry fixes is reported at once: a name that does not resolve, a proxy it cannot use', async () => {
+    sleeps.length = 0;
+    const unresolved = failing(
+      Object.assign(new Error('getaddrinfo ENOTFOUND token.actions.example'), { code: 'ENOTFOUND' }),
+    );
+    await expect(githubOidcProvider(endpoint, unresolved, sleep, () => 1)('aud')).rejects.toMatchObject({
+      code: 'OIDC_FAILED',
+      message: expect.stringContaining('ENOTFOUND'),
+    });
+    const socks = nodeTransport({ proxy: { url: 'socks5://proxy:1080' } });
+    await expect(githubOidcProvider(endpoint, socks, sleep, () => 1)('aud')).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+    });
+    await socks.close();
+    expect(unresolved.asked).toBe(1);
+    expect(sleeps).toEqual([]);
   });
 
   test.each([
