@@ -12,6 +12,7 @@ import {
   logout,
   type PlanFacts,
   planLogin,
+  type Transport,
 } from '../../packages/core/src/index.ts';
 import {
   type Emulator,
@@ -175,6 +176,29 @@ test('one Entra request per identity, one exchange per registry, for several reg
       form: { grant_type: 'access_token', tenant: emulator.scenario.tenantId },
     }),
   ).toBe(2);
+});
+
+test('the Entra token request leaves before the challenges: every exchange waits for it', async () => {
+  const sent: string[] = [];
+  const inner = emulator.dispatcher();
+  const recording: Transport = {
+    request: (req) => {
+      sent.push(`${req.method} ${new URL(req.origin).host}${req.path}`);
+      return inner.request(req);
+    },
+    close: () => inner.close(),
+  };
+  const { result } = await loginWith(
+    { registry: 'contoso\nnoarm.azurecr.io', ...sp('spSecret') },
+    undefined,
+    { dispatcher: recording },
+  );
+  expect(result.credentials).toHaveLength(2);
+  expect(sent.slice(0, 3)).toEqual([
+    `POST login.microsoftonline.com/${emulator.scenario.tenantId}/oauth2/v2.0/token`,
+    `GET ${REGISTRIES.contoso}/v2/`,
+    `GET ${REGISTRIES.noarm}/v2/`,
+  ]);
 });
 
 test('a pull-only role pulls but cannot push', async () => {

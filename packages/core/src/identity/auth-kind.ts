@@ -114,7 +114,8 @@ interface KindBase<I> {
 /** Kinds that prove themselves to Entra in one client-credentials POST. */
 export interface DirectKind<I> extends KindBase<I> {
   readonly via: 'direct';
-  proof(identity: I, ctx: IdentityContext): Promise<Proof>;
+  /** A proof at hand is returned as is, not as a promise: see getEntraToken. */
+  proof(identity: I, ctx: IdentityContext): Proof | Promise<Proof>;
 }
 
 /** Kinds whose many variants @azure/identity knows (loaded lazily: it costs about 100 ms). */

@@ -102,7 +102,10 @@ export async function getEntraToken(
     if (kind.via === 'direct') {
       // Direct kinds all carry an app and a tenant.
       const direct = identity as Identity & { tenantId: string; clientId: string };
-      const proof: Proof = await kind.proof(identity, ctx);
+      // Awaiting a proof at hand (a secret) would yield to the registries' challenges, which the login starts
+      // in the same turn: the token's connection would open behind theirs, and every exchange waits for it.
+      const given = kind.proof(identity, ctx);
+      const proof: Proof = given instanceof Promise ? await given : given;
       federated = proof.federated;
       const request = clientCredentialsRequest({
         cloud: ctx.cloud,

@@ -1,7 +1,7 @@
 import { AcrLoginError } from '../../errors.ts';
 import type { CertificateSource } from '../../types.ts';
 import { input } from '../../wording.ts';
-import type { BuildContext, DirectKind } from '../auth-kind.ts';
+import type { BuildContext, DirectKind, IdentityContext, Proof } from '../auth-kind.ts';
 import { lower, optional } from '../auth-kind.ts';
 import { certificatePem, certificateSource } from '../certificate.ts';
 import { certificateAssertion, loadCertificate, tokenEndpoint } from '../entra.ts';
@@ -36,17 +36,27 @@ export const servicePrincipal: DirectKind<ServicePrincipalIdentity> = {
     identity.certificate === undefined ? 'secret' : `certificate:${identity.certificate.kind}`,
   ],
   describe: (identity) => `the app ${identity.clientId} in tenant ${identity.tenantId}`,
-  async proof(identity, ctx) {
+  // A secret is at hand: no promise, so the token request leaves in the caller's turn (see getEntraToken).
+  proof(identity, ctx) {
     if (identity.secret !== undefined) return { proof: { kind: 'secret', secret: identity.secret } };
     if (identity.certificate === undefined) throw new Error('unreachable: no secret and no certificate');
-    const pem = await certificatePem(identity.certificate, identity.certificatePassword);
-    const certificate = loadCertificate(pem, identity.certificatePassword);
-    const audience = tokenEndpoint(ctx.cloud, identity.tenantId);
-    const assertion = await certificateAssertion(certificate, identity.clientId, audience, ctx.clock.now());
-    ctx.logger.mask(assertion);
-    return { proof: { kind: 'assertion', assertion } };
+    return certificateProof(identity, identity.certificate, ctx);
   },
 };
+
+/** A certificate proves itself by a signed assertion: read, parsed and signed first. */
+async function certificateProof(
+  identity: ServicePrincipalIdentity,
+  source: CertificateSource,
+  ctx: IdentityContext,
+): Promise<Proof> {
+  const pem = await certificatePem(source, identity.certificatePassword);
+  const certificate = loadCertificate(pem, identity.certificatePassword);
+  const audience = tokenEndpoint(ctx.cloud, identity.tenantId);
+  const assertion = await certificateAssertion(certificate, identity.clientId, audience, ctx.clock.now());
+  ctx.logger.mask(assertion);
+  return { proof: { kind: 'assertion', assertion } };
+}
 
 function build(ctx: BuildContext): ServicePrincipalIdentity {
   const { creds } = ctx;
