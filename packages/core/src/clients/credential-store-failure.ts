@@ -1,5 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { holdNote } from './hold-limit.ts';
+import { lastLine } from './run-program.ts';
 
 /*
  * How a credential store program (`docker-credential-<name>`) fails, in words that name the program, the
@@ -78,10 +79,8 @@ export function refusal(
   secret: string | undefined,
   details: Record<string, string>,
 ): HelperFailure {
-  const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
   // Helpers put the reason on stdout; the last line is the error itself. Never echo what we sent.
-  const lines = output.split('\n').filter((line) => line.trim() !== '');
-  let reason = lines.at(-1)?.trim() ?? 'no output';
+  let reason = lastLine(outcome);
   if (secret !== undefined && secret.length > 0) reason = reason.split(secret).join('***');
   return new HelperFailure(program, action, outcome.code, reason, details);
 }

@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { holdNote, runLimit } from './hold-limit.ts';
-import { type Outcome, runWithStdin } from './run-program.ts';
+import { lastLine, type Outcome, runWithStdin } from './run-program.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */
@@ -91,9 +91,8 @@ function noAnswer(
 /** docker exited non-zero: the helper refused to store what docker checked, or the login itself failed. */
 function refusal(action: string, request: RunFor, outcome: Outcome, stdin: string): AcrLoginError {
   // docker prints its retries as info lines first; the last line is the error itself.
-  const output = `${outcome.stdout}\n${outcome.stderr}`.trim();
-  const lines = output.split('\n').filter((line) => line.trim() !== '');
-  const reason = scrub(lines.at(-1) ?? 'no output', stdin);
+  const reason = scrub(lastLine(outcome), stdin);
+  const output = `${outcome.stdout}\n${outcome.stderr}`;
   // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
   // registry, a store without its key): the registry is fine, the routing is what needs the fix.
   const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);

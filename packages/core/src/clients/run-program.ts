@@ -5,6 +5,12 @@ export interface Outcome {
   readonly stderr: string;
 }
 
+/** Why a program failed: the last line it printed, on stdout or stderr (helpers use either), trimmed. */
+export function lastLine(outcome: Pick<Outcome, 'stdout' | 'stderr'>): string {
+  const lines = `${outcome.stdout}\n${outcome.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  return lines.at(-1)?.trim() ?? 'no output';
+}
+
 /**
  * Runs a program without a shell, writes `stdin` and collects its output. Secrets only ever travel on
  * stdin. Rejects only when the program cannot be started (ENOENT: not installed or not on PATH).
