@@ -153,7 +153,12 @@ export async function undoSectionEdits(
       return;
     }
     if (config === undefined) return;
-    const values = isObject(config[section.name]) ? (config[section.name] as ConfigObject) : undefined;
+    let values = isObject(config[section.name]) ? (config[section.name] as ConfigObject) : undefined;
+    // A value to set back into a section someone removed since: the section comes back with it.
+    if (values === undefined && config[section.name] === undefined && resets.some((r) => r.value !== null)) {
+      values = {};
+      config[section.name] = values;
+    }
     const reset = values !== undefined && resetValues(values, resets);
     const undone = undoEdits(values, section, undo, result);
     if (reset || undone) await saveOrDelete(target, config, section, undo, options.logger);
