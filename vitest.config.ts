@@ -30,6 +30,9 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/** Removes what the file's tests made with test/support/temp-dirs.ts `tempDir`, after the file. */
+const REMOVE_TEMP_DIRS = 'test/support/remove-temp-dirs.ts';
+
 // Unit tests are fast tables; e2e tests start the emulator and real clients, so they get their own project.
 export default defineConfig({
   test: {
@@ -45,6 +48,7 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts'],
           pool: 'forks',
+          setupFiles: [REMOVE_TEMP_DIRS],
         },
       },
       {
@@ -52,6 +56,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'test/emulator/**/*.test.ts'],
           pool: 'forks',
+          setupFiles: [REMOVE_TEMP_DIRS],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

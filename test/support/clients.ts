@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect } from 'vitest';
+import { tempDir } from './temp-dirs.ts';
 
 export interface RunResult {
   readonly code: number;
@@ -19,7 +20,10 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
-/** Run a program; resolves with its exit code and output, never rejects on a non-zero exit. */
+/**
+ * Run a program; resolves with its exit code and output, never rejects on a non-zero exit. Without a HOME in
+ * `options.env` it gets a fresh one of its own, removed once it has exited.
+ */
 export async function run(
   command: string,
   args: readonly string[],
@@ -27,7 +31,7 @@ export async function run(
 ): Promise<RunResult> {
   const home = options.env?.HOME ?? (await mkdtemp(join(tmpdir(), 'acr-login-home-')));
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...options.env };
-  return new Promise((resolve, reject) => {
+  const exited = new Promise<RunResult>((resolve, reject) => {
     const child = spawn(command, args, { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -43,6 +47,8 @@ export async function run(
     child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
+  if (options.env?.HOME !== undefined) return exited;
+  return exited.finally(() => rm(home, { recursive: true, force: true, maxRetries: 3 }));
 }
 
 export interface ClientOptions {
@@ -98,15 +104,15 @@ export async function dockerLogin(
 
 const toolFolders = new Map<string, Promise<string>>();
 /**
- * A folder holding links to `tools` only, one per set of tools for the test process: a PATH of it keeps
- * other programs out (docker must not pick up `pass` as its credential store).
+ * A folder holding links to `tools` only, one per set of tools for the test file, which removes it: a PATH
+ * of it keeps other programs out (docker must not pick up `pass` as its credential store).
  */
 export function toolsOnlyFolder(tools: readonly string[]): Promise<string> {
   const key = tools.join(' ');
   let folder = toolFolders.get(key);
   if (folder === undefined) {
     folder = (async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'acr-login-tools-'));
+      const dir = tempDir('acr-login-tools-');
       for (const tool of tools) {
         const found = (process.env.PATH ?? '')
           .split(delimiter)

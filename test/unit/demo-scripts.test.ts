@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { mask, renderLog, renderOutputs, renderSummary, textTable } from '../../scripts/lib/show.ts';
+import { tempDir } from '../support/temp-dirs.ts';
 
 /** What the demo and `npm run try` show, and what their setup installs. */
 
@@ -80,14 +80,14 @@ describe('outputs and logs never show a secret', () => {
 // Runs the Bash scripts with a PATH of links and stand-in programs: POSIX only.
 describe.skipIf(process.platform === 'win32')('setup installs only what it is asked for', () => {
   // A PATH with nothing but bash: every tool counts as missing, as on a fresh machine.
-  const bare = mkdtempSync(join(tmpdir(), 'acr-login-bare-path-'));
+  const bare = tempDir('acr-login-bare-path-');
   for (const tool of ['bash', 'dirname']) {
     const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
     symlinkSync(found, join(bare, tool));
   }
   /** The dry-run plan of a script, with `present` as the only other commands on PATH. */
   const plan = (script: string, args: readonly string[], present: readonly string[] = []) => {
-    const path = mkdtempSync(join(tmpdir(), 'acr-login-path-'));
+    const path = tempDir('acr-login-path-');
     for (const tool of present) writeFileSync(join(path, tool), '#!/bin/sh\n', { mode: 0o755 });
     const run = spawnSync(join(bare, 'bash'), [join(ROOT, script), ...args], {
       env: { PATH: `${bare}:${path}`, SETUP_DRY_RUN: '1' },

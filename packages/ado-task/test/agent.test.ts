@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { commandLines } from '../../../test/support/log-commands.ts';
+import { tempDir } from '../../../test/support/temp-dirs.ts';
 import { type Agent, formatCommand, openAgent } from '../src/agent.ts';
 
 /**
@@ -123,7 +122,7 @@ const commands = (lines: readonly string[]) =>
   lines.filter((line) => line.startsWith('##vso[') && !line.startsWith('##vso[task.debug]'));
 
 describe('openAgent behaves as task-lib 5 on the same environment', () => {
-  const temp = mkdtempSync(join(tmpdir(), 'acr-login-agent-'));
+  const temp = tempDir('acr-login-agent-');
   const env = agentEnvironment(temp);
 
   const reference = spawnSync(

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AcrLoginError, failureLines, kebabCase, LOGIN_INPUT_KEYS } from '@acr-login/core';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { tempDir } from '../../../test/support/temp-dirs.ts';
 import { forkOrDependabot, oidcUnavailableHint, untrustedRun } from '../src/hints.ts';
 import { actionHost, actionWords, failureHints } from '../src/host.ts';
 
@@ -44,7 +44,7 @@ describe('hints', () => {
   });
 
   test('on a fork pull request the fork explanation leads, with no permission advice that cannot help', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'event-'));
+    const dir = tempDir('event-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ pull_request: { head: { repo: { fork: true } } } }));
     const hint = oidcUnavailableHint({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path });
@@ -53,7 +53,7 @@ describe('hints', () => {
   });
 
   test('a pull request from a fork is recognised from the event file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'event-'));
+    const dir = tempDir('event-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ pull_request: { head: { repo: { fork: true } } } }));
     expect(forkOrDependabot({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path })).toContain(
@@ -116,7 +116,7 @@ describe('hints', () => {
       ],
       ['Dependabot by the event sender', 'push', { sender: { login: 'dependabot[bot]' } }, {}, /Dependabot/],
     ])('%s', (_name, eventName, payload, extra, expected) => {
-      const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+      const path = join(tempDir('event-'), 'event.json');
       writeFileSync(path, JSON.stringify(payload));
       const hint = untrustedRun({ GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: path, ...extra });
       if (expected === undefined) expect(hint).toBeUndefined();
@@ -124,7 +124,7 @@ describe('hints', () => {
     });
 
     test('the host gives it to core as a fact', () => {
-      const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+      const path = join(tempDir('event-'), 'event.json');
       writeFileSync(path, JSON.stringify(pullRequest(repo('mallory/web', true))));
       const host = actionHost({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path });
       expect(host.untrustedRun?.()).toMatch(/from a fork/);

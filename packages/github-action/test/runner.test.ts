@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { EOL, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { EOL } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseCommandFile } from '../../../test/support/actions-runner.ts';
 import { commandLines } from '../../../test/support/log-commands.ts';
+import { tempDir } from '../../../test/support/temp-dirs.ts';
 import {
   command,
   exportVariable,
@@ -64,7 +65,7 @@ describe('exportVariable: GITHUB_ENV for the later steps, process.env for this o
     // A value cannot add a second variable: the heredoc delimiter is random, not a newline.
     ['HELM_REGISTRY_CONFIG', '/tmp/x\nPATH=/evil'],
   ])('%s', (name, value) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'acr-login-env-')), 'env');
+    const file = join(tempDir('acr-login-env-'), 'env');
     writeFileSync(file, 'EARLIER=kept\n');
     const before = process.env[name];
     try {

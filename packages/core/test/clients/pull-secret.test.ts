@@ -1,14 +1,14 @@
-import { mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { tempDir } from '../../../../test/support/temp-dirs.ts';
 import { dockerConfigJson, removePullSecret, writePullSecret } from '../../src/clients/pull-secret.ts';
 
 const RT_USER = '00000000-0000-0000-0000-000000000000';
 const contoso = { loginServer: 'contoso.azurecr.io', username: RT_USER, password: 'refresh.token.value' };
 const fabrikam = { loginServer: 'fabrikam.azurecr.io', username: 'fabrikam', password: 'admin-pass:word' };
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'acr-login-pull-secret-test-'));
+const newDir = () => tempDir('pull-secret-test-');
 
 describe('dockerConfigJson', () => {
   test('one auths entry per login, with username, password and the base64 pair', () => {
@@ -34,7 +34,7 @@ describe('writePullSecret', () => {
   test.skipIf(process.platform === 'win32')(
     'writes exactly the logins given, mode 0600, in the given directory',
     async () => {
-      const dir = await tempDir();
+      const dir = newDir();
       const file = await writePullSecret(dir, [contoso]);
       expect(file).toMatch(new RegExp(`^${dir}/acr-login-pull-secret-[0-9a-f]{16}\\.json$`));
       expect((await stat(file as string)).mode & 0o777).toBe(0o600);
@@ -45,14 +45,14 @@ describe('writePullSecret', () => {
   );
 
   test('two steps in one job get two files', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const [a, b] = await Promise.all([writePullSecret(dir, [contoso]), writePullSecret(dir, [fabrikam])]);
     expect(a).not.toBe(b);
     expect((await readdir(dir)).sort()).toHaveLength(2);
   });
 
   test('anonymous logins only: no file', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     expect(
       await writePullSecret(dir, [{ loginServer: 'public.azurecr.io', username: '', password: '' }]),
     ).toBeUndefined();
@@ -60,7 +60,7 @@ describe('writePullSecret', () => {
   });
 
   test('an anonymous login next to a real one is left out', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const file = await writePullSecret(dir, [
       { loginServer: 'public.azurecr.io', username: '', password: '' },
       contoso,
@@ -71,7 +71,7 @@ describe('writePullSecret', () => {
   });
 
   test('a directory that cannot take the file: CONFIG_WRITE_FAILED naming the file, no secret in the message', async () => {
-    const missing = join(await tempDir(), 'absent');
+    const missing = join(newDir(), 'absent');
     const error = await writePullSecret(missing, [contoso]).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'CONFIG_WRITE_FAILED',
@@ -84,7 +84,7 @@ describe('writePullSecret', () => {
 
 describe('removePullSecret', () => {
   test('removes the file, and reports a file already gone', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const file = (await writePullSecret(dir, [contoso])) as string;
     expect(await removePullSecret(file)).toBe(true);
     expect(await readdir(dir)).toEqual([]);
@@ -93,7 +93,7 @@ describe('removePullSecret', () => {
 
   // Creating a symlink on Windows needs Developer Mode or an administrator.
   test.skipIf(process.platform === 'win32')('removes a link, never what it points to', async () => {
-    const dir = await tempDir();
+    const dir = newDir();
     const target = join(dir, 'keep.txt');
     await writeFile(target, 'keep');
     await mkdir(join(dir, 'sub'));

@@ -1,22 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll } from 'vitest';
+import { tempDir as newTempDir } from '../../../../test/support/temp-dirs.ts';
 import type { Logger } from '../../src/types.ts';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
-const created: string[] = [];
-afterAll(async () => {
-  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 /** A fresh directory under the system temp dir, removed after the file's tests. */
 export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'acr-login-clients-'));
-  created.push(dir);
-  return dir;
+  return newTempDir('acr-login-clients-');
 }
 
 export interface RecordingLogger extends Logger {

@@ -1,21 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll } from 'vitest';
+import { tempDir as newTempDir } from '../../../../test/support/temp-dirs.ts';
 import type { Renew, ServerToken } from '../../src/renew/index.ts';
 import type { Clock } from '../../src/types.ts';
 
-const created: string[] = [];
-afterAll(async () => {
-  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 /** A fresh directory under the system temp dir, removed after the file's tests. */
 export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'acr-login-renew-'));
-  created.push(dir);
-  return dir;
+  return newTempDir('acr-login-renew-');
 }
 
 export const MINUTE = 60_000;

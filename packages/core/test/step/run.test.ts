@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAgent } from 'undici';
 import { describe, expect, test } from 'vitest';
+import { tempDir } from '../../../../test/support/temp-dirs.ts';
 import { type Host, runStep, type StateName } from '../../src/index.ts';
 import { englishText } from '../../src/step/run.ts';
 import type { LoginInputKey, StepInputKey } from '../../src/types.ts';
@@ -49,7 +50,7 @@ function memoryHost(inputs: Partial<Record<LoginInputKey | StepInputKey, string>
 
 describe('runStep: main, then post, from one program', () => {
   test('logs in, then logs out, told apart by the saved state', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events, state, outputs } = memoryHost(
       { registry: 'contoso', username: 'puller', password: PASSWORD },
       home,
@@ -74,7 +75,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('renew on a runner without a temp directory fails before the login, with nothing written', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events } = memoryHost(
       {
         registry: 'contoso',
@@ -93,7 +94,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('renew where its agent could not listen fails before the login, with nothing written', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events } = memoryHost(
       {
         registry: 'contoso',
@@ -120,7 +121,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('an unreadable renewal state fails the post step, and the login is still undone', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events, state } = memoryHost(
       { registry: 'contoso', username: 'puller', password: PASSWORD },
       home,
@@ -138,7 +139,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('with several clients, each file written is logged with the clients that read it', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events } = memoryHost(
       { registry: 'contoso', username: 'puller', password: PASSWORD, clients: 'docker, podman, helm, oras' },
       home,
@@ -152,7 +153,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('a bad boolean fails the step in the host words, before anything is written', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events, state } = memoryHost({ registry: 'contoso', logout: 'maybe' }, home);
     await runStep(host);
     expect(events).toEqual([
@@ -163,14 +164,14 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('a planning error names the input in the host words', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events } = memoryHost({ registry: 'contoso', authType: 'magic' }, home);
     await runStep(host);
     expect(events.at(-1)).toMatch(/^fail <authType> is "magic", which is not an auth type/);
   });
 
   test('when auto picked OIDC and Entra refused, the step says the secret may be empty', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const tenant = '00000000-0000-4000-8000-00000000a11c';
     const client = '00000000-0000-4000-8000-0000000c11e7';
     const { host, events, agent } = memoryHost(
@@ -196,7 +197,7 @@ describe('runStep: main, then post, from one program', () => {
   });
 
   test('a post step with nothing saved has nothing to undo', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events, state } = memoryHost({}, home);
     state.set('isPost', 'true');
     await runStep(host);
@@ -206,7 +207,7 @@ describe('runStep: main, then post, from one program', () => {
 
 describe('isolateConfig: the job logs in to files of its own under its temp directory', () => {
   const fresh = async () => {
-    const root = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const root = tempDir('acr-login-step-');
     const home = join(root, 'home');
     const temp = join(root, 'temp');
     await mkdir(join(home, '.docker'), { recursive: true });
@@ -307,7 +308,7 @@ describe('isolateConfig: the job logs in to files of its own under its temp dire
 
 describe('pullSecret: the Kubernetes pull secret file only when asked', () => {
   const run = async (step: Partial<Record<StepInputKey, string>>) => {
-    const root = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const root = tempDir('acr-login-step-');
     const home = join(root, 'home');
     const temp = join(root, 'temp');
     await mkdir(home);
@@ -354,7 +355,7 @@ describe('pullSecret: the Kubernetes pull secret file only when asked', () => {
   test('is skipped with a warning on a runner without a temp directory, never put in the system temp folder', async () => {
     const pullSecrets = async (dir: string) =>
       (await readdir(dir)).filter((name) => name.startsWith('acr-login-pull-secret-'));
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const before = new Set(await pullSecrets(tmpdir()));
     const { host, events, outputs } = memoryHost(
       { registry: 'contoso', username: 'puller', password: PASSWORD, pullSecret: 'true' },
@@ -370,7 +371,7 @@ describe('pullSecret: the Kubernetes pull secret file only when asked', () => {
 
 describe('a run the host says must not log in as the machine', () => {
   test('auto fails before any request, with the host words for why', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'acr-login-step-'));
+    const home = tempDir('acr-login-step-');
     const { host, events, state } = memoryHost({ registry: 'contoso' }, home);
     const why = 'This run is a pull request from a fork: it gets no secrets.';
     await runStep({
