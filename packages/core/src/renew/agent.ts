@@ -49,6 +49,11 @@ export interface ServeAgentOptions<P> {
   readonly checkEveryMs?: number;
   /** Whether a process exists (`process.kill(pid, 0)`), injected for tests. */
   readonly alive?: (pid: number) => boolean;
+  /**
+   * Awaited once it listens, before its job checks start, with the promise `RunningAgent.stopped` is: for
+   * tests that send a request in that window.
+   */
+  readonly listening?: (stopped: Promise<string>) => Promise<void>;
 }
 
 export interface RunningAgent {
@@ -118,6 +123,7 @@ export async function serveAgent<P>(options: ServeAgentOptions<P>): Promise<Runn
     lastRequest: started,
   };
   await listen(agent.server, config.endpoint, platform);
+  if (options.listening !== undefined) await options.listening(stopped);
   // A `stop` may arrive as soon as it listens: a stopped agent starts no timer.
   if (agent.stopping === undefined) {
     agent.timer = setInterval(() => void checkJob(agent), options.checkEveryMs ?? AGENT_CHECK_MS);

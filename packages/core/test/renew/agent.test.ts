@@ -12,7 +12,7 @@ import {
   type RunningAgent,
   serveAgent,
 } from '../../src/renew/agent.ts';
-import { AgentUnreachable, askAgent } from '../../src/renew/agent-client.ts';
+import { type AgentResponse, AgentUnreachable, askAgent } from '../../src/renew/agent-client.ts';
 import { parseAgentConfig } from '../../src/renew/agent-config.ts';
 import { writeCached } from '../../src/renew/cache.ts';
 import { agentEndpoint, agentEnvironment, launchAgent, stopAgent } from '../../src/renew/launch.ts';
@@ -20,6 +20,7 @@ import {
   HOUR,
   PLAN,
   type Plan,
+  type RecordingRenewer,
   recordingRenewer,
   SOURCE_BUNDLE,
   serversFor,
@@ -43,6 +44,7 @@ interface Served {
   readonly endpoint: string;
   readonly token: string;
   readonly clock: TestClock;
+  readonly renewer: RecordingRenewer;
   readonly agent: RunningAgent;
 }
 
@@ -52,6 +54,9 @@ async function served(
     alive?: (pid: number) => boolean;
     maxLifetimeMs?: number;
     idleMs?: number;
+    checkEveryMs?: number;
+    /** Run once it listens, before its job checks start. */
+    listening?: (at: { endpoint: string; token: string }, stopped: Promise<string>) => Promise<void>;
   } = {},
 ): Promise<Served> {
   const dir = await tempDir();
@@ -61,6 +66,8 @@ async function served(
   const endpoint = join(dir, 'agent.sock');
   const token = randomBytes(32).toString('hex');
   const clock = testClock();
+  const renewer = recordingRenewer(clock);
+  const { listening } = overrides;
   const agent = await serveAgent<Plan>({
     config: {
       version: 1,
@@ -74,13 +81,14 @@ async function served(
       ...(overrides.watchPid === undefined ? {} : { watchPid: overrides.watchPid }),
     },
     clock,
-    renewer: (plan) => recordingRenewer(clock).factory(plan),
+    renewer: (plan) => renewer.factory(plan),
     platform: process.platform,
-    checkEveryMs: HOUR,
+    checkEveryMs: overrides.checkEveryMs ?? HOUR,
     ...(overrides.alive === undefined ? {} : { alive: overrides.alive }),
+    ...(listening === undefined ? {} : { listening: (stopped) => listening({ endpoint, token }, stopped) }),
   });
   agents.push(agent);
-  return { dir, endpoint, token, clock, agent };
+  return { dir, endpoint, token, clock, renewer, agent };
 }
 
 /** Sends `text` as it is and returns what the agent wrote back before closing. */
@@ -169,6 +177,36 @@ describe('requests', () => {
     await expect(askAgent(s.endpoint, { token: s.token, op: 'ping' }, 5000)).rejects.toBeInstanceOf(
       AgentUnreachable,
     );
+  });
+
+  test('a stop as soon as it listens, before its start-up is over: it stops, and no job check runs after', async () => {
+    const checked: number[] = [];
+    let answer: AgentResponse | undefined;
+    const s = await served({
+      watchPid: 4242,
+      alive: (pid) => {
+        checked.push(pid);
+        return true;
+      },
+      checkEveryMs: 1,
+      listening: async ({ endpoint, token }, stopped) => {
+        answer = await askAgent(endpoint, { token, op: 'stop' }, 5000);
+        // Its start-up goes on only once the stop is over.
+        await stopped;
+      },
+    });
+    expect(answer?.code).toBe(0);
+    expect(await s.agent.stopped).toBe('asked to stop');
+    // The socket and the cache went with it, as with any stop.
+    expect((await readdir(s.dir)).sort()).toEqual([]);
+    await expect(askAgent(s.endpoint, { token: s.token, op: 'ping' }, 5000)).rejects.toBeInstanceOf(
+      AgentUnreachable,
+    );
+    // Fifty check periods on: no check timer was started, so no job check ran (and none holds the process
+    // up); no renewal was asked for either.
+    await sleep(50);
+    expect(checked).toEqual([]);
+    expect(s.renewer.calls).toEqual([]);
   });
 
   test('a stop without the token is refused', async () => {
