@@ -3,6 +3,7 @@ import { AcrLoginError, errorMessage } from '../errors.ts';
 import { type Random, realSleep, retryableNetworkError } from '../http.ts';
 import type { Transport } from '../transport.ts';
 import type { OidcTokenProvider, Sleep } from '../types.ts';
+import { hasFields } from '../util.ts';
 
 const RETRY_DELAYS_MS = [500, 1000, 2000];
 
@@ -88,17 +89,17 @@ function tokenOf({ status, text }: Answer): string {
   if (status === 401 || status === 403) {
     throw new AcrLoginError('OIDC_FAILED', ERROR_TEXTS.OIDC_FAILED.githubRequestTokenRefused(status));
   }
-  let value: unknown;
+  let body: unknown;
   try {
-    value = (JSON.parse(text) as { value?: unknown }).value;
+    body = JSON.parse(text);
   } catch {
-    value = undefined;
+    body = undefined;
   }
-  if (status !== 200 || typeof value !== 'string' || value === '') {
+  if (status !== 200 || !hasFields(body, { value: 'string' }) || body.value === '') {
     throw new AcrLoginError(
       'OIDC_FAILED',
       `GitHub's OIDC token service answered HTTP ${status} without a token. Run the job again; if it keeps failing, check https://www.githubstatus.com.`,
     );
   }
-  return value;
+  return body.value;
 }

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { readFile } from '../fs-async.ts';
+import { hasFields } from '../util.ts';
 import type { HelperResult } from './renewals.ts';
 
 /** The client side of the renewal agent's protocol (see agent.ts): small, for the credential helper. */
@@ -53,9 +54,9 @@ export function askAgent(endpoint: string, request: AgentRequest, timeoutMs: num
     socket.on('end', () => {
       clearTimeout(timer);
       try {
-        const response = JSON.parse(text) as AgentResponse;
-        if (typeof response.code !== 'number') throw new Error('no code');
-        resolve(response);
+        const response: unknown = JSON.parse(text);
+        if (!hasFields(response, { code: 'number' })) throw new Error('no code');
+        resolve(response as AgentResponse);
       } catch {
         reject(new AgentUnreachable('the answer was not a renewal agent response'));
       }
@@ -65,8 +66,8 @@ export function askAgent(endpoint: string, request: AgentRequest, timeoutMs: num
 
 export async function readAgentFile(dir: string): Promise<AgentFile | undefined> {
   try {
-    const file = JSON.parse(await readFile(join(dir, AGENT_FILE), 'utf8')) as AgentFile;
-    return typeof file.endpoint === 'string' && typeof file.token === 'string' ? file : undefined;
+    const file: unknown = JSON.parse(await readFile(join(dir, AGENT_FILE), 'utf8'));
+    return hasFields(file, { endpoint: 'string', token: 'string' }) ? file : undefined;
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../clients/config-file.ts';
 import { readFile } from '../fs-async.ts';
+import { hasFields } from '../util.ts';
 
 /**
  * The per-registry answer cache: `<renewal dir>/cache/<server>.json`, 0600, written atomically by the renewal
@@ -54,17 +55,9 @@ export async function readCached(dir: string, server: string): Promise<CachedCre
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const entry = value as Record<string, unknown>;
-  return typeof entry.username === 'string' &&
-    typeof entry.password === 'string' &&
-    typeof entry.expiresOn === 'number' &&
-    typeof entry.renewAt === 'number'
-    ? {
-        username: entry.username,
-        password: entry.password,
-        expiresOn: entry.expiresOn,
-        renewAt: entry.renewAt,
-      }
-    : undefined;
+  if (!hasFields(value, { username: 'string', password: 'string', expiresOn: 'number', renewAt: 'number' })) {
+    return undefined;
+  }
+  const { username, password, expiresOn, renewAt } = value;
+  return { username, password, expiresOn, renewAt };
 }

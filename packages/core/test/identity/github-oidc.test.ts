@@ -116,6 +116,9 @@ describe("GitHub's OIDC token service, asked as @actions/core asks it", () => {
     [403, '', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN, HTTP 403', 1],
     [200, { value: '' }, 'answered HTTP 200 without a token', 1],
     [200, 'not json', 'answered HTTP 200 without a token', 1],
+    [200, null, 'answered HTTP 200 without a token', 1],
+    [200, {}, 'answered HTTP 200 without a token', 1],
+    [200, { value: 42 }, 'answered HTTP 200 without a token', 1],
     [500, { message: 'down' }, 'answered HTTP 500 without a token', 4],
   ])('HTTP %i %j -> OIDC_FAILED naming %s, after %i request(s)', async (status, body, text, requests) => {
     const seen = service([status, body]);

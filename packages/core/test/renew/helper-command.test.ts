@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { AcrLoginError } from '../../src/errors.ts';
@@ -211,20 +212,65 @@ describe('get', () => {
     expect(result.stderr).toContain('post step stopped it');
   });
 
-  test('without its agent, a due but valid cached token is served with a warning', async () => {
-    const f = await fixture(serversFor([CONTOSO]));
-    const token = await f.cached(CONTOSO);
-    await rm(join(f.dir, AGENT_FILE));
-    f.clock.set(T0 + LIFETIME - 1);
-    const result = await f.run('get', CONTOSO);
-    expect(secretOf(result)).toBe(token?.password);
-    expect(result.stderr).toContain('is not running');
-    expect(result.stderr).toContain(`stay valid until ${new Date(T0 + LIFETIME).toISOString()}`);
-  });
+  // Each row: how the agent file fails to name an agent (undefined: it is gone), as the helper finds it.
+  test.each([
+    ['gone', undefined],
+    ['not JSON', '{"endpoint":'],
+    ['null', 'null'],
+    ['without its token', JSON.stringify({ endpoint: 'agent.sock' })],
+    ['with an endpoint that is not a string', JSON.stringify({ endpoint: 1, token: 'f'.repeat(64) })],
+  ])(
+    'without its agent (its agent file %s), a due but valid cached token is served with a warning',
+    async (_name, text) => {
+      const f = await fixture(serversFor([CONTOSO]));
+      const token = await f.cached(CONTOSO);
+      await (text === undefined ? rm(join(f.dir, AGENT_FILE)) : writeFile(join(f.dir, AGENT_FILE), text));
+      f.clock.set(T0 + LIFETIME - 1);
+      const result = await f.run('get', CONTOSO);
+      expect(secretOf(result)).toBe(token?.password);
+      expect(result.stderr).toContain('is not running (its agent file is gone)');
+      expect(result.stderr).toContain(`stay valid until ${new Date(T0 + LIFETIME).toISOString()}`);
+    },
+  );
 
-  test('a corrupt cache file is passed over: the agent answers', async () => {
+  // Each row: what something other than the agent answers at the agent file's endpoint.
+  test.each([
+    ['not JSON', 'ok'],
+    ['null', 'null'],
+    ['a number', '0'],
+    ['a code that is not a number', '{"code":"0","stdout":"{}"}'],
+  ])(
+    "an answer that is not the agent's (%s) counts as no agent: the valid token is served with a warning",
+    async (_name, answer) => {
+      const f = await fixture(serversFor([CONTOSO]));
+      const token = await f.cached(CONTOSO);
+      const endpoint = join(f.dir, 'other.sock');
+      const other = createServer((socket) => socket.once('data', () => socket.end(answer)));
+      await new Promise<void>((resolve) => other.listen(endpoint, resolve));
+      try {
+        await writeFile(join(f.dir, AGENT_FILE), JSON.stringify({ endpoint, token: 'f'.repeat(64) }));
+        f.clock.set(T0 + LIFETIME - 1);
+        const result = await f.run('get', CONTOSO);
+        expect(secretOf(result)).toBe(token?.password);
+        expect(result.stderr).toContain('is not running (the answer was not a renewal agent response)');
+      } finally {
+        await new Promise((resolve) => other.close(resolve));
+      }
+    },
+  );
+
+  // Each row: a cache file the helper cannot take a credential from; were it taken, `rt-broken` would be served.
+  const fresh = { username: 'x', password: 'rt-broken', expiresOn: T0 + LIFETIME, renewAt: T0 + LIFETIME };
+  test.each([
+    ['not JSON', '{"username":"x","password":"rt-broken"'],
+    ['null', 'null'],
+    ['a string', '"rt-broken"'],
+    ['an array', JSON.stringify(Object.values(fresh))],
+    ['a field missing', JSON.stringify({ ...fresh, renewAt: undefined })],
+    ['a field of another type', JSON.stringify({ ...fresh, expiresOn: String(fresh.expiresOn) })],
+  ])('a corrupt cache file (%s) is passed over: the agent answers', async (_name, text) => {
     const f = await fixture();
-    await writeFile(cacheFile(f.dir, CONTOSO), '{"username":"x","password":"rt-broken"');
+    await writeFile(cacheFile(f.dir, CONTOSO), text);
     expect(secretOf(await f.run('get', CONTOSO))).toBe(`rt-0-${CONTOSO}`);
     expect(f.renewer.calls).toEqual([]);
   });
