@@ -6,12 +6,17 @@ export function blankToUndefined(value: string | undefined): string | undefined 
   return text === undefined || text === '' ? undefined : text;
 }
 
+/** A host without the brackets of an IPv6 literal, as `URL.hostname` writes one: `[::1]` -> `::1`. */
+export function unbracketHost(host: string): string {
+  return host.replace(/^\[|\]$/g, '');
+}
+
 /**
  * IMDS and loopback are on this machine: a proxy cannot reach them, and must never see their tokens.
  * `hostname` as `URL.hostname` gives it (IPv6 in brackets).
  */
 export function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = unbracketHost(hostname).toLowerCase();
   return (
     host === '169.254.169.254' || host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
   );

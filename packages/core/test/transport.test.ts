@@ -69,6 +69,7 @@ describe("NO_PROXY, decided as Go's golang.org/x/net/http/httpproxy decides", ()
     ['[::1]', 'https://[::1]:8443/', true, 'loopback is never proxied anyway'],
     ['', 'https://localhost:8443/', true, 'nor localhost'],
     ['', 'https://127.0.0.5/', true, 'nor 127.0.0.0/8'],
+    ['', 'https://[::ffff:127.0.0.1]/', true, 'nor 127.0.0.0/8 mapped to IPv6, as Go reads it'],
     [':443', 'https://contoso.azurecr.io/', false, 'an entry without a host is ignored'],
   ])('NO_PROXY=%j for %s: direct %s (%s)', (value, url, direct) => {
     expect(noProxyMatches(parseNoProxy(value), new URL(url))).toBe(direct);

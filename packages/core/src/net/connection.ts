@@ -4,6 +4,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
+import { unbracketHost } from '../util.ts';
 import { DEFAULT_PORT } from './proxy-env.ts';
 import {
   type Budget,
@@ -132,7 +133,7 @@ function track(connector: Connector, socket: Socket): Socket {
 
 function tcp(connector: Connector, route: Route, host: string, port: number): Promise<Socket> {
   if (connector.closed) return Promise.reject(closedError());
-  const socket = track(connector, netConnect({ host: host.replace(/^\[|\]$/g, ''), port }));
+  const socket = track(connector, netConnect({ host: unbracketHost(host), port }));
   return staged('connect', route, connector.budget.limit(connector.timeouts.connect), socket, (settle) => {
     socket.once('connect', () => settle(null, socket));
     socket.once('error', (error) => settle(error));
@@ -169,7 +170,7 @@ function handshake(
   host: string,
   peer: 'target' | 'proxy',
 ): Promise<Socket> {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = unbracketHost(host);
   const secureContext = contextFor(connector, peer);
   // SNI carries names only; the certificate of an IP target is checked against that IP (`host`).
   const secured = track(

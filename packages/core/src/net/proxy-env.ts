@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ERROR_TEXTS } from '../error-texts.ts';
 import { AcrLoginError } from '../errors.ts';
-import { basicCredentials } from '../util.ts';
+import { basicCredentials, unbracketHost } from '../util.ts';
 
 // Which proxy a request takes: proxy URLs as curl and Go read them, and HTTPS_PROXY / HTTP_PROXY /
 // NO_PROXY as Go's `httpproxy` reads them.
@@ -148,7 +148,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array, bits = a.length * 8): boolean {
 
 /** Whether a request to `url` goes direct: Go's `useProxy`, negated. Loopback never uses a proxy. */
 export function noProxyMatches(entries: NoProxy, url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = unbracketHost(url.hostname).toLowerCase();
   const port = url.port || String(DEFAULT_PORT[url.protocol] ?? '');
   if (host === 'localhost') return true;
   const ip = ipBytes(host);
