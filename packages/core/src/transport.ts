@@ -1,4 +1,3 @@
-import type { Agent as HttpAgent } from 'node:http';
 import {
   type Connector,
   closeConnections,
@@ -74,23 +73,28 @@ function proxyRoute(url: URL, shown: string, authorization: string | undefined):
 /** One keep-alive agent per scheme and proxy, made when first needed; `destroy` ends them all. */
 function agentPool(connector: Connector, options: NodeTransportOptions) {
   const env = options.env ?? process.env;
-  const agents = new Map<string, HttpAgent>();
+  // Each agent with the proxy as shown, both fixed by the key: made once, handed to every request after.
+  const vias = new Map<string, Via>();
   const viaFor = (url: URL): Via => {
     const proxyUrl = chosenProxy(options, env, url);
     const key = `${url.protocol}${proxyUrl?.href ?? ''}`;
-    const shown = proxyUrl === undefined ? undefined : `${proxyUrl.protocol}//${proxyUrl.host}`;
-    let agent = agents.get(key);
-    if (agent === undefined) {
-      const proxy =
-        proxyUrl === undefined ? undefined : proxyRoute(proxyUrl, shown ?? '', options.proxy?.authorization);
-      agent = stagedAgent(connector, url.protocol === 'https:', proxy);
-      agents.set(key, agent);
+    let via = vias.get(key);
+    if (via === undefined) {
+      const secure = url.protocol === 'https:';
+      if (proxyUrl === undefined) {
+        via = { agent: stagedAgent(connector, secure, undefined) };
+      } else {
+        const shown = `${proxyUrl.protocol}//${proxyUrl.host}`;
+        const proxy = proxyRoute(proxyUrl, shown, options.proxy?.authorization);
+        via = { agent: stagedAgent(connector, secure, proxy), proxy: shown };
+      }
+      vias.set(key, via);
     }
-    return { agent, ...(shown === undefined ? {} : { proxy: shown }) };
+    return via;
   };
   const destroy = () => {
-    for (const agent of agents.values()) agent.destroy();
-    agents.clear();
+    for (const via of vias.values()) via.agent.destroy();
+    vias.clear();
   };
   return { viaFor, destroy };
 }
