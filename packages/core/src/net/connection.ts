@@ -98,7 +98,7 @@ export interface Connector {
   readonly timeouts: StageTimeouts;
   readonly budget: Budget;
   readonly sockets: Set<Socket>;
-  /** One TLS context per kind of peer, built at its first handshake rather than for every connection. */
+  /** One TLS context per kind of peer, built before the first connection that needs it, not one per connection. */
   readonly contexts: Map<'target' | 'proxy', SecureContext>;
   /** Set by close(): nothing new is opened, so a retry cannot keep the process alive after a failure. */
   closed: boolean;
