@@ -17,6 +17,7 @@ const LONGEST = [
   'test/e2e/ado-task.test.ts',
   'test/e2e/parallel-credential-store.test.ts',
   'test/e2e/docker-daemon.test.ts',
+  'test/e2e/proxy-squid.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {

@@ -1,23 +1,33 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADO_SERVICE_CONNECTION,
+  DEFAULT_LIFETIMES,
   type Emulator,
   HELLO_REPOSITORY,
   REGISTRIES,
   startEmulator,
 } from '../emulator/index.ts';
-import { ACTION_BUNDLE, inputEnv, newJob, runStep } from '../support/actions-runner.ts';
+import {
+  ACTION_BUNDLE,
+  exportedEnv,
+  inputEnv,
+  newJob,
+  runStep,
+  type StepResult,
+  stateEnv,
+} from '../support/actions-runner.ts';
 import { agentEnv, endpoint, runTask, taskInputEnv } from '../support/azure-pipelines-agent.ts';
-import { expectToolsInCi, hasTool, skopeoInspect } from '../support/clients.ts';
+import { expectToolsInCi, hasTool, run, skopeoInspect } from '../support/clients.ts';
 import { proxyUrlWith, type RealProxy, startSquid } from '../support/proxies.ts';
+import { LIFETIMES, pathWith, sleepUntil } from '../support/renew.ts';
 import { filesHolding } from '../support/secrets.ts';
 
 /**
  * Both bundles through squid (Debian's), with basic auth checked by basic_ncsa_auth, in front of the
  * emulator's hosts: a password with `@ : /` in it, a wrong one, NO_PROXY forms decided as the Go clients
- * decide them, and the agent's proxy settings.
+ * decide them, the agent's proxy settings, and a renewal through the proxy hours after the step.
  */
 
 const USER = 'ci@corp';
@@ -140,6 +150,59 @@ describeWithProxy('the action, with HTTPS_PROXY', () => {
       expect(skopeo.stderr).toMatch(/contoso\.azurecr\.io.*(no such host|server misbehaving|lookup)/);
     }
   });
+});
+
+describeWithProxy('renewal through squid', () => {
+  test("the renewal agent renews through the step's proxy with its credentials, which no file holds", async () => {
+    // A refresh token due for renewal in seconds instead of hours; the file's other tests keep ACR's.
+    emulator.setLifetimes({ refreshToken: LIFETIMES.refreshToken });
+    const job = await newJob(emulator.dir);
+    const pathFile = join(job.dir, 'path');
+    await writeFile(pathFile, '');
+    job.env.GITHUB_PATH = pathFile;
+    const env = { ...emulator.env(), ...proxyEnv(proxyUrlWith(squid, USER, PASSWORD)) };
+    let main: StepResult;
+    try {
+      main = await runStep(ACTION_BUNDLE, job, { ...env, ...inputEnv({ ...spInputs(), renew: 'true' }) });
+    } finally {
+      emulator.setLifetimes({ refreshToken: DEFAULT_LIFETIMES.refreshToken });
+    }
+    let ended = false;
+    try {
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      expect(main.outputs.renews).toBe('true');
+      const bin = (await readFile(pathFile, 'utf8')).trim();
+      const helper = `docker-credential-${bin.split('/').at(-2)}`;
+      // A later step: the job's files and PATH, and no proxy of its own. The agent keeps the step's.
+      const later = emulator.env({
+        HOME: job.home,
+        ...(await exportedEnv(job)),
+        PATH: await pathWith([bin], []),
+      });
+      // In the renewal's window (the token's last quarter) but still valid, as a slow client may meet it.
+      await sleepUntil(Date.parse(main.outputs['expires-on'] ?? '') - 5_000);
+      const mark = (await squid.log()).length;
+      emulator.resetRequests();
+      const get = await run(helper, ['get'], { env: later, stdin: REGISTRIES.contoso });
+      expect(get.code, get.stdout + get.stderr).toBe(0);
+      const answer = JSON.parse(get.stdout) as { Secret: string };
+      expect(answer.Secret).not.toBe(main.outputs.password);
+      expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+      // squid logs a tunnel when it closes: the post step ends the agent, which closes its connections.
+      const post = await runStep(ACTION_BUNDLE, job, { ...env, ...stateEnv(main.state) });
+      ended = true;
+      expect(post.code, post.stdout + post.stderr).toBe(0);
+      await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT login\.microsoftonline\.com:443 ci@corp/);
+      await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT contoso\.azurecr\.io:443 ci@corp/);
+      expect(secretsIn([main.stdout, main.stderr, get.stdout, get.stderr, post.stdout].join('\n'))).toEqual(
+        [],
+      );
+      expect(await filesHolding(job.dir, [PASSWORD, encodeURIComponent(PASSWORD)])).toEqual([]);
+    } finally {
+      // A failed assertion must not leave the agent running.
+      if (!ended) await runStep(ACTION_BUNDLE, job, { ...env, ...stateEnv(main.state) });
+    }
+  }, 120_000);
 });
 
 describeWithProxy("the task, with the agent's proxy settings", () => {
