@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { holdNote } from './hold-limit.ts';
-import { lastLine } from './run-program.ts';
+import { lastLine, withoutSecret } from './run-program.ts';
 
 /*
  * How a credential store program (`docker-credential-<name>`) fails, in words that name the program, the
@@ -80,9 +80,7 @@ export function refusal(
   details: Record<string, string>,
 ): HelperFailure {
   // Helpers put the reason on stdout; the last line is the error itself. Never echo what we sent.
-  let reason = lastLine(outcome);
-  if (secret !== undefined && secret.length > 0) reason = reason.split(secret).join('***');
-  return new HelperFailure(program, action, outcome.code, reason, details);
+  return new HelperFailure(program, action, outcome.code, withoutSecret(lastLine(outcome), secret), details);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import { holdNote, runLimit } from './hold-limit.ts';
-import { lastLine, type Outcome, runWithStdin } from './run-program.ts';
+import { lastLine, type Outcome, runWithStdin, withoutSecret } from './run-program.ts';
 
 export interface DockerLoginRequest {
   /** Directory holding config.json, passed as `docker --config`. */
@@ -34,11 +34,6 @@ export interface DockerCliOptions {
 /** A helper waiting for a keychain or GPG prompt would hang the step while we hold the file's lock. */
 const DOCKER_TIMEOUT_MS = 60_000;
 
-/** docker never echoes the password, but its output is not ours to trust; very short values would mangle it. */
-function scrub(text: string, secret: string): string {
-  return secret.length < 4 ? text : text.split(secret).join('***');
-}
-
 /** What a docker run is for: the registry, the helper that owns it, and when the lock's hold ends. */
 interface RunFor {
   readonly server: string;
@@ -67,7 +62,7 @@ function cannotStart(
           `running \`docker ${action}\` to store them through the helper failed: "${command}" is not installed ` +
           'or not on PATH. Install the docker CLI, or remove credsStore/credHelpers for this registry, or set ' +
           'DOCKER_CONFIG to a directory without them.'
-      : `Running \`docker ${action} ${request.server}\` failed: ${scrub(errorMessage(error), stdin)}.`,
+      : `Running \`docker ${action} ${request.server}\` failed: ${withoutSecret(errorMessage(error), stdin)}.`,
     { cause: error, details: detailsOf(request) },
   );
 }
@@ -91,13 +86,13 @@ function noAnswer(
 /** docker exited non-zero: the helper refused to store what docker checked, or the login itself failed. */
 function refusal(action: string, request: RunFor, outcome: Outcome, stdin: string): AcrLoginError {
   // docker prints its retries as info lines first; the last line is the error itself.
-  const reason = scrub(lastLine(outcome), stdin);
+  const reason = withoutSecret(lastLine(outcome), stdin);
   const output = `${outcome.stdout}\n${outcome.stderr}`;
   // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
   // registry, a store without its key): the registry is fine, the routing is what needs the fix.
   const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
   if (refused !== null) {
-    const answer = scrub((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
+    const answer = withoutSecret((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
     return new AcrLoginError(
       'DOCKER_LOGIN_FAILED',
       `The credential helper "docker-credential-${request.helper}" cannot store credentials for ` +

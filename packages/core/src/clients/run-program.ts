@@ -5,6 +5,14 @@ export interface Outcome {
   readonly stderr: string;
 }
 
+/**
+ * `text` with every occurrence of `secret` replaced by `***`: what a program printed about the secret we
+ * sent it is quoted only without it. Any length counts: a secret is never printed, even a short one.
+ */
+export function withoutSecret(text: string, secret: string | undefined): string {
+  return secret === undefined || secret === '' ? text : text.split(secret).join('***');
+}
+
 /** Why a program failed: the last line it printed, on stdout or stderr (helpers use either), trimmed. */
 export function lastLine(outcome: Pick<Outcome, 'stdout' | 'stderr'>): string {
   const lines = `${outcome.stdout}\n${outcome.stderr}`.split('\n').filter((line) => line.trim() !== '');

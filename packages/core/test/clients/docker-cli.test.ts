@@ -233,6 +233,29 @@ esac
     );
   });
 
+  test("docker's refusal is quoted without the password, even a short one", async () => {
+    const dir = await tempDir();
+    const echoing = join(dir, 'docker');
+    // Stands in for a docker whose helper repeats what it was given in its error.
+    await writeFile(
+      echoing,
+      '#!/bin/sh\nsecret=$(cat)\necho "Error: the store refused $secret" >&2\nexit 1\n',
+    );
+    await chmod(echoing, 0o755);
+    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: echoing });
+    const login = {
+      configDir: dir,
+      server: 'contoso.azurecr.io',
+      username: 'u',
+      password: 'pw',
+      helper: 'pass',
+    };
+    const error = await cli.login(login).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'DOCKER_LOGIN_FAILED' });
+    expect((error as Error).message).toContain('the store refused ***');
+    expect((error as Error).message).not.toContain('pw');
+  });
+
   test('a docker login that hangs (a helper waiting for a prompt) fails after the timeout, saying why', async () => {
     const dir = await tempDir();
     const hanging = join(dir, 'docker');
