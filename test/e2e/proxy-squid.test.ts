@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -15,11 +15,18 @@ import {
   inputEnv,
   newJob,
   runStep,
-  type StepResult,
   stateEnv,
 } from '../support/actions-runner.ts';
-import { agentEnv, endpoint, runTask, taskInputEnv } from '../support/azure-pipelines-agent.ts';
-import { expectToolsInCi, hasTool, run, skopeoInspect } from '../support/clients.ts';
+import {
+  agentEnv,
+  endpoint,
+  jobVariables,
+  runTask,
+  taskInputEnv,
+  taskOutputs,
+  taskVariables,
+} from '../support/azure-pipelines-agent.ts';
+import { expectToolsInCi, hasTool, type RunResult, run, skopeoInspect } from '../support/clients.ts';
 import { proxyUrlWith, type RealProxy, startSquid } from '../support/proxies.ts';
 import { LIFETIMES, pathWith, sleepUntil } from '../support/renew.ts';
 import { filesHolding } from '../support/secrets.ts';
@@ -152,57 +159,132 @@ describeWithProxy('the action, with HTTPS_PROXY', () => {
   });
 });
 
-describeWithProxy('renewal through squid', () => {
-  test("the renewal agent renews through the step's proxy with its credentials, which no file holds", async () => {
-    // A refresh token due for renewal in seconds instead of hours; the file's other tests keep ACR's.
+/** A job whose login step set up renewal through squid, as a later step of that job sees it. */
+interface RenewingJob {
+  /** The job's folder: every file the job's steps may read. */
+  readonly dir: string;
+  readonly password: string;
+  readonly expiresOn: number;
+  readonly helper: string;
+  /** A later step's environment: the job's files and PATH, and no proxy of its own. */
+  readonly later: Record<string, string>;
+  readonly logs: string[];
+  /** The post step, which ends the renewal agent; run once. */
+  post(): Promise<RunResult>;
+}
+
+/** The post step once, however often asked: a test's and the clean-up's. */
+function once(post: () => Promise<RunResult>): () => Promise<RunResult> {
+  let ran: Promise<RunResult> | undefined;
+  return () => {
+    ran ??= post();
+    return ran;
+  };
+}
+
+async function renewingAction(): Promise<RenewingJob> {
+  const job = await newJob(emulator.dir);
+  const pathFile = join(job.dir, 'path');
+  await writeFile(pathFile, '');
+  job.env.GITHUB_PATH = pathFile;
+  const env = { ...emulator.env(), ...proxyEnv(proxyUrlWith(squid, USER, PASSWORD)) };
+  const main = await runStep(ACTION_BUNDLE, job, { ...env, ...inputEnv({ ...spInputs(), renew: 'true' }) });
+  expect(main.code, main.stdout + main.stderr).toBe(0);
+  expect(main.outputs.renews).toBe('true');
+  const bin = (await readFile(pathFile, 'utf8')).trim();
+  return {
+    dir: job.dir,
+    password: main.outputs.password ?? '',
+    expiresOn: Date.parse(main.outputs['expires-on'] ?? ''),
+    helper: `docker-credential-${bin.split('/').at(-2)}`,
+    later: emulator.env({ HOME: job.home, ...(await exportedEnv(job)), PATH: await pathWith([bin], []) }),
+    logs: [main.stdout, main.stderr],
+    post: once(() => runStep(ACTION_BUNDLE, job, { ...env, ...stateEnv(main.state) })),
+  };
+}
+
+async function renewingTask(): Promise<RenewingJob> {
+  const home = await mkdtemp(join(emulator.dir, 'agent-'));
+  const env = {
+    ...(await agentEnv(emulator, home)),
+    AGENT_PROXYURL: squid.url,
+    AGENT_PROXYUSERNAME: USER,
+    SECRET_AGENT_PROXYPASSWORD: PASSWORD,
+    VSTS_SECRET_VARIABLES: JSON.stringify(['Agent.ProxyPassword']),
+  };
+  const app = emulator.scenario.apps.spSecret;
+  const main = await runTask('main', {
+    ...env,
+    ...endpoint(ADO_SERVICE_CONNECTION.id, 'ServicePrincipal', {
+      serviceprincipalid: app.clientId,
+      serviceprincipalkey: app.secret ?? '',
+      tenantid: emulator.scenario.tenantId,
+      authenticationType: 'spnKey',
+    }),
+    ...taskInputEnv({ azureSubscription: ADO_SERVICE_CONNECTION.id, registry: 'contoso', renew: 'true' }),
+  });
+  expect(main.code, main.stdout + main.stderr).toBe(0);
+  const outputs = taskOutputs(main);
+  expect(outputs.renews?.value).toBe('true');
+  const bin = main.commands.find((c) => c.name === 'task.prependpath')?.value ?? '';
+  // The agent's secret variables reach a later task only as the agent passes them; none is needed here.
+  const { SECRET_AGENT_PROXYPASSWORD: _, ...visible } = env;
+  return {
+    dir: home,
+    password: outputs.password?.value ?? '',
+    expiresOn: Date.parse(outputs.expiresOn?.value ?? ''),
+    helper: `docker-credential-${bin.split('/').at(-2)}`,
+    later: { ...visible, ...jobVariables(main), PATH: await pathWith([bin], []) },
+    logs: [main.stdout.replace(/##vso\[task\.setsecret\][^\n]*/g, ''), main.stderr],
+    post: once(() => runTask('post', { ...env, ...jobVariables(main), ...taskVariables(main) })),
+  };
+}
+
+describeWithProxy('renewal through squid, once the refresh token is due', () => {
+  let action: RenewingJob;
+  let task: RenewingJob;
+
+  beforeAll(async () => {
+    if (missing.length > 0 && !process.env.CI) return;
+    // Due for renewal in seconds instead of hours; the file's other tests keep ACR's lifetime.
     emulator.setLifetimes({ refreshToken: LIFETIMES.refreshToken });
-    const job = await newJob(emulator.dir);
-    const pathFile = join(job.dir, 'path');
-    await writeFile(pathFile, '');
-    job.env.GITHUB_PATH = pathFile;
-    const env = { ...emulator.env(), ...proxyEnv(proxyUrlWith(squid, USER, PASSWORD)) };
-    let main: StepResult;
     try {
-      main = await runStep(ACTION_BUNDLE, job, { ...env, ...inputEnv({ ...spInputs(), renew: 'true' }) });
+      [action, task] = await Promise.all([renewingAction(), renewingTask()]);
     } finally {
       emulator.setLifetimes({ refreshToken: DEFAULT_LIFETIMES.refreshToken });
     }
-    let ended = false;
-    try {
-      expect(main.code, main.stdout + main.stderr).toBe(0);
-      expect(main.outputs.renews).toBe('true');
-      const bin = (await readFile(pathFile, 'utf8')).trim();
-      const helper = `docker-credential-${bin.split('/').at(-2)}`;
-      // A later step: the job's files and PATH, and no proxy of its own. The agent keeps the step's.
-      const later = emulator.env({
-        HOME: job.home,
-        ...(await exportedEnv(job)),
-        PATH: await pathWith([bin], []),
-      });
-      // In the renewal's window (the token's last quarter) but still valid, as a slow client may meet it.
-      await sleepUntil(Date.parse(main.outputs['expires-on'] ?? '') - 5_000);
-      const mark = (await squid.log()).length;
-      emulator.resetRequests();
-      const get = await run(helper, ['get'], { env: later, stdin: REGISTRIES.contoso });
-      expect(get.code, get.stdout + get.stderr).toBe(0);
-      const answer = JSON.parse(get.stdout) as { Secret: string };
-      expect(answer.Secret).not.toBe(main.outputs.password);
-      expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
-      // squid logs a tunnel when it closes: the post step ends the agent, which closes its connections.
-      const post = await runStep(ACTION_BUNDLE, job, { ...env, ...stateEnv(main.state) });
-      ended = true;
-      expect(post.code, post.stdout + post.stderr).toBe(0);
-      await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT login\.microsoftonline\.com:443 ci@corp/);
-      await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT contoso\.azurecr\.io:443 ci@corp/);
-      expect(secretsIn([main.stdout, main.stderr, get.stdout, get.stderr, post.stdout].join('\n'))).toEqual(
-        [],
-      );
-      expect(await filesHolding(job.dir, [PASSWORD, encodeURIComponent(PASSWORD)])).toEqual([]);
-    } finally {
-      // A failed assertion must not leave the agent running.
-      if (!ended) await runStep(ACTION_BUNDLE, job, { ...env, ...stateEnv(main.state) });
-    }
-  }, 120_000);
+  }, 60_000);
+  // A failed assertion must not leave a renewal agent running.
+  afterAll(async () => {
+    await Promise.all([action?.post(), task?.post()]);
+  });
+
+  /** A later step's `get` in the renewal's window, the post step, then what squid and the files show. */
+  async function renewsThroughSquid(job: RenewingJob): Promise<void> {
+    // In the token's last quarter but still valid, as a slow client may meet it.
+    await sleepUntil(job.expiresOn - 5_000);
+    const mark = (await squid.log()).length;
+    emulator.resetRequests();
+    const get = await run(job.helper, ['get'], { env: job.later, stdin: REGISTRIES.contoso });
+    expect(get.code, get.stdout + get.stderr).toBe(0);
+    expect((JSON.parse(get.stdout) as { Secret: string }).Secret).not.toBe(job.password);
+    expect(emulator.count({ service: 'acr', path: '/oauth2/exchange' })).toBe(1);
+    // squid logs a tunnel when it closes: the post step ends the agent, which closes its connections.
+    const post = await job.post();
+    expect(post.code, post.stdout + post.stderr).toBe(0);
+    await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT login\.microsoftonline\.com:443 ci@corp/);
+    await expectConnect(mark, /TCP_TUNNEL\/200 .* CONNECT contoso\.azurecr\.io:443 ci@corp/);
+    expect(secretsIn([...job.logs, get.stdout, get.stderr].join('\n'))).toEqual([]);
+    expect(await filesHolding(job.dir, [PASSWORD, encodeURIComponent(PASSWORD)])).toEqual([]);
+  }
+
+  test("the action: the agent renews through the step's HTTPS_PROXY and its credentials, in no file", async () => {
+    await renewsThroughSquid(action);
+  });
+
+  test("the task: the agent renews through the agent's proxy settings and its password, in no file", async () => {
+    await renewsThroughSquid(task);
+  });
 });
 
 describeWithProxy("the task, with the agent's proxy settings", () => {

@@ -20,7 +20,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentTransport, proxyToken, tlsOptions, urlSecrets } from './proxy.ts';
+import { agentTransport, proxyToken, proxyUrlWithCredentials, tlsOptions, urlSecrets } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -150,9 +150,10 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     // of the job's later tasks, and it is set in this process too.
     exportVariable: (name, value) => agent.setVariable(name, value),
     proxyUrl() {
-      // Kept for the renewal helper, which goes the way the login went: the address, never credentials.
+      // The agent's proxy settings live outside the environment: the renewal agent gets them, credentials
+      // included, in its plan on stdin, and keeps them in memory.
       const proxy = agent.proxy();
-      return proxy === undefined ? undefined : redactProxyUrl(proxy.proxyUrl);
+      return proxy === undefined ? undefined : proxyUrlWithCredentials(proxy);
     },
     caFile: () => agent.certificates()?.caFile || undefined,
     renewalOidc: () => renewalOidc(env),

@@ -51,6 +51,20 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
 }
 
 /**
+ * The agent's proxy as one URL that carries the credentials the login used: `Agent.ProxyUsername` and
+ * `Agent.ProxyPassword` where given (as `proxyToken`), else whatever `Agent.ProxyUrl` holds. For the renewal
+ * agent, which keeps it in memory only and renews hours later the way the login went.
+ */
+export function proxyUrlWithCredentials(proxy: AgentProxy): string {
+  const url = proxy.proxyUsername ? proxyUrlOf(proxy.proxyUrl) : undefined;
+  if (url === undefined) return proxy.proxyUrl;
+  // Encoded in full: the URL setters leave `%` as it is, which a reader would then decode.
+  url.username = encodeURIComponent(proxy.proxyUsername ?? '');
+  url.password = encodeURIComponent(proxy.proxyPassword ?? '');
+  return url.href;
+}
+
+/**
  * The password an `Agent.ProxyUrl` may carry (`http://user:pass@proxy:port`), raw and decoded, to mask
  * before anything is printed; its `Proxy-Authorization` too.
  */

@@ -11,6 +11,7 @@ import {
   bypassesProxy,
   bypassPatterns,
   proxyToken,
+  proxyUrlWithCredentials,
   tlsOptions,
   urlSecrets,
 } from '../src/proxy.ts';
@@ -57,6 +58,39 @@ describe('proxy bypass: local hosts always, then the agent list of regular expre
     [{ proxyUrl: 'http://proxy:8080', proxyUsername: 'u' }, `Basic ${btoa('u:')}`],
   ])('proxy credentials %j -> %s', (proxy, token) => {
     expect(proxyToken(proxy)).toBe(token);
+  });
+});
+
+describe("the agent's proxy for the renewal agent: one URL with the credentials the login used", () => {
+  test.each([
+    [{ proxyUrl: 'http://proxy:8080' }, 'http://proxy:8080'],
+    [{ proxyUrl: 'http://u:p@proxy:8080' }, 'http://u:p@proxy:8080'],
+    [
+      { proxyUrl: 'http://proxy:8080', proxyUsername: 'ci@corp', proxyPassword: 'p@ss:w/rd%1' },
+      'http://ci%40corp:p%40ss%3Aw%2Frd%251@proxy:8080/',
+    ],
+    [{ proxyUrl: 'proxy:3128', proxyUsername: 'u' }, 'http://u@proxy:3128/'],
+    // The settings win over credentials in the URL, as for the login's Proxy-Authorization (proxyToken).
+    [
+      { proxyUrl: 'http://old:gone@proxy:8080', proxyUsername: 'u', proxyPassword: 'p' },
+      'http://u:p@proxy:8080/',
+    ],
+  ])('%j -> %s', (proxy, expected) => {
+    expect(proxyUrlWithCredentials(proxy)).toBe(expected);
+  });
+
+  test('the credentials read back from the URL are the ones given, as a transport decodes them', () => {
+    const url = new URL(
+      proxyUrlWithCredentials({
+        proxyUrl: 'http://proxy:8080',
+        proxyUsername: 'ci@corp',
+        proxyPassword: 'p@ss:w/rd%1;x',
+      }),
+    );
+    expect([decodeURIComponent(url.username), decodeURIComponent(url.password)]).toEqual([
+      'ci@corp',
+      'p@ss:w/rd%1;x',
+    ]);
   });
 });
 

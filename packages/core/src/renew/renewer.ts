@@ -34,7 +34,7 @@ export interface RenewalPlan {
   readonly adoOidcRequestUri?: string;
   /**
    * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
-   * proxy in its settings); used unless the helper's environment names one.
+   * proxy in its settings), with its credentials; used unless the helper's environment names one.
    */
   readonly proxyUrl?: string;
   /**

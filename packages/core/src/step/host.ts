@@ -54,8 +54,9 @@ export interface Host {
    */
   exportVariable?(name: string, value: string): void;
   /**
-   * The proxy of `dispatcher()`, for a credential helper that renews outside the step; only one without
-   * credentials, which are not kept on disk.
+   * The proxy of `dispatcher()` where the environment does not name it, with the credentials it was given,
+   * for the renewal agent that renews outside the step. The agent gets it in its plan on stdin and keeps it
+   * in memory; nothing writes it to disk.
    */
   proxyUrl?(): string | undefined;
   /** The CA file `dispatcher()` trusts besides the public roots (Agent.CAInfo), for that helper too. */
