@@ -253,23 +253,27 @@ describe('a renewal that fails', () => {
   });
 });
 
+/** The plan the agent keeps in memory, as startRenewal builds it from a login. */
+function renewalPlanOf(login: typeof twoRegistries): RenewalPlan {
+  return {
+    cloud: login.plan.cloud,
+    registries: login.plan.registries.flatMap((registry) =>
+      registry.auth.type === 'entra'
+        ? [
+            {
+              loginServer: registry.loginServer,
+              audience: registry.auth.audience,
+              identity: registry.auth.identity,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
 describe("a CA only the login step's settings named (the agent's Agent.CAInfo)", () => {
   test('the renewal trusts it; without it the registry certificate is refused (the control)', async () => {
-    // The plan the agent keeps in memory, as startRenewal builds it.
-    const plan: RenewalPlan = {
-      cloud: twoRegistries.plan.cloud,
-      registries: twoRegistries.plan.registries.flatMap((registry) =>
-        registry.auth.type === 'entra'
-          ? [
-              {
-                loginServer: registry.loginServer,
-                audience: registry.auth.audience,
-                identity: registry.auth.identity,
-              },
-            ]
-          : [],
-      ),
-    };
+    const plan = renewalPlanOf(twoRegistries);
     const env = { HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '127.0.0.1,localhost' };
     // This test process does not trust the emulator's CA: Node reads NODE_EXTRA_CA_CERTS only at start.
     const refused = createRenew(plan, { env });
@@ -280,6 +284,23 @@ describe("a CA only the login step's settings named (the agent's Agent.CAInfo)",
     const renewed = await trusted(REGISTRIES.contoso);
     expect(renewed.expiresOn.getTime()).toBeGreaterThan(Date.now());
     expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);
+  });
+});
+
+describe("a proxy only the login step's settings named, with its bypass list (Agent.ProxyBypassList)", () => {
+  test('the renewal goes through it, and direct to a host the list matches, as the login did', async () => {
+    const plan = { ...renewalPlanOf(twoRegistries), caFile: emulator.caFile };
+    // No HTTPS_PROXY: the agent keeps its proxy in its settings, which reach the renewal in its plan.
+    const env = { NO_PROXY: '' };
+    const proxy = { url: emulator.proxyUrl, bypass: [], source: 'Agent.ProxyUrl' };
+    const renewed = await createRenew({ ...plan, proxy }, { env })(REGISTRIES.contoso);
+    expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);
+    // Direct, the emulator's names do not resolve: the registry alone went around the proxy.
+    const bypass = ['^https://contoso\\.azurecr\\.io/', '([not a pattern'];
+    const around = createRenew({ ...plan, proxy: { ...proxy, bypass } }, { env });
+    await expect(around(REGISTRIES.contoso)).rejects.toMatchObject({
+      message: expect.stringContaining('the host "contoso.azurecr.io" does not resolve'),
+    });
   });
 });
 

@@ -20,7 +20,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentTransport, proxyToken, proxyUrlWithCredentials, tlsOptions, urlSecrets } from './proxy.ts';
+import { agentTransport, proxyToken, renewalProxy, tlsOptions, urlSecrets } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -149,11 +149,11 @@ export function taskHost(entryUrl: string, env = process.env): Host {
     // `##vso[task.setvariable variable=DOCKER_CONFIG]`: the agent maps the variable into the environment
     // of the job's later tasks, and it is set in this process too.
     exportVariable: (name, value) => agent.setVariable(name, value),
-    proxyUrl() {
+    renewalProxy() {
       // The agent's proxy settings live outside the environment: the renewal agent gets them, credentials
-      // included, in its plan on stdin, and keeps them in memory.
+      // and bypass list included, in its plan on stdin, and keeps them in memory.
       const proxy = agent.proxy();
-      return proxy === undefined ? undefined : proxyUrlWithCredentials(proxy);
+      return proxy === undefined ? undefined : renewalProxy(proxy);
     },
     caFile: () => agent.certificates()?.caFile || undefined,
     renewalOidc: () => renewalOidc(env),

@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import {
   basicCredentials,
+  bypassesProxy,
+  bypassPatterns,
   isLocalHost,
   NETWORK_BUDGET_MS,
   nodeTransport,
   proxyUrlOf,
+  type RenewalProxy,
   type Transport,
   type TransportTls,
 } from '@acr-login/core';
+
+/** What the user calls the agent's proxy, in errors. */
+const PROXY_SETTING = 'Agent.ProxyUrl';
 
 /** The agent's proxy (`Agent.ProxyUrl` and its companions), as task-lib's `getHttpProxyConfiguration` gives it. */
 export interface AgentProxy {
@@ -26,22 +32,6 @@ export interface AgentCertificates {
   readonly keyFile?: string | undefined;
   readonly certArchiveFile?: string | undefined;
   readonly passphrase?: string | undefined;
-}
-
-/** Whether a request to `url` goes direct: local hosts always, and anything the bypass list matches. */
-export function bypassesProxy(url: URL, bypass: readonly RegExp[]): boolean {
-  return isLocalHost(url.hostname) || bypass.some((pattern) => pattern.test(url.href));
-}
-
-/** Bypass entries that are not valid regular expressions are dropped, as task-lib would throw on them. */
-export function bypassPatterns(hosts: readonly string[]): RegExp[] {
-  return hosts.flatMap((host) => {
-    try {
-      return [new RegExp(host, 'i')];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /** The `Proxy-Authorization` value for the agent's proxy credentials, when it has any. */
@@ -62,6 +52,11 @@ export function proxyUrlWithCredentials(proxy: AgentProxy): string {
   url.username = encodeURIComponent(proxy.proxyUsername ?? '');
   url.password = encodeURIComponent(proxy.proxyPassword ?? '');
   return url.href;
+}
+
+/** The agent's proxy for the renewal agent: the route the login took, credentials and bypass list included. */
+export function renewalProxy(proxy: AgentProxy): RenewalProxy {
+  return { url: proxyUrlWithCredentials(proxy), bypass: proxy.proxyBypassHosts ?? [], source: PROXY_SETTING };
 }
 
 /**
@@ -111,7 +106,7 @@ export function agentTransport(proxy: AgentProxy | undefined, tls: TransportTls 
     tls,
     proxy: {
       url: proxy.proxyUrl,
-      source: 'Agent.ProxyUrl',
+      source: PROXY_SETTING,
       ...(authorization === undefined ? {} : { authorization }),
     },
     bypass: (url) => bypassesProxy(url, bypass),

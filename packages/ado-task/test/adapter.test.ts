@@ -2,16 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
-import { AcrLoginError } from '../../core/src/index.ts';
+import { AcrLoginError, bypassesProxy, bypassPatterns } from '../../core/src/index.ts';
 import { failureLines, secretPieces } from '../../core/src/step/report.ts';
 import type { Localize } from '../src/context.ts';
 import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
 import {
   agentTransport,
-  bypassesProxy,
-  bypassPatterns,
   proxyToken,
   proxyUrlWithCredentials,
+  renewalProxy,
   tlsOptions,
   urlSecrets,
 } from '../src/proxy.ts';
@@ -77,6 +76,21 @@ describe("the agent's proxy for the renewal agent: one URL with the credentials 
     ],
   ])('%j -> %s', (proxy, expected) => {
     expect(proxyUrlWithCredentials(proxy)).toBe(expected);
+  });
+
+  test('with the bypass list, for the renewal to go direct where the login did', () => {
+    const proxy = {
+      proxyUrl: 'http://proxy:8080',
+      proxyUsername: 'u',
+      proxyPassword: 'p',
+      proxyBypassHosts: ['\\.corp$'],
+    };
+    expect(renewalProxy(proxy)).toEqual({
+      url: 'http://u:p@proxy:8080/',
+      bypass: ['\\.corp$'],
+      source: 'Agent.ProxyUrl',
+    });
+    expect(renewalProxy({ proxyUrl: 'http://proxy:8080' }).bypass).toEqual([]);
   });
 
   test('the credentials read back from the URL are the ones given, as a transport decodes them', () => {

@@ -12,6 +12,7 @@ import { STAGE_TIMEOUTS, type StageTimeouts } from './net/stages.ts';
 import type { Transport } from './types.ts';
 
 export type { TransportTls } from './net/connection.ts';
+export { bypassesProxy, bypassPatterns } from './net/proxy-bypass.ts';
 export {
   type EnvProxy,
   envProxy,

@@ -8,8 +8,9 @@ import { describeIdentity } from '../identity/kinds/index.ts';
 import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
 import { readTokenInfo } from '../jwt.ts';
+import { bypassesProxy, bypassPatterns } from '../net/proxy-bypass.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
-import { NETWORK_BUDGET_MS, nodeTransport, type Transport } from '../transport.ts';
+import { NETWORK_BUDGET_MS, type NodeTransportOptions, nodeTransport, type Transport } from '../transport.ts';
 import { type Clock, type Cloud, type Logger, nullLogger, type TokenAudience } from '../types.ts';
 import type { Renew } from './renewals.ts';
 
@@ -24,6 +25,16 @@ export interface RenewalRegistry {
   readonly identity: Identity;
 }
 
+/** A proxy from the login step's settings, which the renewal takes as the login did. */
+export interface RenewalProxy {
+  /** With its credentials: the plan lives only in the renewal agent's memory. */
+  readonly url: string;
+  /** Regular expressions tested against a request's whole URL: a match goes direct (`Agent.ProxyBypassList`). */
+  readonly bypass: readonly string[];
+  /** What the user calls the setting, for errors: `Agent.ProxyUrl`. */
+  readonly source: string;
+}
+
 /** What the renewal agent keeps in memory for renewing: everything the login used, nothing it did not. */
 export interface RenewalPlan {
   readonly cloud: Cloud;
@@ -34,9 +45,9 @@ export interface RenewalPlan {
   readonly adoOidcRequestUri?: string;
   /**
    * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
-   * proxy in its settings), with its credentials; used unless the helper's environment names one.
+   * proxy in its settings); used unless the helper's environment names one.
    */
-  readonly proxyUrl?: string;
+  readonly proxy?: RenewalProxy;
   /**
    * A CA file the login step trusted besides the public roots when Node's own settings did not name it
    * (the agent's Agent.CAInfo): a TLS-inspecting proxy's, usually.
@@ -51,6 +62,12 @@ export interface RenewerOptions {
   readonly logger?: Logger;
 }
 
+/** The login step's proxy with its bypass list: the hosts the login reached direct, the renewal does too. */
+function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | 'bypass'> {
+  const bypass = bypassPatterns(proxy.bypass);
+  return { proxy: { url: proxy.url, source: proxy.source }, bypass: (url) => bypassesProxy(url, bypass) };
+}
+
 /**
  * The renewal function for a plan: one Entra token per identity and scope, shared by every registry it
  * renews in this process, then one exchange per registry.
@@ -58,10 +75,12 @@ export interface RenewerOptions {
 export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const env = options.env;
   const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
+  const proxy = proxied ? undefined : plan.proxy;
   const dispatcher =
     options.dispatcher ??
     nodeTransport({
-      env: plan.proxyUrl === undefined || proxied ? env : { ...env, HTTPS_PROXY: plan.proxyUrl },
+      env,
+      ...(proxy === undefined ? {} : proxyRoute(proxy)),
       // A client waits on the helper: a silent proxy must not hold it longer than a login would.
       budgetMs: NETWORK_BUDGET_MS,
       ...(plan.caFile === undefined

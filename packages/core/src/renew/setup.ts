@@ -41,7 +41,7 @@ export interface StartRenewalOptions {
   readonly clock: { now(): number };
   readonly githubOidc?: RenewalPlan['githubOidc'];
   readonly adoOidcRequestUri?: string;
-  readonly proxyUrl?: string;
+  readonly proxy?: RenewalPlan['proxy'];
   readonly caFile?: string;
   /** The process running the job's steps (the step's parent): the agent ends when it does. */
   readonly watchPid?: number;
@@ -166,7 +166,7 @@ function renewalPlan(options: StartRenewalOptions, registries: RenewalRegistry[]
     ...(options.githubOidc === undefined ? {} : { githubOidc: options.githubOidc }),
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
     // With its credentials: the plan lives only in the agent's memory, and the agent renews as the login did.
-    ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
+    ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
   };
 }

@@ -1,3 +1,4 @@
+import type { RenewalProxy } from '../renew/renewer.ts';
 import type { Transport } from '../transport.ts';
 import type { LoginInputKey, StepInputKey } from '../types.ts';
 import type { Vocabulary } from '../wording.ts';
@@ -54,11 +55,11 @@ export interface Host {
    */
   exportVariable?(name: string, value: string): void;
   /**
-   * The proxy of `dispatcher()` where the environment does not name it, with the credentials it was given,
-   * for the renewal agent that renews outside the step. The agent gets it in its plan on stdin and keeps it
-   * in memory; nothing writes it to disk.
+   * The proxy of `dispatcher()` where the environment does not name it, with its credentials and bypass
+   * list, for the renewal agent that renews outside the step. The agent gets it in its plan on stdin and
+   * keeps it in memory; nothing writes it to disk.
    */
-  proxyUrl?(): string | undefined;
+  renewalProxy?(): RenewalProxy | undefined;
   /** The CA file `dispatcher()` trusts besides the public roots (Agent.CAInfo), for that helper too. */
   caFile?(): string | undefined;
   /** A job summary, where the CI has one. */

@@ -42,7 +42,7 @@ export async function setUpRenewal(
   }
   const tempDir = renewalTempDir(host);
   const oidc = renewalOidc(host, plan);
-  const proxyUrl = host.proxyUrl?.();
+  const proxy = host.renewalProxy?.();
   const caFile = host.caFile?.();
   const record = await startRenewal({
     plan,
@@ -55,7 +55,7 @@ export async function setUpRenewal(
     env,
     clock: { now: () => Date.now() },
     ...oidc,
-    ...(proxyUrl === undefined ? {} : { proxyUrl }),
+    ...(proxy === undefined ? {} : { proxy }),
     ...(caFile === undefined ? {} : { caFile }),
     // The runner's worker, which runs every step of the job: the renewal agent ends with it.
     watchPid: process.ppid,
