@@ -47,6 +47,22 @@ function nameOrTrustText(purpose: string, host: string, code: string | undefined
   return undefined;
 }
 
+/** A connection to the proxy itself that failed (refused, its name unresolved); undefined for any other failure. */
+function proxyConnectText(
+  purpose: string,
+  host: string,
+  error: unknown,
+  code: string | undefined,
+): string | undefined {
+  const proxy = (error as { proxyConnect?: unknown }).proxyConnect;
+  if (typeof proxy !== 'string') return undefined;
+  const reason =
+    code === 'ENOTFOUND' || code === 'EAI_NONAME'
+      ? 'its name does not resolve'
+      : (code ?? errorMessage(error));
+  return TEXTS.proxyUnreachable(purpose, proxy, host, reason);
+}
+
 /** A proxy that wants credentials, refuses them or refuses the tunnel; undefined when no proxy said no. */
 function proxyText(
   purpose: string,
@@ -78,7 +94,8 @@ export function networkError(
   const text =
     error instanceof NetworkTimeoutError
       ? timeoutText(purpose, url, error, attempts)
-      : (nameOrTrustText(purpose, url.host, code) ??
+      : (proxyConnectText(purpose, url.host, error, code) ??
+        nameOrTrustText(purpose, url.host, code) ??
         proxyText(purpose, url.host, error, code) ??
         TEXTS.unreachable(purpose, url.host, code ?? errorMessage(error)));
   return new AcrLoginError('REGISTRY_UNREACHABLE', text, { cause: error });

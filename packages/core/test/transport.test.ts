@@ -125,6 +125,43 @@ describe('proxy URLs', () => {
     await transport.close();
   });
 
+  test.each([
+    // Port 9 (discard) has no listener here: the connection is refused, and retried like any refusal.
+    ['refuses the connection', 'http://user:secret@127.0.0.1:9', 'http://127.0.0.1:9', 'ECONNREFUSED'],
+    // .invalid never resolves (RFC 2606): the proxy's name is the one that does not, not the registry's.
+    [
+      'does not resolve',
+      'http://user:secret@proxy.invalid:3128',
+      'http://proxy.invalid:3128',
+      'its name does not resolve',
+    ],
+  ])(
+    'a proxy that %s is named as the failure, not the registry behind it',
+    async (_name, value, shown, reason) => {
+      const transport = nodeTransport({ env: { HTTPS_PROXY: value } });
+      const http = new HttpClient({
+        dispatcher: transport,
+        logger: nullLogger,
+        sleep: async () => undefined,
+      });
+      try {
+        const error = await http
+          .send({ method: 'GET', url: 'https://contoso.azurecr.io/v2/', purpose: 'registry challenge' })
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'REGISTRY_UNREACHABLE' });
+        const message = (error as Error).message;
+        expect(message).toContain(
+          `The registry challenge failed: could not connect to the proxy ${shown} on the way to "contoso.azurecr.io" (${reason}).`,
+        );
+        expect(message).toContain('HTTPS_PROXY');
+        expect(message).not.toContain('secret');
+        expect(message).not.toContain('"contoso.azurecr.io" does not resolve');
+      } finally {
+        await transport.close();
+      }
+    },
+  );
+
   test('an explicit proxy names its own setting', async () => {
     const transport = nodeTransport({ proxy: { url: 'socks5://proxy:1080', source: 'Agent.ProxyUrl' } });
     await expect(

@@ -183,14 +183,32 @@ function handshake(
   });
 }
 
+/**
+ * A failure on the way to the proxy itself, not to the target: the proxy is named with it, and the code
+ * (which retries go by) stays. Timeouts name their proxy already; a closed transport is no proxy's doing.
+ */
+function atProxy(error: unknown, shown: string): unknown {
+  if (!(error instanceof Error) || error instanceof NetworkTimeoutError || error instanceof AcrLoginError) {
+    return error;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_TRANSPORT_CLOSED') return error;
+  return Object.assign(error, { proxyConnect: shown });
+}
+
 async function tunnel(connector: Connector, route: Route): Promise<Socket> {
   const proxy = route.proxy;
   if (proxy === undefined) throw new Error('unreachable: no proxy');
   const port = Number(proxy.url.port) || (DEFAULT_PORT[proxy.url.protocol] ?? 80);
-  let socket = await tcp(connector, route, proxy.url.hostname, port);
-  if (proxy.url.protocol === 'https:') {
-    const toProxy: Route = { host: proxy.url.hostname, port, target: proxy.shown };
-    socket = await handshake(connector, toProxy, socket, proxy.url.hostname, 'proxy');
+  let socket: Socket;
+  try {
+    socket = await tcp(connector, route, proxy.url.hostname, port);
+    if (proxy.url.protocol === 'https:') {
+      const toProxy: Route = { host: proxy.url.hostname, port, target: proxy.shown };
+      socket = await handshake(connector, toProxy, socket, proxy.url.hostname, 'proxy');
+    }
+  } catch (error) {
+    throw atProxy(error, proxy.shown);
   }
   const auth = proxy.authorization === undefined ? '' : `Proxy-Authorization: ${proxy.authorization}\r\n`;
   const status = await staged<number>(
