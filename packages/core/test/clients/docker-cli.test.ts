@@ -87,7 +87,10 @@ esac
     return { loginServer: registry, username: USER, password: PASSWORD };
   }
 
-  describe('registries owned by a credential helper go through the real docker CLI', () => {
+  // Each test runs the real docker CLI against the emulator, several times: seconds on a busy machine.
+  describe('registries owned by a credential helper go through the real docker CLI', {
+    timeout: 30_000,
+  }, () => {
     test('credsStore: docker login with --password-stdin stores the secret in the helper; logout erases it', async () => {
       const { store, file, env } = await setup({ credsStore: 'acrtest', currentContext: 'default' });
       const logger = recordingLogger();
