@@ -287,11 +287,12 @@ describe("a CA only the login step's settings named (the agent's Agent.CAInfo)",
   });
 });
 
-describe("a proxy only the login step's settings named, with its bypass list (Agent.ProxyBypassList)", () => {
+describe("a proxy the login step's settings named, with its bypass list (Agent.ProxyBypassList)", () => {
   test('the renewal goes through it, and direct to a host the list matches, as the login did', async () => {
     const plan = { ...renewalPlanOf(twoRegistries), caFile: emulator.caFile };
-    // No HTTPS_PROXY: the agent keeps its proxy in its settings, which reach the renewal in its plan.
-    const env = { NO_PROXY: '' };
+    // The agent keeps its proxy in its settings, which reach the renewal in its plan and win over an
+    // HTTPS_PROXY of the job, as they did for the login: this one would refuse every connection.
+    const env = { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' };
     const proxy = { url: emulator.proxyUrl, bypass: [], source: 'Agent.ProxyUrl' };
     const renewed = await createRenew({ ...plan, proxy }, { env })(REGISTRIES.contoso);
     expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);

@@ -45,7 +45,7 @@ export interface RenewalPlan {
   readonly adoOidcRequestUri?: string;
   /**
    * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
-   * proxy in its settings); used unless the helper's environment names one.
+   * proxy in its settings). It wins over HTTPS_PROXY in the agent's environment, as it did for the login.
    */
   readonly proxy?: RenewalProxy;
   /**
@@ -74,8 +74,7 @@ function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | '
  */
 export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const env = options.env;
-  const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy);
-  const proxy = proxied ? undefined : plan.proxy;
+  const { proxy } = plan;
   const dispatcher =
     options.dispatcher ??
     nodeTransport({
