@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
+import { CLOUDS } from '../../src/plan/clouds.ts';
 import {
   AGENT_CHECK_MS,
   MAX_REQUEST_BYTES,
@@ -16,6 +17,8 @@ import { type AgentResponse, AgentUnreachable, askAgent } from '../../src/renew/
 import { parseAgentConfig } from '../../src/renew/agent-config.ts';
 import { writeCached } from '../../src/renew/cache.ts';
 import { agentEndpoint, agentEnvironment, launchAgent, stopAgent } from '../../src/renew/launch.ts';
+import type { RenewalPlan } from '../../src/renew/renewer.ts';
+import { planSecrets } from '../../src/renew/setup.ts';
 import {
   HOUR,
   PLAN,
@@ -369,6 +372,36 @@ describe('the launch', () => {
       NODE_OPTIONS: '--max-old-space-size=512',
     });
     expect(agentEnvironment({ NODE_OPTIONS: '--inspect=0.0.0.0:9229' }, [])).toEqual({});
+  });
+
+  test("the plan's secrets, an agent proxy's password included, stay out of the agent's environment", () => {
+    const plan: RenewalPlan = {
+      cloud: CLOUDS.AzureCloud,
+      registries: [
+        {
+          loginServer: 'contoso.azurecr.io',
+          audience: 'acr',
+          identity: {
+            type: 'service-principal',
+            clientId: '00000000-0000-4000-8000-000000000001',
+            tenantId: '00000000-0000-4000-8000-000000000002',
+            secret: 'sp-secret-value',
+          },
+        },
+      ],
+      githubOidc: { requestUrl: 'https://token.actions.example/', requestToken: 'request-token' },
+      proxy: { url: 'http://ci%40corp:p%40ss%3Aw@proxy:3128/', bypass: [], source: 'Agent.ProxyUrl' },
+    };
+    const secrets = planSecrets(plan);
+    expect(secrets).toEqual(['sp-secret-value', 'request-token', 'p%40ss%3Aw', 'p@ss:w']);
+    const env = agentEnvironment(
+      { PATH: '/usr/bin', AGENT_PROXYURL: 'http://ci%40corp:p%40ss%3Aw@proxy:3128', COPY: 'p@ss:w' },
+      secrets,
+    );
+    expect(env).toEqual({ PATH: '/usr/bin' });
+    expect(
+      planSecrets({ ...plan, proxy: { ...plan.proxy, url: 'http://proxy:3128' } } as RenewalPlan),
+    ).toEqual(['sp-secret-value', 'request-token']);
   });
 
   test('a configuration that does not parse is refused without quoting it', () => {
