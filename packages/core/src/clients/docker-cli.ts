@@ -90,7 +90,7 @@ function refusal(action: string, request: RunFor, outcome: Outcome, stdin: strin
   const output = `${outcome.stdout}\n${outcome.stderr}`;
   // docker checked the credentials, then the helper refused to keep them (ecr-login for any other
   // registry, a store without its key): the registry is fine, the routing is what needs the fix.
-  const refused = /error storing credentials - err: (.*?), out: `([^`]*)`/s.exec(output);
+  const refused = /error storing credentials - err: (.*?), out: \x60([^\x60]*)\x60/s.exec(output);
   if (refused !== null) {
     const answer = withoutSecret((refused[2] ?? '').trim() || (refused[1] ?? '').trim(), stdin);
     return new AcrLoginError(

@@ -259,6 +259,31 @@ esac
     expect((error as Error).message).not.toContain('pw');
   });
 
+  test('a helper that refuses to store is named with its answer, and the fix is the routing, not the registry', async () => {
+    const dir = await tempDir();
+    const refusing = join(dir, 'docker');
+    // docker's words when the helper behind credsStore or credHelpers exits non-zero on store.
+    await writeFile(
+      refusing,
+      '#!/bin/sh\ncat >/dev/null\necho "Error saving credentials: error storing credentials - err: exit status 1, out: \\`store is locked\\`" >&2\nexit 1\n',
+    );
+    await chmod(refusing, 0o755);
+    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: refusing });
+    const login = {
+      configDir: dir,
+      server: 'contoso.azurecr.io',
+      username: 'u',
+      password: 'pw',
+      helper: 'pass',
+    };
+    const error = await cli.login(login).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'DOCKER_LOGIN_FAILED' });
+    expect((error as Error).message).toContain(
+      'The credential helper "docker-credential-pass" cannot store credentials for "contoso.azurecr.io": it answered "store is locked".',
+    );
+    expect((error as Error).message).toContain('Remove this registry from credHelpers');
+  });
+
   test('a docker login that hangs (a helper waiting for a prompt) fails after the timeout, saying why', async () => {
     const dir = await tempDir();
     const hanging = join(dir, 'docker');
