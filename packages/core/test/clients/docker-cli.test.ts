@@ -236,16 +236,13 @@ esac
     );
   });
 
-  test("docker's refusal is quoted without the password, even a short one", async () => {
+  /** A `docker` that is this shell script, and a login for it to refuse or hang on. */
+  async function scriptedDocker(script: string, options: { timeoutMs?: number } = {}) {
     const dir = await tempDir();
-    const echoing = join(dir, 'docker');
-    // Stands in for a docker whose helper repeats what it was given in its error.
-    await writeFile(
-      echoing,
-      '#!/bin/sh\nsecret=$(cat)\necho "Error: the store refused $secret" >&2\nexit 1\n',
-    );
-    await chmod(echoing, 0o755);
-    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: echoing });
+    const command = join(dir, 'docker');
+    await writeFile(command, `#!/bin/sh\n${script}\n`);
+    await chmod(command, 0o755);
+    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command, ...options });
     const login = {
       configDir: dir,
       server: 'contoso.azurecr.io',
@@ -253,6 +250,14 @@ esac
       password: 'pw',
       helper: 'pass',
     };
+    return { cli, login };
+  }
+
+  test("docker's refusal is quoted without the password, even a short one", async () => {
+    // Stands in for a docker whose helper repeats what it was given in its error.
+    const { cli, login } = await scriptedDocker(
+      'secret=$(cat)\necho "Error: the store refused $secret" >&2\nexit 1',
+    );
     const error = await cli.login(login).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'DOCKER_LOGIN_FAILED' });
     expect((error as Error).message).toContain('the store refused ***');
@@ -260,22 +265,10 @@ esac
   });
 
   test('a helper that refuses to store is named with its answer, and the fix is the routing, not the registry', async () => {
-    const dir = await tempDir();
-    const refusing = join(dir, 'docker');
     // docker's words when the helper behind credsStore or credHelpers exits non-zero on store.
-    await writeFile(
-      refusing,
-      '#!/bin/sh\ncat >/dev/null\necho "Error saving credentials: error storing credentials - err: exit status 1, out: \\`store is locked\\`" >&2\nexit 1\n',
+    const { cli, login } = await scriptedDocker(
+      'cat >/dev/null\necho "Error saving credentials: error storing credentials - err: exit status 1, out: \\`store is locked\\`" >&2\nexit 1',
     );
-    await chmod(refusing, 0o755);
-    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: refusing });
-    const login = {
-      configDir: dir,
-      server: 'contoso.azurecr.io',
-      username: 'u',
-      password: 'pw',
-      helper: 'pass',
-    };
     const error = await cli.login(login).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'DOCKER_LOGIN_FAILED' });
     expect((error as Error).message).toContain(
@@ -285,42 +278,19 @@ esac
   });
 
   test('a docker login that hangs (a helper waiting for a prompt) fails after the timeout, saying why', async () => {
-    const dir = await tempDir();
-    const hanging = join(dir, 'docker');
     // Stands in for a docker whose helper waits for a keychain prompt: it never answers.
-    await writeFile(hanging, '#!/bin/sh\nexec sleep 30\n');
-    await chmod(hanging, 0o755);
-    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: hanging, timeoutMs: 300 });
-    await expect(
-      cli.login({
-        configDir: dir,
-        server: 'contoso.azurecr.io',
-        username: 'u',
-        password: 'p',
-        helper: 'osxkeychain',
-      }),
-    ).rejects.toMatchObject({
+    const { cli, login } = await scriptedDocker('exec sleep 30', { timeoutMs: 300 });
+    await expect(cli.login({ ...login, helper: 'osxkeychain' })).rejects.toMatchObject({
       code: 'DOCKER_LOGIN_FAILED',
       message: expect.stringContaining('did not finish within 0.3 s'),
     });
   });
 
   test('under the config lock, docker login is stopped when the hold ends, before its own timeout', async () => {
-    const dir = await tempDir();
-    const hanging = join(dir, 'docker');
-    await writeFile(hanging, '#!/bin/sh\nexec sleep 30\n');
-    await chmod(hanging, 0o755);
-    const cli = createDockerCli({ env: { PATH: process.env.PATH ?? '' }, command: hanging });
+    const { cli, login } = await scriptedDocker('exec sleep 30');
     const started = Date.now();
     await expect(
-      cli.login({
-        configDir: dir,
-        server: 'contoso.azurecr.io',
-        username: 'u',
-        password: 'p',
-        helper: 'osxkeychain',
-        deadline: Date.now() + 300,
-      }),
+      cli.login({ ...login, helper: 'osxkeychain', deadline: Date.now() + 300 }),
     ).rejects.toMatchObject({
       code: 'DOCKER_LOGIN_FAILED',
       message: expect.stringMatching(/did not finish within 0\.\d+ s \(what was left of the 120 s/),
