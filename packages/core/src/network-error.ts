@@ -47,7 +47,10 @@ function nameOrTrustText(purpose: string, host: string, code: string | undefined
   return undefined;
 }
 
-/** A connection to the proxy itself that failed (refused, its name unresolved); undefined for any other failure. */
+/**
+ * A connection to the proxy itself that failed (refused, its name unresolved, an https proxy's certificate
+ * not trusted); undefined for any other failure.
+ */
 function proxyConnectText(
   purpose: string,
   host: string,
@@ -56,6 +59,7 @@ function proxyConnectText(
 ): string | undefined {
   const proxy = (error as { proxyConnect?: unknown }).proxyConnect;
   if (typeof proxy !== 'string') return undefined;
+  if (code !== undefined && TLS_TRUST.has(code)) return TEXTS.untrustedCertificate(purpose, proxy, code);
   const reason =
     code === 'ENOTFOUND' || code === 'EAI_NONAME'
       ? 'its name does not resolve'

@@ -758,6 +758,27 @@ describe('TLS through a proxy', () => {
     }
   });
 
+  test('an https proxy whose certificate is not trusted is named, with the CA settings as the fix', async () => {
+    const httpsProxy = createHttpsServer(await ca.certFor('localhost'));
+    const port = await listen(httpsProxy as unknown as Server);
+    // No CA: the proxy's certificate is the one that fails, before any CONNECT.
+    const transport = nodeTransport({ proxy: { url: `https://localhost:${port}` } });
+    const http = new HttpClient({ dispatcher: transport, logger: nullLogger, sleep: async () => undefined });
+    try {
+      const error = await http
+        .send({ method: 'GET', url: 'https://contoso.azurecr.io/v2/', purpose: 'registry challenge' })
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^The registry challenge failed: the TLS certificate "https://localhost:${port}" presented is not trusted here \\([A-Z_]+\\)\\. .*NODE_EXTRA_CA_CERTS`,
+        ),
+      );
+    } finally {
+      await transport.close();
+      httpsProxy.close();
+    }
+  });
+
   test('a client certificate that cannot be used fails before any connection, naming the TLS settings', async () => {
     let connections = 0;
     const server = createNetServer((socket) => {
