@@ -100,8 +100,14 @@ export const ERROR_TEXTS = {
       `The ${purpose} failed: the proxy ${proxy} refused the credentials it was given for "${host}" (HTTP 407). Check the proxy user name and password: in the proxy URL (http://user:password@proxy:port, with @ : / and % percent-encoded), or in the agent's proxy settings on Azure Pipelines.`,
     proxyWantsCredentials: (purpose: string, proxy: string, host: string): string =>
       `The ${purpose} failed: the proxy ${proxy} wants credentials for "${host}" (HTTP 407). Put them in the proxy URL (http://user:password@proxy:port in HTTPS_PROXY), or in the agent's proxy settings on Azure Pipelines.`,
-    proxyUnreachable: (purpose: string, proxy: string, host: string, reason: string): string =>
-      `The ${purpose} failed: could not connect to the proxy ${proxy} on the way to "${host}" (${reason}). Check the proxy's host name and port (HTTPS_PROXY on a runner, the agent's proxy settings on Azure Pipelines) and that the proxy is running.`,
+    proxyUnreachable: (
+      purpose: string,
+      proxy: string,
+      host: string,
+      reason: string,
+      source: string,
+    ): string =>
+      `The ${purpose} failed: could not connect to the proxy ${proxy} on the way to "${host}" (${reason}). Check the proxy's host name and port in ${source}, and that the proxy is running.`,
     proxyRefusedTunnel: (purpose: string, host: string, reason: string): string =>
       `The ${purpose} failed: the proxy refused the connection to "${host}" (${reason}). Check the host name and the proxy's allow list.`,
     unreachable: (purpose: string, host: string, reason: string): string =>

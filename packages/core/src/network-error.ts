@@ -57,14 +57,23 @@ function proxyConnectText(
   error: unknown,
   code: string | undefined,
 ): string | undefined {
-  const proxy = (error as { proxyConnect?: unknown }).proxyConnect;
+  const { proxyConnect: proxy, proxySource: source } = error as {
+    proxyConnect?: unknown;
+    proxySource?: unknown;
+  };
   if (typeof proxy !== 'string') return undefined;
   if (code !== undefined && TLS_TRUST.has(code)) return TEXTS.untrustedCertificate(purpose, proxy, code);
   const reason =
     code === 'ENOTFOUND' || code === 'EAI_NONAME'
       ? 'its name does not resolve'
       : (code ?? errorMessage(error));
-  return TEXTS.proxyUnreachable(purpose, proxy, host, reason);
+  return TEXTS.proxyUnreachable(
+    purpose,
+    proxy,
+    host,
+    reason,
+    typeof source === 'string' ? source : 'HTTPS_PROXY',
+  );
 }
 
 /** A proxy that wants credentials, refuses them or refuses the tunnel; undefined when no proxy said no. */

@@ -54,21 +54,35 @@ export interface NodeTransportOptions {
   readonly budgetMs?: number;
 }
 
-/** None where `bypass` exempts the URL; else the explicit proxy, or the one the environment names. */
-function chosenProxy(options: NodeTransportOptions, env: Env, url: URL): URL | undefined {
+/**
+ * None where `bypass` exempts the URL; else the explicit proxy, or the one the environment names, with the
+ * setting it came from.
+ */
+function chosenProxy(
+  options: NodeTransportOptions,
+  env: Env,
+  url: URL,
+): { readonly url: URL; readonly source: string } | undefined {
   const bypassed = options.bypass?.(url) ?? false;
   const chosen = bypassed
     ? undefined
     : options.proxy === undefined
       ? envProxy(env, url)
       : { url: options.proxy.url, variable: options.proxy.source ?? 'the proxy URL' };
-  return chosen === undefined ? undefined : parseProxyUrl(chosen.url, chosen.variable);
+  return chosen === undefined
+    ? undefined
+    : { url: parseProxyUrl(chosen.url, chosen.variable), source: chosen.variable };
 }
 
 /** The proxy as a connection tunnels through it: the explicit credentials, else the URL's own. */
-function proxyRoute(url: URL, shown: string, authorization: string | undefined): Route['proxy'] {
+function proxyRoute(
+  url: URL,
+  shown: string,
+  source: string,
+  authorization: string | undefined,
+): Route['proxy'] {
   const given = authorization ?? proxyAuthorization(url);
-  return { url, shown, ...(given === undefined ? {} : { authorization: given }) };
+  return { url, shown, source, ...(given === undefined ? {} : { authorization: given }) };
 }
 
 /** One keep-alive agent per scheme and proxy, made when first needed; `destroy` ends them all. */
@@ -77,16 +91,16 @@ function agentPool(connector: Connector, options: NodeTransportOptions) {
   // Each agent with the proxy as shown, both fixed by the key: made once, handed to every request after.
   const vias = new Map<string, Via>();
   const viaFor = (url: URL): Via => {
-    const proxyUrl = chosenProxy(options, env, url);
-    const key = `${url.protocol}${proxyUrl?.href ?? ''}`;
+    const chosen = chosenProxy(options, env, url);
+    const key = `${url.protocol}${chosen?.url.href ?? ''}`;
     let via = vias.get(key);
     if (via === undefined) {
       const secure = url.protocol === 'https:';
-      if (proxyUrl === undefined) {
+      if (chosen === undefined) {
         via = { agent: stagedAgent(connector, secure, undefined) };
       } else {
-        const shown = `${proxyUrl.protocol}//${proxyUrl.host}`;
-        const proxy = proxyRoute(proxyUrl, shown, options.proxy?.authorization);
+        const shown = `${chosen.url.protocol}//${chosen.url.host}`;
+        const proxy = proxyRoute(chosen.url, shown, chosen.source, options.proxy?.authorization);
         via = { agent: stagedAgent(connector, secure, proxy), proxy: shown };
       }
       vias.set(key, via);

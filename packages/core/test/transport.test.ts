@@ -153,7 +153,9 @@ describe('proxy URLs', () => {
         expect(message).toContain(
           `The registry challenge failed: could not connect to the proxy ${shown} on the way to "contoso.azurecr.io" (${reason}).`,
         );
-        expect(message).toContain('HTTPS_PROXY');
+        expect(message).toContain(
+          "Check the proxy's host name and port in HTTPS_PROXY, and that the proxy is running.",
+        );
         expect(message).not.toContain('secret');
         expect(message).not.toContain('"contoso.azurecr.io" does not resolve');
       } finally {
@@ -161,6 +163,22 @@ describe('proxy URLs', () => {
       }
     },
   );
+
+  test("an explicit proxy that cannot be reached names its own setting: the agent's, on Azure Pipelines", async () => {
+    const transport = nodeTransport({ proxy: { url: 'http://127.0.0.1:9', source: 'Agent.ProxyUrl' } });
+    const http = new HttpClient({ dispatcher: transport, logger: nullLogger, sleep: async () => undefined });
+    try {
+      await expect(
+        http.send({ method: 'GET', url: 'https://contoso.azurecr.io/v2/', purpose: 'registry challenge' }),
+      ).rejects.toMatchObject({
+        message: expect.stringContaining(
+          "(ECONNREFUSED). Check the proxy's host name and port in Agent.ProxyUrl, and that the proxy is running.",
+        ),
+      });
+    } finally {
+      await transport.close();
+    }
+  });
 
   test('an explicit proxy names its own setting', async () => {
     const transport = nodeTransport({ proxy: { url: 'socks5://proxy:1080', source: 'Agent.ProxyUrl' } });

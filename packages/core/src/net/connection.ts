@@ -33,7 +33,13 @@ export interface Route {
   readonly port: number;
   /** `host:port` as CONNECT names it (IPv6 in brackets). */
   readonly target: string;
-  readonly proxy?: { readonly url: URL; readonly shown: string; readonly authorization?: string };
+  readonly proxy?: {
+    readonly url: URL;
+    readonly shown: string;
+    /** The setting it came from, for errors: HTTPS_PROXY, https_proxy, Agent.ProxyUrl. */
+    readonly source: string;
+    readonly authorization?: string;
+  };
 }
 
 /**
@@ -187,13 +193,13 @@ function handshake(
  * A failure on the way to the proxy itself, not to the target: the proxy is named with it, and the code
  * (which retries go by) stays. Timeouts name their proxy already; a closed transport is no proxy's doing.
  */
-function atProxy(error: unknown, shown: string): unknown {
+function atProxy(error: unknown, proxy: { readonly shown: string; readonly source: string }): unknown {
   if (!(error instanceof Error) || error instanceof NetworkTimeoutError || error instanceof AcrLoginError) {
     return error;
   }
   const code = (error as { code?: unknown }).code;
   if (code === 'ERR_TRANSPORT_CLOSED') return error;
-  return Object.assign(error, { proxyConnect: shown });
+  return Object.assign(error, { proxyConnect: proxy.shown, proxySource: proxy.source });
 }
 
 async function tunnel(connector: Connector, route: Route): Promise<Socket> {
@@ -208,7 +214,7 @@ async function tunnel(connector: Connector, route: Route): Promise<Socket> {
       socket = await handshake(connector, toProxy, socket, proxy.url.hostname, 'proxy');
     }
   } catch (error) {
-    throw atProxy(error, proxy.shown);
+    throw atProxy(error, proxy);
   }
   const auth = proxy.authorization === undefined ? '' : `Proxy-Authorization: ${proxy.authorization}\r\n`;
   const status = await staged<number>(
