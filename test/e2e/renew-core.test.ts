@@ -280,7 +280,7 @@ describe("a CA only the login step's settings named (the agent's Agent.CAInfo)",
     await expect(refused(REGISTRIES.contoso)).rejects.toMatchObject({
       message: expect.stringContaining('is not trusted here'),
     });
-    const trusted = createRenew({ ...plan, caFile: emulator.caFile }, { env });
+    const trusted = createRenew({ ...plan, tls: { caFile: emulator.caFile } }, { env });
     const renewed = await trusted(REGISTRIES.contoso);
     expect(renewed.expiresOn.getTime()).toBeGreaterThan(Date.now());
     expect(renewed.password).not.toBe(twoRegistries.result.credentials[0]?.password);
@@ -289,7 +289,7 @@ describe("a CA only the login step's settings named (the agent's Agent.CAInfo)",
 
 describe("a proxy the login step's settings named, with its bypass list (Agent.ProxyBypassList)", () => {
   test('the renewal goes through it, and direct to a host the list matches, as the login did', async () => {
-    const plan = { ...renewalPlanOf(twoRegistries), caFile: emulator.caFile };
+    const plan = { ...renewalPlanOf(twoRegistries), tls: { caFile: emulator.caFile } };
     // The agent keeps its proxy in its settings, which reach the renewal in its plan and win over an
     // HTTPS_PROXY of the job, as they did for the login: this one would refuse every connection.
     const env = { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' };

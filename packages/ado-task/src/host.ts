@@ -8,6 +8,7 @@ import {
   type StateName,
   type StepInputKey,
   type Transport,
+  tlsFromFiles,
 } from '@acr-login/core';
 import { type Agent, openAgent, taskMessages } from './agent.ts';
 import {
@@ -20,7 +21,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentTransport, proxyToken, renewalProxy, tlsOptions, urlSecrets } from './proxy.ts';
+import { agentTransport, proxyToken, renewalProxy, urlSecrets } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -107,7 +108,7 @@ function agentDispatcher(
       ),
     );
   }
-  return agentTransport(proxy, certificates === undefined ? {} : tlsOptions(certificates));
+  return agentTransport(proxy, certificates === undefined ? {} : tlsFromFiles(certificates));
 }
 
 /**
@@ -155,7 +156,9 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       const proxy = agent.proxy();
       return proxy === undefined ? undefined : renewalProxy(proxy);
     },
-    caFile: () => agent.certificates()?.caFile || undefined,
+    // The agent's CA and client certificate, which Node's own settings do not name: the renewal agent
+    // trusts and presents them as the login did.
+    renewalTls: () => agent.certificates(),
     renewalOidc: () => renewalOidc(env),
     intro() {
       const { connection } = taskInputs();

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import {
   basicCredentials,
   bypassesProxy,
@@ -9,6 +7,7 @@ import {
   nodeTransport,
   proxyUrlOf,
   type RenewalProxy,
+  type TlsFiles,
   type Transport,
   type TransportTls,
 } from '@acr-login/core';
@@ -26,13 +25,7 @@ export interface AgentProxy {
 }
 
 /** The agent's CA (`Agent.CAInfo`) and client certificate, as task-lib's `getHttpCertConfiguration` gives them. */
-export interface AgentCertificates {
-  readonly caFile?: string | undefined;
-  readonly certFile?: string | undefined;
-  readonly keyFile?: string | undefined;
-  readonly certArchiveFile?: string | undefined;
-  readonly passphrase?: string | undefined;
-}
+export type AgentCertificates = TlsFiles;
 
 /** The `Proxy-Authorization` value for the agent's proxy credentials, when it has any. */
 export function proxyToken(proxy: AgentProxy): string | undefined {
@@ -69,26 +62,6 @@ export function urlSecrets(proxyUrl: string): string[] {
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   return [...new Set([url.password, password, `Basic ${basicCredentials(user, password)}`])];
-}
-
-/**
- * TLS settings from the agent's certificate configuration, as its own tasks apply them: the agent's CA
- * (a TLS-inspecting proxy's, usually) is trusted besides the public roots, and its client certificate
- * is presented.
- */
-export function tlsOptions(certificates: AgentCertificates, read = readFileSync): TransportTls {
-  const file = (path: string | undefined) => (path ? read(path) : undefined);
-  const ca = file(certificates.caFile);
-  const archive = file(certificates.certArchiveFile);
-  const cert = archive === undefined ? file(certificates.certFile) : undefined;
-  const key = archive === undefined ? file(certificates.keyFile) : undefined;
-  return {
-    ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString('utf8')] }),
-    ...(archive === undefined ? {} : { pfx: archive }),
-    ...(cert === undefined ? {} : { cert }),
-    ...(key === undefined ? {} : { key }),
-    ...(certificates.passphrase ? { passphrase: certificates.passphrase } : {}),
-  };
 }
 
 /**

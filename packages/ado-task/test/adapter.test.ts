@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
-import { AcrLoginError, bypassesProxy, bypassPatterns } from '../../core/src/index.ts';
+import { AcrLoginError, bypassesProxy, bypassPatterns, tlsFromFiles } from '../../core/src/index.ts';
 import { failureLines, secretPieces } from '../../core/src/step/report.ts';
 import type { Localize } from '../src/context.ts';
 import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
@@ -11,7 +11,6 @@ import {
   proxyToken,
   proxyUrlWithCredentials,
   renewalProxy,
-  tlsOptions,
   urlSecrets,
 } from '../src/proxy.ts';
 import { taskWords } from '../src/words.ts';
@@ -150,7 +149,7 @@ describe("the agent's certificate settings", () => {
     ],
     ['an archive wins over the PEM files', { certFile: '/c.pem', certArchiveFile: '/c.pfx' }, { pfx: 'PFX' }],
   ])('%s', (_name, settings, expected) => {
-    const options = tlsOptions(settings, read);
+    const options = tlsFromFiles(settings, read);
     const shown = Object.fromEntries(
       Object.entries(options).map(([key, value]) => [
         key,

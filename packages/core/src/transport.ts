@@ -31,6 +31,7 @@ export {
   type Stage,
   type StageTimeouts,
 } from './net/stages.ts';
+export { type TlsFiles, tlsFromFiles } from './net/tls-files.ts';
 export type { Transport, TransportRequest, TransportResponse } from './types.ts';
 
 export interface ProxySettings {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { AcrLoginError, withContext } from '../errors.ts';
 import { HttpClient, systemClock } from '../http.ts';
 import { githubOidcProvider } from '../identity/github-oidc.ts';
@@ -10,7 +8,14 @@ import { entraTokens } from '../identity/token.ts';
 import { readTokenInfo } from '../jwt.ts';
 import { bypassesProxy, bypassPatterns } from '../net/proxy-bypass.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
-import { NETWORK_BUDGET_MS, type NodeTransportOptions, nodeTransport, type Transport } from '../transport.ts';
+import {
+  NETWORK_BUDGET_MS,
+  type NodeTransportOptions,
+  nodeTransport,
+  type TlsFiles,
+  type Transport,
+  tlsFromFiles,
+} from '../transport.ts';
 import { type Clock, type Cloud, type Logger, nullLogger, type TokenAudience } from '../types.ts';
 import type { Renew } from './renewals.ts';
 
@@ -49,10 +54,10 @@ export interface RenewalPlan {
    */
   readonly proxy?: RenewalProxy;
   /**
-   * A CA file the login step trusted besides the public roots when Node's own settings did not name it
-   * (the agent's Agent.CAInfo): a TLS-inspecting proxy's, usually.
+   * TLS files the login step used that Node's own settings did not name (the agent's Agent.CAInfo, a
+   * TLS-inspecting proxy's CA usually, and its client certificate): the renewal trusts and presents them too.
    */
-  readonly caFile?: string;
+  readonly tls?: TlsFiles;
 }
 
 export interface RenewerOptions {
@@ -69,23 +74,26 @@ function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | '
 }
 
 /**
+ * The renewal's transport, the way the login went: the proxy the environment or the plan names (with its
+ * bypass list), the plan's TLS files, and the same network budget.
+ */
+export function renewalTransport(plan: RenewalPlan, env: RenewerOptions['env']): Transport {
+  return nodeTransport({
+    env,
+    ...(plan.proxy === undefined ? {} : proxyRoute(plan.proxy)),
+    // A client waits on the helper: a silent proxy must not hold it longer than a login would.
+    budgetMs: NETWORK_BUDGET_MS,
+    ...(plan.tls === undefined ? {} : { tls: tlsFromFiles(plan.tls) }),
+  });
+}
+
+/**
  * The renewal function for a plan: one Entra token per identity and scope, shared by every registry it
  * renews in this process, then one exchange per registry.
  */
 export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const env = options.env;
-  const { proxy } = plan;
-  const dispatcher =
-    options.dispatcher ??
-    nodeTransport({
-      env,
-      ...(proxy === undefined ? {} : proxyRoute(proxy)),
-      // A client waits on the helper: a silent proxy must not hold it longer than a login would.
-      budgetMs: NETWORK_BUDGET_MS,
-      ...(plan.caFile === undefined
-        ? {}
-        : { tls: { ca: [...rootCertificates, readFileSync(plan.caFile, 'utf8')] } }),
-    });
+  const dispatcher = options.dispatcher ?? renewalTransport(plan, env);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? nullLogger;
   const http = new HttpClient({ dispatcher, logger, clock });

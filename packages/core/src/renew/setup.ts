@@ -43,7 +43,7 @@ export interface StartRenewalOptions {
   readonly githubOidc?: RenewalPlan['githubOidc'];
   readonly adoOidcRequestUri?: string;
   readonly proxy?: RenewalPlan['proxy'];
-  readonly caFile?: string;
+  readonly tls?: RenewalPlan['tls'];
   /** The process running the job's steps (the step's parent): the agent ends when it does. */
   readonly watchPid?: number;
 }
@@ -64,9 +64,12 @@ export function planSecrets(plan: RenewalPlan): string[] {
         return [];
     }
   });
-  return [...secrets, plan.githubOidc?.requestToken, ...proxyPasswords(plan.proxy?.url)].filter(
-    (secret): secret is string => secret !== undefined && secret !== '',
-  );
+  return [
+    ...secrets,
+    plan.githubOidc?.requestToken,
+    ...proxyPasswords(plan.proxy?.url),
+    plan.tls?.passphrase,
+  ].filter((secret): secret is string => secret !== undefined && secret !== '');
 }
 
 /** A proxy URL's password as written in it and decoded: a variable may hold either. */
@@ -174,7 +177,7 @@ function renewalPlan(options: StartRenewalOptions, registries: RenewalRegistry[]
     ...(options.adoOidcRequestUri === undefined ? {} : { adoOidcRequestUri: options.adoOidcRequestUri }),
     // With its credentials: the plan lives only in the agent's memory, and the agent renews as the login did.
     ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
-    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { RenewalProxy } from '../renew/renewer.ts';
-import type { Transport } from '../transport.ts';
+import type { TlsFiles, Transport } from '../transport.ts';
 import type { LoginInputKey, StepInputKey } from '../types.ts';
 import type { Vocabulary } from '../wording.ts';
 
@@ -60,8 +60,11 @@ export interface Host {
    * keeps it in memory; nothing writes it to disk.
    */
   renewalProxy?(): RenewalProxy | undefined;
-  /** The CA file `dispatcher()` trusts besides the public roots (Agent.CAInfo), for that helper too. */
-  caFile?(): string | undefined;
+  /**
+   * The TLS files of `dispatcher()` that Node's own settings do not name (the agent's CA and client
+   * certificate), for the renewal agent too; a client certificate's passphrase stays in its memory.
+   */
+  renewalTls?(): TlsFiles | undefined;
   /** A job summary, where the CI has one. */
   summary?(view: SummaryView): Promise<void>;
   /** Fails the step with this message. */

@@ -43,7 +43,7 @@ export async function setUpRenewal(
   const tempDir = renewalTempDir(host);
   const oidc = renewalOidc(host, plan);
   const proxy = host.renewalProxy?.();
-  const caFile = host.caFile?.();
+  const tls = host.renewalTls?.();
   const record = await startRenewal({
     plan,
     result,
@@ -56,7 +56,7 @@ export async function setUpRenewal(
     clock: { now: () => Date.now() },
     ...oidc,
     ...(proxy === undefined ? {} : { proxy }),
-    ...(caFile === undefined ? {} : { caFile }),
+    ...(tls === undefined ? {} : { tls }),
     // The runner's worker, which runs every step of the job: the renewal agent ends with it.
     watchPid: process.ppid,
   });

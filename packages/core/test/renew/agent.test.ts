@@ -391,16 +391,17 @@ describe('the launch', () => {
       ],
       githubOidc: { requestUrl: 'https://token.actions.example/', requestToken: 'request-token' },
       proxy: { url: 'http://ci%40corp:p%40ss%3Aw@proxy:3128/', bypass: [], source: 'Agent.ProxyUrl' },
+      tls: { certArchiveFile: '/agent/client.pfx', passphrase: 'pfx-passphrase' },
     };
     const secrets = planSecrets(plan);
-    expect(secrets).toEqual(['sp-secret-value', 'request-token', 'p%40ss%3Aw', 'p@ss:w']);
+    expect(secrets).toEqual(['sp-secret-value', 'request-token', 'p%40ss%3Aw', 'p@ss:w', 'pfx-passphrase']);
     const env = agentEnvironment(
       { PATH: '/usr/bin', AGENT_PROXYURL: 'http://ci%40corp:p%40ss%3Aw@proxy:3128', COPY: 'p@ss:w' },
       secrets,
     );
     expect(env).toEqual({ PATH: '/usr/bin' });
     expect(
-      planSecrets({ ...plan, proxy: { ...plan.proxy, url: 'http://proxy:3128' } } as RenewalPlan),
+      planSecrets({ ...plan, proxy: { ...plan.proxy, url: 'http://proxy:3128' }, tls: {} } as RenewalPlan),
     ).toEqual(['sp-secret-value', 'request-token']);
   });
 
