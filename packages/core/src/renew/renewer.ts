@@ -74,8 +74,8 @@ function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | '
 }
 
 /**
- * The renewal's transport, the way the login went: the proxy the environment or the plan names (with its
- * bypass list), the plan's TLS files, and the same network budget.
+ * The renewal's transport, the way the login went: the plan's proxy with its bypass list, else the one the
+ * environment names; the plan's TLS files; the same network budget.
  */
 export function renewalTransport(plan: RenewalPlan, env: RenewerOptions['env']): Transport {
   return nodeTransport({
