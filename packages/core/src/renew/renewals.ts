@@ -3,7 +3,12 @@ import { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-p
 import type { Clock } from '../types.ts';
 
 /** A new refresh token for one login server. Several calls in one renewal share one Entra token. */
-export type Renew = (loginServer: string) => Promise<{ readonly password: string; readonly expiresOn: Date }>;
+export type Renew = ((
+  loginServer: string,
+) => Promise<{ readonly password: string; readonly expiresOn: Date }>) & {
+  /** Ends what the round opened (its connections), once the round is over. */
+  readonly close?: () => Promise<void>;
+};
 
 /**
  * Builds the renewal function from the plan, once per renewal round, so that the identity code loads only
@@ -186,22 +191,27 @@ export class Renewals<P> {
       for (const name of due) this.#fail(name, error);
       return;
     }
-    for (const name of due) {
-      const old = this.#servers.get(name) as ServerToken;
-      try {
-        const result = await renew(name);
-        const token: ServerToken = {
-          username: old.username,
-          password: result.password,
-          expiresOn: result.expiresOn.getTime(),
-          obtainedAt: clock.now(),
-        };
-        this.#servers.set(name, token);
-        // The cache only spares the agent a request: a `get` it cannot serve comes here and is answered.
-        await renewed?.(name, token).catch(() => {});
-      } catch (error) {
-        this.#fail(name, error);
+    try {
+      for (const name of due) {
+        const old = this.#servers.get(name) as ServerToken;
+        try {
+          const result = await renew(name);
+          const token: ServerToken = {
+            username: old.username,
+            password: result.password,
+            expiresOn: result.expiresOn.getTime(),
+            obtainedAt: clock.now(),
+          };
+          this.#servers.set(name, token);
+          // The cache only spares the agent a request: a `get` it cannot serve comes here and is answered.
+          await renewed?.(name, token).catch(() => {});
+        } catch (error) {
+          this.#fail(name, error);
+        }
       }
+    } finally {
+      // The next round is hours away: its connections, tunnels through a proxy included, need not wait.
+      await renew.close?.().catch(() => {});
     }
   }
 

@@ -93,6 +93,7 @@ export function renewalTransport(plan: RenewalPlan, env: RenewerOptions['env']):
  */
 export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
   const env = options.env;
+  const own = options.dispatcher === undefined;
   const dispatcher = options.dispatcher ?? renewalTransport(plan, env);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? nullLogger;
@@ -111,7 +112,7 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
     ...(oidcToken === undefined ? {} : { oidcToken }),
   });
 
-  return async (loginServer) => {
+  const renew: Renew = async (loginServer) => {
     const registry = plan.registries.find((candidate) => candidate.loginServer === loginServer);
     if (registry === undefined) {
       throw new AcrLoginError('STATE_INVALID', `The renewal plan has no registry "${loginServer}".`);
@@ -139,4 +140,6 @@ export function createRenew(plan: RenewalPlan, options: RenewerOptions): Renew {
       throw withContext(error, `Renewing for ${describeIdentity(identity)}`);
     }
   };
+  // A transport the caller gave is the caller's to close.
+  return own ? Object.assign(renew, { close: () => dispatcher.close() }) : renew;
 }

@@ -320,6 +320,8 @@ describe('when renewal fails', () => {
     expect(f.renewer.calls).toHaveLength(2);
     // No warning once it succeeded.
     expect((await f.run('get', CONTOSO)).stderr).toBe('');
+    // Each round closed what it opened, the failed one too.
+    expect(f.renewer.closed.count).toBe(2);
   });
 
   test('after expiry the client gets an error naming the cause and the fix, on stdout and stderr', async () => {
@@ -341,6 +343,7 @@ describe('when renewal fails', () => {
       true,
     );
     expect(f.renewer.calls).toEqual([CONTOSO]);
+    expect(f.renewer.closed.count).toBe(1);
   });
 
   test('after expiry, an attempt is repeated once the short pause is over', async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCertificateAuthority } from '../../../../test/emulator/ca.ts';
 import { tempDir } from '../../../../test/support/temp-dirs.ts';
 import { CLOUDS } from '../../src/plan/clouds.ts';
-import { type RenewalPlan, renewalTransport } from '../../src/renew/renewer.ts';
+import { createRenew, type RenewalPlan, renewalTransport } from '../../src/renew/renewer.ts';
+import { nodeTransport } from '../../src/transport.ts';
 
 /**
  * The renewal agent renews hours after the login, in its own process: it must trust and present what the
@@ -75,6 +76,41 @@ describe("the renewal's transport, from the plan's TLS files (the agent's Agent.
       expect(await response.body.text()).toBe('none');
     } finally {
       await transport.close();
+    }
+  });
+});
+
+describe('a renewal round closes the transport it made, not one it was given', () => {
+  const plan: RenewalPlan = {
+    cloud: CLOUDS.AzureCloud,
+    registries: [
+      {
+        loginServer: 'contoso.azurecr.io',
+        audience: 'acr',
+        identity: {
+          type: 'service-principal',
+          clientId: '00000000-0000-4000-8000-000000000001',
+          tenantId: '00000000-0000-4000-8000-000000000002',
+          secret: 'sp-secret-value',
+        },
+      },
+    ],
+  };
+
+  test('its own: once closed, it opens nothing more', async () => {
+    const renew = createRenew(plan, { env: {} });
+    await renew.close?.();
+    await expect(renew('contoso.azurecr.io')).rejects.toMatchObject({
+      message: expect.stringContaining('ERR_TRANSPORT_CLOSED'),
+    });
+  });
+
+  test("a transport the caller gave stays the caller's", async () => {
+    const dispatcher = nodeTransport({ env: {} });
+    try {
+      expect(createRenew(plan, { env: {}, dispatcher }).close).toBeUndefined();
+    } finally {
+      await dispatcher.close();
     }
   });
 });

@@ -59,6 +59,8 @@ export interface RecordingRenewer {
   readonly plans: Plan[];
   /** Servers renewed, in order. */
   readonly calls: string[];
+  /** Rounds whose renewal function was closed. */
+  readonly closed: { count: number };
   factory(plan: Plan): Renew;
 }
 
@@ -72,12 +74,14 @@ export function recordingRenewer(
 ): RecordingRenewer {
   const plans: Plan[] = [];
   const calls: string[] = [];
+  const closed = { count: 0 };
   return {
     plans,
     calls,
+    closed,
     factory(plan) {
       plans.push(plan);
-      return async (server) => {
+      const renew: Renew = async (server) => {
         calls.push(server);
         const error = options.fail?.(server);
         if (error !== undefined) throw error;
@@ -86,6 +90,11 @@ export function recordingRenewer(
           expiresOn: new Date(clock.now() + (options.lifetime ?? LIFETIME)),
         };
       };
+      return Object.assign(renew, {
+        close: async () => {
+          closed.count++;
+        },
+      });
     },
   };
 }
