@@ -26,6 +26,7 @@ import {
   type RecordingRenewer,
   recordingRenewer,
   SOURCE_BUNDLE,
+  SP_REGISTRY,
   serversFor,
   T0,
   type TestClock,
@@ -377,18 +378,7 @@ describe('the launch', () => {
   test("the plan's secrets, an agent proxy's password included, stay out of the agent's environment", () => {
     const plan: RenewalPlan = {
       cloud: CLOUDS.AzureCloud,
-      registries: [
-        {
-          loginServer: 'contoso.azurecr.io',
-          audience: 'acr',
-          identity: {
-            type: 'service-principal',
-            clientId: '00000000-0000-4000-8000-000000000001',
-            tenantId: '00000000-0000-4000-8000-000000000002',
-            secret: 'sp-secret-value',
-          },
-        },
-      ],
+      registries: [SP_REGISTRY],
       githubOidc: { requestUrl: 'https://token.actions.example/', requestToken: 'request-token' },
       proxy: { url: 'http://ci%40corp:p%40ss%3Aw@proxy:3128/', bypass: [], source: 'Agent.ProxyUrl' },
       tls: { certArchiveFile: '/agent/client.pfx', passphrase: 'pfx-passphrase' },

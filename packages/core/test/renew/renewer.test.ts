@@ -9,6 +9,7 @@ import { tempDir } from '../../../../test/support/temp-dirs.ts';
 import { CLOUDS } from '../../src/plan/clouds.ts';
 import { createRenew, type RenewalPlan, renewalTransport } from '../../src/renew/renewer.ts';
 import { nodeTransport } from '../../src/transport.ts';
+import { SP_REGISTRY } from './support.ts';
 
 /**
  * The renewal agent renews hours after the login, in its own process: it must trust and present what the
@@ -83,18 +84,7 @@ describe("the renewal's transport, from the plan's TLS files (the agent's Agent.
 describe('a renewal round closes the transport it made, not one it was given', () => {
   const plan: RenewalPlan = {
     cloud: CLOUDS.AzureCloud,
-    registries: [
-      {
-        loginServer: 'contoso.azurecr.io',
-        audience: 'acr',
-        identity: {
-          type: 'service-principal',
-          clientId: '00000000-0000-4000-8000-000000000001',
-          tenantId: '00000000-0000-4000-8000-000000000002',
-          secret: 'sp-secret-value',
-        },
-      },
-    ],
+    registries: [SP_REGISTRY],
   };
 
   test('its own: once closed, it opens nothing more', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tempDir as newTempDir } from '../../../../test/support/temp-dirs.ts';
 import type { Renew, ServerToken } from '../../src/renew/index.ts';
+import type { RenewalRegistry } from '../../src/renew/renewer.ts';
 import type { Clock } from '../../src/types.ts';
 
 /** A fresh directory under the system temp dir, removed after the file's tests. */
@@ -39,6 +40,18 @@ export interface Plan {
 }
 
 export const PLAN: Plan = { identity: 'app 1234' };
+
+/** A real renewal plan's one registry, a service principal with its secret in it (`sp-secret-value`). */
+export const SP_REGISTRY: RenewalRegistry = {
+  loginServer: 'contoso.azurecr.io',
+  audience: 'acr',
+  identity: {
+    type: 'service-principal',
+    clientId: '00000000-0000-4000-8000-000000000001',
+    tenantId: '00000000-0000-4000-8000-000000000002',
+    secret: 'sp-secret-value',
+  },
+};
 
 /** The login's tokens: `rt-0-<server>`, obtained at `obtainedAt`, valid for `lifetime`. */
 export function serversFor(
