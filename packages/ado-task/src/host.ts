@@ -21,7 +21,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentTransport, proxyToken, renewalProxy, urlSecrets } from './proxy.ts';
+import { agentProxy, agentTransport, proxyToken, urlSecrets } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -154,7 +154,7 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       // The agent's proxy settings live outside the environment: the renewal agent gets them, credentials
       // and bypass list included, in its plan on stdin, and keeps them in memory.
       const proxy = agent.proxy();
-      return proxy === undefined ? undefined : renewalProxy(proxy);
+      return proxy === undefined ? undefined : agentProxy(proxy);
     },
     // The agent's CA and client certificate, which Node's own settings do not name: the renewal agent
     // trusts and presents them as the login did.

@@ -1,12 +1,11 @@
 import {
   basicCredentials,
-  bypassesProxy,
-  bypassPatterns,
   isLocalHost,
+  type ListedProxy,
+  listedProxyOptions,
   NETWORK_BUDGET_MS,
   nodeTransport,
   proxyUrlOf,
-  type RenewalProxy,
   type TlsFiles,
   type Transport,
   type TransportTls,
@@ -33,23 +32,15 @@ export function proxyToken(proxy: AgentProxy): string | undefined {
   return `Basic ${basicCredentials(proxy.proxyUsername, proxy.proxyPassword ?? '')}`;
 }
 
-/**
- * The agent's proxy as one URL that carries the credentials the login used: `Agent.ProxyUsername` and
- * `Agent.ProxyPassword` where given (as `proxyToken`), else whatever `Agent.ProxyUrl` holds. For the renewal
- * agent, which keeps it in memory only and renews hours later the way the login went.
- */
-export function proxyUrlWithCredentials(proxy: AgentProxy): string {
-  const url = proxy.proxyUsername ? proxyUrlOf(proxy.proxyUrl) : undefined;
-  if (url === undefined) return proxy.proxyUrl;
-  // Encoded in full: the URL setters leave `%` as it is, which a reader would then decode.
-  url.username = encodeURIComponent(proxy.proxyUsername ?? '');
-  url.password = encodeURIComponent(proxy.proxyPassword ?? '');
-  return url.href;
-}
-
-/** The agent's proxy for the renewal agent: the route the login took, credentials and bypass list included. */
-export function renewalProxy(proxy: AgentProxy): RenewalProxy {
-  return { url: proxyUrlWithCredentials(proxy), bypass: proxy.proxyBypassHosts ?? [], source: PROXY_SETTING };
+/** The agent's proxy with its credentials and bypass list: the login's route, and the renewal agent's. */
+export function agentProxy(proxy: AgentProxy): ListedProxy {
+  const authorization = proxyToken(proxy);
+  return {
+    url: proxy.proxyUrl,
+    source: PROXY_SETTING,
+    ...(authorization === undefined ? {} : { authorization }),
+    bypass: proxy.proxyBypassHosts ?? [],
+  };
 }
 
 /**
@@ -73,16 +64,5 @@ export function agentTransport(proxy: AgentProxy | undefined, tls: TransportTls 
   if (proxy === undefined) {
     return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname), budgetMs: NETWORK_BUDGET_MS });
   }
-  const bypass = bypassPatterns(proxy.proxyBypassHosts ?? []);
-  const authorization = proxyToken(proxy);
-  return nodeTransport({
-    tls,
-    proxy: {
-      url: proxy.proxyUrl,
-      source: PROXY_SETTING,
-      ...(authorization === undefined ? {} : { authorization }),
-    },
-    bypass: (url) => bypassesProxy(url, bypass),
-    budgetMs: NETWORK_BUDGET_MS,
-  });
+  return nodeTransport({ tls, ...listedProxyOptions(agentProxy(proxy)), budgetMs: NETWORK_BUDGET_MS });
 }

@@ -6,13 +6,7 @@ import { AcrLoginError, bypassesProxy, bypassPatterns, tlsFromFiles } from '../.
 import { failureLines, secretPieces } from '../../core/src/step/report.ts';
 import type { Localize } from '../src/context.ts';
 import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
-import {
-  agentTransport,
-  proxyToken,
-  proxyUrlWithCredentials,
-  renewalProxy,
-  urlSecrets,
-} from '../src/proxy.ts';
+import { agentProxy, agentTransport, proxyToken, urlSecrets } from '../src/proxy.ts';
 import { taskWords } from '../src/words.ts';
 
 const messages = (
@@ -59,51 +53,25 @@ describe('proxy bypass: local hosts always, then the agent list of regular expre
   });
 });
 
-describe("the agent's proxy for the renewal agent: one URL with the credentials the login used", () => {
+describe("the agent's proxy: the login's route, and the renewal agent's", () => {
   test.each([
-    [{ proxyUrl: 'http://proxy:8080' }, 'http://proxy:8080'],
-    [{ proxyUrl: 'http://u:p@proxy:8080' }, 'http://u:p@proxy:8080'],
+    [{ proxyUrl: 'http://proxy:8080' }, { url: 'http://proxy:8080', source: 'Agent.ProxyUrl', bypass: [] }],
+    [
+      // Credentials in the URL stay there: the transport reads them from it.
+      { proxyUrl: 'http://u:p@proxy:8080', proxyBypassHosts: ['\\.corp$'] },
+      { url: 'http://u:p@proxy:8080', source: 'Agent.ProxyUrl', bypass: ['\\.corp$'] },
+    ],
     [
       { proxyUrl: 'http://proxy:8080', proxyUsername: 'ci@corp', proxyPassword: 'p@ss:w/rd%1' },
-      'http://ci%40corp:p%40ss%3Aw%2Frd%251@proxy:8080/',
+      {
+        url: 'http://proxy:8080',
+        source: 'Agent.ProxyUrl',
+        authorization: `Basic ${btoa('ci@corp:p@ss:w/rd%1')}`,
+        bypass: [],
+      },
     ],
-    [{ proxyUrl: 'proxy:3128', proxyUsername: 'u' }, 'http://u@proxy:3128/'],
-    // The settings win over credentials in the URL, as for the login's Proxy-Authorization (proxyToken).
-    [
-      { proxyUrl: 'http://old:gone@proxy:8080', proxyUsername: 'u', proxyPassword: 'p' },
-      'http://u:p@proxy:8080/',
-    ],
-  ])('%j -> %s', (proxy, expected) => {
-    expect(proxyUrlWithCredentials(proxy)).toBe(expected);
-  });
-
-  test('with the bypass list, for the renewal to go direct where the login did', () => {
-    const proxy = {
-      proxyUrl: 'http://proxy:8080',
-      proxyUsername: 'u',
-      proxyPassword: 'p',
-      proxyBypassHosts: ['\\.corp$'],
-    };
-    expect(renewalProxy(proxy)).toEqual({
-      url: 'http://u:p@proxy:8080/',
-      bypass: ['\\.corp$'],
-      source: 'Agent.ProxyUrl',
-    });
-    expect(renewalProxy({ proxyUrl: 'http://proxy:8080' }).bypass).toEqual([]);
-  });
-
-  test('the credentials read back from the URL are the ones given, as a transport decodes them', () => {
-    const url = new URL(
-      proxyUrlWithCredentials({
-        proxyUrl: 'http://proxy:8080',
-        proxyUsername: 'ci@corp',
-        proxyPassword: 'p@ss:w/rd%1;x',
-      }),
-    );
-    expect([decodeURIComponent(url.username), decodeURIComponent(url.password)]).toEqual([
-      'ci@corp',
-      'p@ss:w/rd%1;x',
-    ]);
+  ])('%j -> %j', (proxy, expected) => {
+    expect(agentProxy(proxy)).toEqual(expected);
   });
 });
 

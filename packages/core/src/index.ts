@@ -17,7 +17,6 @@ export { AUTH_TYPES, CLIENT_KINDS, SECRET_INPUTS } from './plan/names.ts';
 export { planLogin } from './plan/plan.ts';
 export { registryNames } from './plan/registries.ts';
 export { ACR_REFRESH_TOKEN_USERNAME, type RegistryCredential } from './registry/credential.ts';
-export type { RenewalProxy } from './renew/renewer.ts';
 export * from './step/host.ts';
 export {
   ACCESS_TABLE_HEADER,

@@ -7,6 +7,7 @@ import {
   type TransportTls,
 } from './net/connection.ts';
 import { exchange, type Via } from './net/exchange.ts';
+import { bypassesProxy, bypassPatterns } from './net/proxy-bypass.ts';
 import { type Env, envProxy, parseProxyUrl, proxyAuthorization } from './net/proxy-env.ts';
 import { STAGE_TIMEOUTS, type StageTimeouts } from './net/stages.ts';
 import type { Transport } from './types.ts';
@@ -75,15 +76,31 @@ function chosenProxy(
     : { url: parseProxyUrl(chosen.url, chosen.variable), source: chosen.variable };
 }
 
-/** The proxy as a connection tunnels through it: the explicit credentials, else the URL's own. */
+/**
+ * The proxy as a connection tunnels through it, shown without credentials: the explicit credentials, else
+ * the URL's own.
+ */
 function proxyRoute(
   url: URL,
-  shown: string,
   source: string,
   authorization: string | undefined,
-): Route['proxy'] {
+): NonNullable<Route['proxy']> {
   const given = authorization ?? proxyAuthorization(url);
+  const shown = `${url.protocol}//${url.host}`;
   return { url, shown, source, ...(given === undefined ? {} : { authorization: given }) };
+}
+
+/** An explicit proxy with a bypass list of regular expressions, as Azure Pipelines keeps the agent's. */
+export interface ListedProxy extends ProxySettings {
+  /** Tested against a request's whole URL: a match goes direct (`Agent.ProxyBypassList`). */
+  readonly bypass: readonly string[];
+}
+
+/** The transport options for such a proxy: local hosts and what the list matches go direct. */
+export function listedProxyOptions(proxy: ListedProxy): Pick<NodeTransportOptions, 'proxy' | 'bypass'> {
+  const { bypass: entries, ...settings } = proxy;
+  const bypass = bypassPatterns(entries);
+  return { proxy: settings, bypass: (url) => bypassesProxy(url, bypass) };
 }
 
 /** One keep-alive agent per scheme and proxy, made when first needed; `destroy` ends them all. */
@@ -100,9 +117,8 @@ function agentPool(connector: Connector, options: NodeTransportOptions) {
       if (chosen === undefined) {
         via = { agent: stagedAgent(connector, secure, undefined) };
       } else {
-        const shown = `${chosen.url.protocol}//${chosen.url.host}`;
-        const proxy = proxyRoute(chosen.url, shown, chosen.source, options.proxy?.authorization);
-        via = { agent: stagedAgent(connector, secure, proxy), proxy: shown };
+        const proxy = proxyRoute(chosen.url, chosen.source, options.proxy?.authorization);
+        via = { agent: stagedAgent(connector, secure, proxy), proxy: proxy.shown };
       }
       vias.set(key, via);
     }

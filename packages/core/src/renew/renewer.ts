@@ -6,11 +6,11 @@ import { describeIdentity } from '../identity/kinds/index.ts';
 import { entraScope } from '../identity/scope.ts';
 import { entraTokens } from '../identity/token.ts';
 import { readTokenInfo } from '../jwt.ts';
-import { bypassesProxy, bypassPatterns } from '../net/proxy-bypass.ts';
 import { exchangeEntraToken } from '../registry/acr.ts';
 import {
+  type ListedProxy,
+  listedProxyOptions,
   NETWORK_BUDGET_MS,
-  type NodeTransportOptions,
   nodeTransport,
   type TlsFiles,
   type Transport,
@@ -30,16 +30,6 @@ export interface RenewalRegistry {
   readonly identity: Identity;
 }
 
-/** A proxy from the login step's settings, which the renewal takes as the login did. */
-export interface RenewalProxy {
-  /** With its credentials: the plan lives only in the renewal agent's memory. */
-  readonly url: string;
-  /** Regular expressions tested against a request's whole URL: a match goes direct (`Agent.ProxyBypassList`). */
-  readonly bypass: readonly string[];
-  /** What the user calls the setting, for errors: `Agent.ProxyUrl`. */
-  readonly source: string;
-}
-
 /** What the renewal agent keeps in memory for renewing: everything the login used, nothing it did not. */
 export interface RenewalPlan {
   readonly cloud: Cloud;
@@ -52,7 +42,7 @@ export interface RenewalPlan {
    * The proxy the login step used when it was not in the environment (Azure Pipelines keeps the agent's
    * proxy in its settings). It wins over HTTPS_PROXY in the agent's environment, as it did for the login.
    */
-  readonly proxy?: RenewalProxy;
+  readonly proxy?: ListedProxy;
   /**
    * TLS files the login step used that Node's own settings did not name (the agent's Agent.CAInfo, a
    * TLS-inspecting proxy's CA usually, and its client certificate): the renewal trusts and presents them too.
@@ -67,12 +57,6 @@ export interface RenewerOptions {
   readonly logger?: Logger;
 }
 
-/** The login step's proxy with its bypass list: the hosts the login reached direct, the renewal does too. */
-function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | 'bypass'> {
-  const bypass = bypassPatterns(proxy.bypass);
-  return { proxy: { url: proxy.url, source: proxy.source }, bypass: (url) => bypassesProxy(url, bypass) };
-}
-
 /**
  * The renewal's transport, the way the login went: the plan's proxy with its bypass list, else the one the
  * environment names; the plan's TLS files; the same network budget.
@@ -80,7 +64,7 @@ function proxyRoute(proxy: RenewalProxy): Pick<NodeTransportOptions, 'proxy' | '
 export function renewalTransport(plan: RenewalPlan, env: RenewerOptions['env']): Transport {
   return nodeTransport({
     env,
-    ...(plan.proxy === undefined ? {} : proxyRoute(plan.proxy)),
+    ...(plan.proxy === undefined ? {} : listedProxyOptions(plan.proxy)),
     // A client waits on the helper: a silent proxy must not hold it longer than a login would.
     budgetMs: NETWORK_BUDGET_MS,
     ...(plan.tls === undefined ? {} : { tls: tlsFromFiles(plan.tls) }),

@@ -68,6 +68,7 @@ export function planSecrets(plan: RenewalPlan): string[] {
     ...secrets,
     plan.githubOidc?.requestToken,
     ...proxyPasswords(plan.proxy?.url),
+    plan.proxy?.authorization,
     plan.tls?.passphrase,
   ].filter((secret): secret is string => secret !== undefined && secret !== '');
 }

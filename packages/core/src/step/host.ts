@@ -1,5 +1,4 @@
-import type { RenewalProxy } from '../renew/renewer.ts';
-import type { TlsFiles, Transport } from '../transport.ts';
+import type { ListedProxy, TlsFiles, Transport } from '../transport.ts';
 import type { LoginInputKey, StepInputKey } from '../types.ts';
 import type { Vocabulary } from '../wording.ts';
 
@@ -59,7 +58,7 @@ export interface Host {
    * list, for the renewal agent that renews outside the step. The agent gets it in its plan on stdin and
    * keeps it in memory; nothing writes it to disk.
    */
-  renewalProxy?(): RenewalProxy | undefined;
+  renewalProxy?(): ListedProxy | undefined;
   /**
    * The TLS files of `dispatcher()` that Node's own settings do not name (the agent's CA and client
    * certificate), for the renewal agent too; a client certificate's passphrase stays in its memory.

@@ -380,19 +380,32 @@ describe('the launch', () => {
       cloud: CLOUDS.AzureCloud,
       registries: [SP_REGISTRY],
       githubOidc: { requestUrl: 'https://token.actions.example/', requestToken: 'request-token' },
-      proxy: { url: 'http://ci%40corp:p%40ss%3Aw@proxy:3128/', bypass: [], source: 'Agent.ProxyUrl' },
+      proxy: {
+        url: 'http://ci%40corp:p%40ss%3Aw@proxy:3128/',
+        authorization: 'Basic Y2lAY29ycDpzZXR0aW5n',
+        bypass: [],
+        source: 'Agent.ProxyUrl',
+      },
       tls: { certArchiveFile: '/agent/client.pfx', passphrase: 'pfx-passphrase' },
     };
     const secrets = planSecrets(plan);
-    expect(secrets).toEqual(['sp-secret-value', 'request-token', 'p%40ss%3Aw', 'p@ss:w', 'pfx-passphrase']);
+    expect(secrets).toEqual([
+      'sp-secret-value',
+      'request-token',
+      'p%40ss%3Aw',
+      'p@ss:w',
+      'Basic Y2lAY29ycDpzZXR0aW5n',
+      'pfx-passphrase',
+    ]);
     const env = agentEnvironment(
       { PATH: '/usr/bin', AGENT_PROXYURL: 'http://ci%40corp:p%40ss%3Aw@proxy:3128', COPY: 'p@ss:w' },
       secrets,
     );
     expect(env).toEqual({ PATH: '/usr/bin' });
-    expect(
-      planSecrets({ ...plan, proxy: { ...plan.proxy, url: 'http://proxy:3128' }, tls: {} } as RenewalPlan),
-    ).toEqual(['sp-secret-value', 'request-token']);
+    expect(planSecrets({ ...plan, proxy: { url: 'http://proxy:3128', bypass: [] }, tls: {} })).toEqual([
+      'sp-secret-value',
+      'request-token',
+    ]);
   });
 
   test('a configuration that does not parse is refused without quoting it', () => {
