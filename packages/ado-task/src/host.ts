@@ -3,6 +3,7 @@ import {
   type Host,
   type LoginInputKey,
   maskOnce,
+  proxyUrlSecrets,
   type RenewalOidc,
   redactProxyUrl,
   type StateName,
@@ -21,7 +22,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentProxy, agentTransport, proxyToken, urlSecrets } from './proxy.ts';
+import { agentProxy, agentTransport, proxyToken } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -95,7 +96,7 @@ function agentDispatcher(
   if (proxy !== undefined) {
     mask(proxy.proxyPassword);
     mask(proxyToken(proxy));
-    for (const secret of urlSecrets(proxy.proxyUrl)) mask(secret);
+    for (const secret of proxyUrlSecrets(proxy.proxyUrl)) mask(secret);
     agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
   }
   if (certificates !== undefined) {

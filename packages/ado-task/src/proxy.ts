@@ -5,7 +5,6 @@ import {
   listedProxyOptions,
   NETWORK_BUDGET_MS,
   nodeTransport,
-  proxyUrlOf,
   type TlsFiles,
   type Transport,
   type TransportTls,
@@ -41,18 +40,6 @@ export function agentProxy(proxy: AgentProxy): ListedProxy {
     ...(authorization === undefined ? {} : { authorization }),
     bypass: proxy.proxyBypassHosts ?? [],
   };
-}
-
-/**
- * The password an `Agent.ProxyUrl` may carry (`http://user:pass@proxy:port`), raw and decoded, to mask
- * before anything is printed; its `Proxy-Authorization` too.
- */
-export function urlSecrets(proxyUrl: string): string[] {
-  const url = proxyUrlOf(proxyUrl);
-  if (url === undefined || url.password === '') return [];
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  return [...new Set([url.password, password, `Basic ${basicCredentials(user, password)}`])];
 }
 
 /**

@@ -2,11 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { describe, expect, test, vi } from 'vitest';
-import { AcrLoginError, bypassesProxy, bypassPatterns, tlsFromFiles } from '../../core/src/index.ts';
+import {
+  AcrLoginError,
+  bypassesProxy,
+  bypassPatterns,
+  proxyUrlSecrets,
+  tlsFromFiles,
+} from '../../core/src/index.ts';
 import { failureLines, secretPieces } from '../../core/src/step/report.ts';
 import type { Localize } from '../src/context.ts';
 import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
-import { agentProxy, agentTransport, proxyToken, urlSecrets } from '../src/proxy.ts';
+import { agentProxy, agentTransport, proxyToken } from '../src/proxy.ts';
 import { taskWords } from '../src/words.ts';
 
 const messages = (
@@ -82,7 +88,7 @@ describe('an Agent.ProxyUrl with credentials in it', () => {
     ['http://user:p%40ss%3A%2F@proxy:8080', ['p%40ss%3A%2F', 'p@ss:/', `Basic ${btoa('user:p@ss:/')}`]],
     ['user:plain@proxy:8080', ['plain', `Basic ${btoa('user:plain')}`]],
   ])('%s: masks %j', (url, secrets) => {
-    expect(urlSecrets(url)).toEqual(secrets);
+    expect(proxyUrlSecrets(url)).toEqual(secrets);
   });
 
   test('a socks proxy is refused, naming Agent.ProxyUrl and without its password', async () => {

@@ -23,6 +23,7 @@ export {
   parseNoProxy,
   parseProxyUrl,
   proxyUrlOf,
+  proxyUrlSecrets,
   redactProxyUrl,
 } from './net/proxy-env.ts';
 export {

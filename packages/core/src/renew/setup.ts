@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CLIENT_FAMILY, clientFile } from '../clients/paths.ts';
 import { AcrLoginError, errorMessage } from '../errors.ts';
 import type { LoginResult } from '../login-result.ts';
-import { proxyUrlOf } from '../net/proxy-env.ts';
+import { proxyUrlSecrets } from '../net/proxy-env.ts';
 import type { LoginPlan } from '../plan/login-plan.ts';
 import { input } from '../wording.ts';
 import type { CachedCredential } from './cache.ts';
@@ -67,16 +67,10 @@ export function planSecrets(plan: RenewalPlan): string[] {
   return [
     ...secrets,
     plan.githubOidc?.requestToken,
-    ...proxyPasswords(plan.proxy?.url),
+    ...proxyUrlSecrets(plan.proxy?.url ?? ''),
     plan.proxy?.authorization,
     plan.tls?.passphrase,
   ].filter((secret): secret is string => secret !== undefined && secret !== '');
-}
-
-/** A proxy URL's password as written in it and decoded: a variable may hold either. */
-function proxyPasswords(url: string | undefined): string[] {
-  const password = url === undefined ? '' : (proxyUrlOf(url)?.password ?? '');
-  return password === '' ? [] : [password, decodeURIComponent(password)];
 }
 
 /**

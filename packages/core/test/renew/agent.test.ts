@@ -394,6 +394,7 @@ describe('the launch', () => {
       'request-token',
       'p%40ss%3Aw',
       'p@ss:w',
+      `Basic ${btoa('ci@corp:p@ss:w')}`,
       'Basic Y2lAY29ycDpzZXR0aW5n',
       'pfx-passphrase',
     ]);
