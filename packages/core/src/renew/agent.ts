@@ -6,7 +6,8 @@ import { chmod, rm } from '../fs-async.ts';
 import type { Clock } from '../types.ts';
 import type { AgentRequest, AgentResponse } from './agent-client.ts';
 import { type AgentConfig, parseAgentConfig } from './agent-config.ts';
-import { CACHE_DIRECTORY, writeCached } from './cache.ts';
+import { CACHE_DIRECTORY } from './cache.ts';
+import { writeCached } from './cache-writer.ts';
 import { failure, Renewals, type RenewFactory, renewAt } from './renewals.ts';
 
 /**

@@ -1,6 +1,4 @@
-import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../clients/config-file.ts';
 import { readFile } from '../fs-async.ts';
 import { hasFields } from '../util.ts';
 
@@ -32,19 +30,6 @@ export function cacheFileName(server: string): string {
 
 export function cacheFile(dir: string, server: string): string {
   return join(dir, CACHE_DIRECTORY, cacheFileName(server));
-}
-
-/** A reader sees the old or the new credential, never half of one; created 0600. */
-export async function writeCached(dir: string, server: string, credential: CachedCredential): Promise<void> {
-  const { username, password, expiresOn, renewAt } = credential;
-  // Rounded down, so a reader never takes a due credential for a fresh one; never negative.
-  const renewAtUptime = Math.max(0, Math.floor(uptime() + (renewAt - Date.now()) / 1000));
-  await writeFileAtomic(
-    cacheFile(dir, server),
-    // The password (about 1.4 kB) last: the POSIX helper finds each field with a shortest-prefix match, whose
-    // cost grows with the square of the field's offset.
-    JSON.stringify({ expiresOn, renewAt, renewAtUptime, username, password }),
-  );
 }
 
 /** The cached credential, or undefined when there is none (or it is unreadable: the agent is asked then). */

@@ -2,6 +2,7 @@ export { credentialsJson, NOT_FOUND_MESSAGE, normaliseServer } from '../helper-p
 export * from './agent-client.ts';
 export { AGENT_ARGUMENT, HELPER_ARGUMENT } from './bundle-commands.ts';
 export * from './cache.ts';
+export * from './cache-writer.ts';
 export { type AskAgent, type HelperRequest, runCredentialHelper } from './helper-command.ts';
 export {
   type HelperResult,

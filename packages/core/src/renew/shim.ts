@@ -4,7 +4,8 @@ import { type OwnerOnlyOptions, restrictToOwner } from '../clients/owner-only.ts
 import { AcrLoginError } from '../errors.ts';
 import { chmod, mkdir, open, rm } from '../fs-async.ts';
 import { HELPER_ARGUMENT } from './bundle-commands.ts';
-import { CACHE_DIRECTORY, type CachedCredential, writeCached } from './cache.ts';
+import { CACHE_DIRECTORY, type CachedCredential } from './cache.ts';
+import { writeCached } from './cache-writer.ts';
 
 /** `acr-login-<8 hex>`: unique per login step, so two logins in one job keep separate helpers. */
 export function newHelperName(): string {

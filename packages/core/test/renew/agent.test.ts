@@ -15,7 +15,7 @@ import {
 } from '../../src/renew/agent.ts';
 import { type AgentResponse, AgentUnreachable, askAgent } from '../../src/renew/agent-client.ts';
 import { parseAgentConfig } from '../../src/renew/agent-config.ts';
-import { writeCached } from '../../src/renew/cache.ts';
+import { writeCached } from '../../src/renew/cache-writer.ts';
 import { agentEndpoint, agentEnvironment, launchAgent, stopAgent } from '../../src/renew/launch.ts';
 import type { RenewalPlan } from '../../src/renew/renewer.ts';
 import { planSecrets } from '../../src/renew/setup.ts';
