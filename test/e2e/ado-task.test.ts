@@ -29,6 +29,7 @@ import {
 } from '../support/azure-pipelines-agent.ts';
 import { BUNDLES } from '../support/bundles.ts';
 import { expectToolsInCi, run, skopeoInspect } from '../support/clients.ts';
+import { builtinsProbe, HTTP_CLIENT } from '../support/loaded-builtins.ts';
 import { closedPort } from '../support/ports.ts';
 
 /**
@@ -139,8 +140,8 @@ function expectMaskedFirst(run: TaskRun, secrets: readonly string[]): void {
 }
 
 /** Run the post-job step as the agent would: the task variables the main step set come back as VSTS_TASKVARIABLE_*. */
-function runPost(job: Job, main: TaskRun): Promise<TaskRun> {
-  return runBundle('post', { ...job.env, ...jobVariables(main), ...taskVariables(main) });
+function runPost(job: Job, main: TaskRun, env: Record<string, string> = {}): Promise<TaskRun> {
+  return runBundle('post', { ...job.env, ...jobVariables(main), ...taskVariables(main), ...env });
 }
 
 async function expectPull(job: Job, server: string, authFile = job.files.docker) {
@@ -287,10 +288,14 @@ describe.each([
     const own = await logIn();
     expect(own.main.code, own.main.stdout + own.main.stderr).toBe(0);
     expect(await readFile(own.job.files.docker, 'utf8')).not.toBe(PREVIOUS_CONFIG);
-    const post = await runPost(own.job, own.main);
+    // The post-job step sends no request, so it loads no HTTP client: the agent's transport is the main step's.
+    const probe = builtinsProbe(join(own.job.home, 'post-builtins.txt'));
+    const post = await runPost(own.job, own.main, probe.env);
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(result(post)?.properties.result ?? 'Succeeded').toBe('Succeeded');
     expect(post.stdout).toMatch(/Logged out: 0 credential entries removed, 1 credential entry restored\./);
+    expect(probe.loaded()).toContain('fs');
+    expect(probe.loaded().filter((name) => HTTP_CLIENT.includes(name))).toEqual([]);
     expect(await readFile(own.job.files.docker, 'utf8')).toBe(PREVIOUS_CONFIG);
     expect(await readFile(own.job.dockerConfig, 'utf8')).toBe(PREVIOUS_CONFIG);
   });

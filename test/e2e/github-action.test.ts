@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   AUTHORITY_HOSTS,
@@ -22,6 +22,7 @@ import {
   stateEnv,
 } from '../support/actions-runner.ts';
 import { expectToolsInCi, skopeoInspect, skopeoPush } from '../support/clients.ts';
+import { builtinsProbe, HTTP_CLIENT } from '../support/loaded-builtins.ts';
 
 /** The committed bundle, run as the runner runs it, against the emulator; then the post step. */
 
@@ -42,8 +43,12 @@ async function main(
   return runStep(ACTION_MAIN, job, { ...emulator.env(), ...inputEnv(inputs), ...env });
 }
 
-async function post(job: Job, state: Record<string, string>): Promise<StepResult> {
-  return runStep(ACTION_POST, job, { ...emulator.env(), ...stateEnv(state) });
+async function post(
+  job: Job,
+  state: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<StepResult> {
+  return runStep(ACTION_POST, job, { ...emulator.env(), ...stateEnv(state), ...env });
 }
 
 /** Logs in, checks masking, outputs and a real pull, logs out; returns the main step. */
@@ -86,11 +91,13 @@ describe('each auth type logs docker in, and the post step removes it', () => {
   test('GitHub OIDC chosen by auto from client-id, tenant-id and the OIDC variables', async () => {
     const job = await newJob(emulator.dir);
     const app = emulator.scenario.apps.githubApp;
-    const step = await loginAndPull(job, {
-      registry: 'contoso',
-      'client-id': app.clientId,
-      'tenant-id': emulator.scenario.tenantId,
-    });
+    const mainProbe = builtinsProbe(join(job.home, 'main-builtins.txt'));
+    const step = await loginAndPull(
+      job,
+      { registry: 'contoso', 'client-id': app.clientId, 'tenant-id': emulator.scenario.tenantId },
+      mainProbe.env,
+    );
+    expect(mainProbe.loaded()).toEqual(expect.arrayContaining(HTTP_CLIENT));
     expect(step.stdout).toContain('(oidc: ');
     expect(step.outputs).toMatchObject({
       'login-server': REGISTRIES.contoso,
@@ -104,8 +111,11 @@ describe('each auth type logs docker in, and the post step removes it', () => {
     expect(step.summary).not.toContain(step.outputs.password ?? '');
     expect(emulator.count({ service: 'github' })).toBeGreaterThanOrEqual(1);
 
-    const after = await post(job, step.state);
+    // The post step sends no request, so it loads no HTTP client: the OIDC token's code loads only to log in.
+    const probe = builtinsProbe(join(job.home, 'post-builtins.txt'));
+    const after = await post(job, step.state, probe.env);
     expect(after.code, after.stdout).toBe(0);
+    expect(probe.loaded().filter((name) => HTTP_CLIENT.includes(name))).toEqual([]);
     // The job's file held only our entry, so it goes; HOME never had one.
     await expect(readFile(job.files.docker)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(readFile(job.dockerConfig)).rejects.toMatchObject({ code: 'ENOENT' });

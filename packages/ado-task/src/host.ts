@@ -3,13 +3,9 @@ import {
   type Host,
   type LoginInputKey,
   maskOnce,
-  proxyUrlSecrets,
   type RenewalOidc,
-  redactProxyUrl,
   type StateName,
   type StepInputKey,
-  type Transport,
-  tlsFromFiles,
 } from '@acr-login/core';
 import { type Agent, openAgent, taskMessages } from './agent.ts';
 import {
@@ -22,7 +18,7 @@ import {
   type TaskSource,
 } from './context.ts';
 import { taskHints } from './hints.ts';
-import { agentProxy, agentTransport, proxyToken } from './proxy.ts';
+import { agentProxy } from './proxy.ts';
 import { taskWords } from './words.ts';
 
 const SYSTEM_CONNECTION = 'SYSTEMVSSCONNECTION';
@@ -81,38 +77,6 @@ function taskInput(agent: Agent, taskInputs: () => TaskInputs, key: LoginInputKe
 }
 
 /**
- * The agent's proxy and certificates as the step's transport, their secrets masked and their use logged;
- * undefined when the agent has neither. The agent's proxy (Agent.ProxyUrl) is not in HTTPS_PROXY, so core's
- * default cannot see it.
- */
-function agentDispatcher(
-  agent: Agent,
-  loc: Localize,
-  mask: (secret: string | undefined) => void,
-): Transport | undefined {
-  const proxy = agent.proxy();
-  const certificates = agent.certificates();
-  if (proxy === undefined && certificates === undefined) return undefined;
-  if (proxy !== undefined) {
-    mask(proxy.proxyPassword);
-    mask(proxyToken(proxy));
-    for (const secret of proxyUrlSecrets(proxy.proxyUrl)) mask(secret);
-    agent.info(loc('UsingProxy', redactProxyUrl(proxy.proxyUrl)));
-  }
-  if (certificates !== undefined) {
-    mask(certificates.passphrase);
-    agent.info(
-      loc(
-        'UsingCertificates',
-        certificates.caFile ?? '-',
-        certificates.certFile ?? certificates.certArchiveFile ?? '-',
-      ),
-    );
-  }
-  return agentTransport(proxy, certificates === undefined ? {} : tlsFromFiles(certificates));
-}
-
-/**
  * The host port on Azure Pipelines. `entryUrl` is the bundle's `import.meta.url`: task.json, whose
  * messages the task speaks, sits beside the bundle. `env` is the process's environment in a step: the
  * agent's private values leave it here.
@@ -165,7 +129,8 @@ export function taskHost(entryUrl: string, env = process.env): Host {
       const { connection } = taskInputs();
       return connection === undefined ? [] : [loc('UsingConnection', connection.id, connection.scheme)];
     },
-    dispatcher: () => agentDispatcher(agent, loc, mask),
+    // Loaded by the main step only: the post step makes no request and loads no HTTP client.
+    dispatcher: async () => (await import('./agent-transport.ts')).agentDispatcher(agent, loc, mask),
     hints: (error) =>
       taskHints(
         error,

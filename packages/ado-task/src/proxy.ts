@@ -1,14 +1,4 @@
-import {
-  basicCredentials,
-  isLocalHost,
-  type ListedProxy,
-  listedProxyOptions,
-  NETWORK_BUDGET_MS,
-  nodeTransport,
-  type TlsFiles,
-  type Transport,
-  type TransportTls,
-} from '@acr-login/core';
+import { basicCredentials, type ListedProxy, type TlsFiles } from '@acr-login/core';
 
 /** What the user calls the agent's proxy, in errors. */
 const PROXY_SETTING = 'Agent.ProxyUrl';
@@ -40,16 +30,4 @@ export function agentProxy(proxy: AgentProxy): ListedProxy {
     ...(authorization === undefined ? {} : { authorization }),
     bypass: proxy.proxyBypassHosts ?? [],
   };
-}
-
-/**
- * The agent's network settings: its proxy (which the agent keeps in its own settings, not in
- * HTTPS_PROXY, so core's default cannot see it) with its bypass list, and its certificates. Without an
- * agent proxy, HTTPS_PROXY and NO_PROXY still apply; local hosts never go through a proxy.
- */
-export function agentTransport(proxy: AgentProxy | undefined, tls: TransportTls = {}): Transport {
-  if (proxy === undefined) {
-    return nodeTransport({ tls, bypass: (url) => isLocalHost(url.hostname), budgetMs: NETWORK_BUDGET_MS });
-  }
-  return nodeTransport({ tls, ...listedProxyOptions(agentProxy(proxy)), budgetMs: NETWORK_BUDGET_MS });
 }

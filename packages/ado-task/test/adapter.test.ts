@@ -10,9 +10,10 @@ import {
   tlsFromFiles,
 } from '../../core/src/index.ts';
 import { failureLines, secretPieces } from '../../core/src/step/report.ts';
+import { agentTransport } from '../src/agent-transport.ts';
 import type { Localize } from '../src/context.ts';
 import { type FailureFacts, federatedCredential, organisationName, taskHints } from '../src/hints.ts';
-import { agentProxy, agentTransport, proxyToken } from '../src/proxy.ts';
+import { agentProxy, proxyToken } from '../src/proxy.ts';
 import { taskWords } from '../src/words.ts';
 
 const messages = (

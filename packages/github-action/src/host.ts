@@ -1,7 +1,6 @@
 import {
   englishText,
   type GithubOidcEndpoint,
-  githubOidcProvider,
   type Host,
   kebabCase,
   type LoginInputKey,
@@ -49,9 +48,11 @@ export function actionHost(env: Env = process.env): Host {
     oidc: {
       available: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
       unavailableHint: () => oidcUnavailableHint(env),
-      token: (audience, transport) => {
+      token: async (audience, transport) => {
         const endpoint = oidcEndpoint(env);
         if (endpoint === undefined) throw new Error('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
+        // Loaded by the logins that ask for a token: the post step loads no HTTP client at all.
+        const { githubOidcProvider } = await import('@acr-login/core/github-oidc');
         return githubOidcProvider(endpoint, transport)(audience);
       },
     },

@@ -38,8 +38,11 @@ export interface Host {
   readonly oidc?: OidcPort;
   /** The job's OIDC request details for a renewal, where the CI gives them: core reads no CI variable. */
   renewalOidc?(): RenewalOidc | undefined;
-  /** A transport of the host's own (the agent's proxy); core closes it when the login is done. */
-  dispatcher?(): Transport | undefined;
+  /**
+   * A transport of the host's own (the agent's proxy); core closes it when the login is done. It may come
+   * as a promise, so that a host loads its HTTP client only for the step that makes requests.
+   */
+  dispatcher?(): Transport | undefined | Promise<Transport | undefined>;
   /** Lines to log once the inputs are planned (which service connection). */
   intro?(): readonly string[];
   /** Lines the host adds under a failure: its own explanations. */

@@ -66,7 +66,7 @@ async function loginThroughHost(
   plan: LoginPlan,
   options: { readonly logger: Logger; readonly env: Env; readonly renewing: boolean },
 ): Promise<LoginResult> {
-  const dispatcher = host.dispatcher?.() ?? defaultDispatcher(host.env);
+  const dispatcher = (await host.dispatcher?.()) ?? defaultDispatcher(host.env);
   const { oidc } = host;
   const environment: Environment = {
     logger: options.logger,
