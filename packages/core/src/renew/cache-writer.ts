@@ -5,7 +5,7 @@ import { type CachedCredential, cacheFile } from './cache.ts';
 /*
  * Writing the cache is the renewal agent's and the helper's set-up's. It lives apart from cache.ts so that the
  * credential helper, which only reads the cache, loads neither `node:crypto` (for the temporary file's name)
- * nor `node:os`: about 3 ms on Node 20 and 8 ms on Node 24 of every `get` that starts Node.
+ * nor `node:os`: 5-6 ms on Node 20 and 14 ms on Node 24 of every `get` that starts Node (A/B runs).
  */
 
 /** A reader sees the old or the new credential, never half of one; created 0600. */
