@@ -88,6 +88,8 @@ describe('an Agent.ProxyUrl with credentials in it', () => {
     ['http://user@proxy:8080', []],
     ['http://user:p%40ss%3A%2F@proxy:8080', ['p%40ss%3A%2F', 'p@ss:/', `Basic ${btoa('user:p@ss:/')}`]],
     ['user:plain@proxy:8080', ['plain', `Basic ${btoa('user:plain')}`]],
+    // No user name: the transport sends no Proxy-Authorization, so there is none to mask.
+    ['http://:only@proxy:8080', ['only']],
   ])('%s: masks %j', (url, secrets) => {
     expect(proxyUrlSecrets(url)).toEqual(secrets);
   });

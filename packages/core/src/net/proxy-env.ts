@@ -22,14 +22,15 @@ export function redactProxyUrl(value: string): string {
 
 /**
  * The password a proxy URL may carry (`http://user:pass@proxy:port`), as written and decoded, and the
- * `Proxy-Authorization` made from it: what to mask, or keep out of an environment.
+ * `Proxy-Authorization` the transport sends from it: what to mask, or keep out of an environment.
  */
 export function proxyUrlSecrets(value: string): string[] {
   const url = proxyUrlOf(value);
   if (url === undefined || url.password === '') return [];
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  return [...new Set([url.password, password, `Basic ${basicCredentials(user, password)}`])];
+  const header = proxyAuthorization(url);
+  return [
+    ...new Set([url.password, decodeURIComponent(url.password), ...(header === undefined ? [] : [header])]),
+  ];
 }
 
 /** A proxy URL as curl and Go read it (no scheme means http), or undefined when it does not parse. */
